@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Staff and teams"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from accounts.roles import sync_role_groups
+
+        # Groups carry the permissions; recreate them after every migrate so a new
+        # permission reaches its roles without a hand-made data migration.
+        # Connected for every app: the permissions of apps migrated after this one exist
+        # only once their own post_migrate has run. The sync is idempotent and cheap.
+        post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")

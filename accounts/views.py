@@ -1,0 +1,52 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role
+from incidents.models import Status
+from incidents.selectors import IncidentFilters, incident_list
+from thrive.models import Assessment, AssessmentStatus
+from thrive.services import prompt_set_current
+
+HOME_LIST_LENGTH = 25
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on what it needs first."""
+    user = request.user
+    now = timezone.now()
+    context: dict[str, object] = {"now": now}
+    if user.role in {Role.CALL_HANDLER, Role.SUPERVISOR} or user.is_superuser:
+        mine = incident_list(IncidentFilters(status=Status.OPEN, handler=user.username), now=now)
+        context["my_open"] = list(mine[:HOME_LIST_LENGTH])
+        context["my_open_count"] = mine.count()
+        context["my_drafts"] = list(
+            Assessment.objects.filter(author=user, status=AssessmentStatus.DRAFT, incident__status=Status.OPEN)
+            .select_related("incident")
+            .order_by("-updated_at")[:HOME_LIST_LENGTH]
+        )
+    if user.role == Role.SUPERVISOR and user.team_id:
+        team = incident_list(IncidentFilters(status=Status.OPEN, team=user.team.name), now=now)
+        context["team_overdue"] = list(team.filter(rethrive_due_at__lt=now)[:HOME_LIST_LENGTH])
+        context["team_recent_submissions"] = list(
+            Assessment.objects.filter(status=AssessmentStatus.SUBMITTED, incident__team_id=user.team_id)
+            .select_related("incident", "author")
+            .order_by("-submitted_at")[:HOME_LIST_LENGTH]
+        )
+    if user.role == Role.TRAINER:
+        context["prompt_set"] = prompt_set_current()
+    template = {
+        Role.CALL_HANDLER: "accounts/home_handler.html",
+        Role.SUPERVISOR: "accounts/home_supervisor.html",
+        Role.TRAINER: "accounts/home_trainer.html",
+        Role.ANALYST: "accounts/home_analyst.html",
+        Role.ADMIN: "accounts/home_admin.html",
+    }[user.role]
+    return render(request, template, context)
+
+
+@require_GET
+def shortcuts(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/shortcuts.html")

@@ -1,0 +1,34 @@
+"""API plumbing shared by every app: error shapes from API.md."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+
+from config.errors import Blocked
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class RuleBlocked(APIException):
+    """A domain rule blocks the action: 409 {"code", "detail"}."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail=detail, code=code)
+        self.rule_code = code
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Blocked):
+        return Response({"code": exc.code, "detail": exc.message}, status=409)
+    if isinstance(exc, RuleBlocked):
+        return Response({"code": exc.rule_code, "detail": str(exc.detail)}, status=409)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            return Response(exc.message_dict, status=400)
+        return Response({"non_field_errors": exc.messages}, status=400)
+    return drf_exception_handler(exc, context)

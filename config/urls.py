@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.api import obtain_token
+
+api_patterns = [
+    path("auth/token/", obtain_token, name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("incidents.api_urls")),
+    path("", include("thrive.api_urls")),
+]
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("thrive/", include("thrive.urls")),
+    path("api/", include((api_patterns, "api"))),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "THRIVE-SP administration"
+admin.site.site_title = "THRIVE-SP"

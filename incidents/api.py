@@ -1,0 +1,218 @@
+"""The incident and assessment API (API.md "Incidents" and "Assessments")."""
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api import capability_permission
+from incidents.models import Channel, Grading, Incident
+from incidents.selectors import IncidentFilters, get_incident_for_user, incident_detail, incident_list, is_overdue
+from incidents.services import incident_close, incident_create
+from thrive.models import Assessment
+from thrive.services import assessment_record
+
+WorksIncidents = capability_permission("work_incidents")
+
+
+class IncidentCreateIn(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    category = serializers.CharField(max_length=50)
+    grading = serializers.ChoiceField(choices=Grading.choices)
+    summary = serializers.CharField(max_length=2000)
+    location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    opened_at = serializers.DateTimeField(required=False)
+
+
+class AssessmentSummaryOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    author = serializers.CharField(source="author.username")
+    prompt_set_version = serializers.IntegerField(source="prompt_set.version")
+
+
+class IncidentOut(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    channel = serializers.CharField()
+    category = serializers.CharField(source="category.code")
+    grading = serializers.CharField()
+    summary = serializers.CharField()
+    location = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+    handler = serializers.CharField(source="handler.username")
+    team = serializers.CharField(source="team.name", allow_null=True, default=None)
+    rethrive_due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    closure_code = serializers.CharField(source="closure_code.code", allow_null=True, default=None)
+
+    def get_overdue(self, incident: Incident) -> bool:
+        return is_overdue(incident, self.context.get("now"))
+
+
+class LogEntryOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    author = serializers.CharField(source="author.username", allow_null=True, default=None)
+
+
+class IncidentDetailOut(IncidentOut):
+    assessments = AssessmentSummaryOut(many=True, source="assessments.all")
+    victims = serializers.SerializerMethodField()
+    texts = serializers.SerializerMethodField()
+    entries = LogEntryOut(many=True, source="entries.all")
+
+    def get_victims(self, incident: Incident) -> list[dict[str, Any]]:
+        return []  # victims are linked through the victims app (API.md "Victims and texts")
+
+    def get_texts(self, incident: Incident) -> list[dict[str, Any]]:
+        return []
+
+
+class CloseIn(serializers.Serializer):
+    closure_code = serializers.CharField(max_length=50)
+    closed_at = serializers.DateTimeField(required=False)
+    exemption_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ScenePreservationDoc(serializers.Serializer):
+    forensic_opportunities = serializers.ChoiceField(choices=["yes", "no", "not_known"])
+    evidence_retainable = serializers.ChoiceField(choices=["yes", "no", "not_known"])
+    csi_required = serializers.ChoiceField(choices=["yes", "no", "not_known"])
+    advice = serializers.CharField(required=False)
+
+
+class PreventionDoc(serializers.Serializer):
+    advice = serializers.CharField()
+    send_link = serializers.BooleanField()
+    link_not_sent_reason = serializers.CharField(required=False)
+    safe_to_text_confirmed = serializers.BooleanField(required=False)
+    phone = serializers.CharField(required=False)
+
+
+class AssessmentIn(serializers.Serializer):
+    """What API.md documents. The answers themselves are read against the prompt set the
+    assessment is written under (thrive.rules.answers_clean), so a force's extra sections
+    (THRIIVES's intelligence, specific need) are accepted by the same endpoint."""
+
+    submit = serializers.BooleanField(default=True)
+    submitted_at = serializers.DateTimeField(required=False)
+    threat = serializers.CharField(required=False)
+    harm = serializers.CharField(required=False)
+    risk = serializers.CharField(required=False)
+    investigation = serializers.CharField(required=False)
+    vulnerability = serializers.CharField(required=False)
+    engagement = serializers.CharField(required=False)
+    children_involved = serializers.BooleanField(required=False)
+    voice_of_child = serializers.CharField(required=False)
+    risk_level = serializers.ChoiceField(choices=["high", "medium", "standard"], required=False)
+    grading = serializers.ChoiceField(choices=Grading.choices, required=False)
+    rationale = serializers.CharField(required=False)
+    scene_preservation = ScenePreservationDoc(required=False)
+    prevention = PreventionDoc(required=False)
+
+
+class AssessmentControlIn(serializers.Serializer):
+    submit = serializers.BooleanField(default=True)
+    submitted_at = serializers.DateTimeField(required=False)
+
+
+class AssessmentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    incident_reference = serializers.CharField(source="incident.reference")
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+    prompt_set_version = serializers.IntegerField(source="prompt_set.version")
+    prompt_set_family = serializers.CharField(source="prompt_set.family")
+    author = serializers.CharField(source="author.username")
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    answers = serializers.JSONField()
+
+
+class AssessmentDetailOut(AssessmentOut):
+    prompts = serializers.JSONField(source="prompt_set.sections")
+
+
+@extend_schema(
+    methods=["GET"],
+    parameters=[
+        OpenApiParameter("status", str, enum=["open", "closed"]),
+        OpenApiParameter("overdue", bool),
+        OpenApiParameter("handler", str),
+        OpenApiParameter("team", str),
+        OpenApiParameter("q", str, description="Reference, or its start"),
+    ],
+    responses=IncidentOut(many=True),
+)
+@extend_schema(methods=["POST"], request=IncidentCreateIn, responses={201: IncidentOut})
+@api_view(["GET", "POST"])
+@permission_classes([WorksIncidents])
+def incidents(request: Request) -> Response:
+    if request.method == "POST":
+        data = IncidentCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = incident_create(actor=request.user, **data.validated_data)
+        incident = Incident.objects.select_related("category", "handler", "team", "closure_code").get(pk=incident.pk)
+        return Response(IncidentOut(incident).data, status=201)
+    filters = IncidentFilters.from_params(request.query_params)
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(incident_list(filters).select_related("closure_code"), request)
+    out = IncidentOut(page, many=True, context={"now": timezone.now()})
+    return paginator.get_paginated_response(out.data)
+
+
+@extend_schema(responses=IncidentDetailOut)
+@api_view(["GET"])
+@permission_classes([WorksIncidents])
+def incident(request: Request, reference: str) -> Response:
+    return Response(IncidentDetailOut(incident_detail(reference, request.user)).data)
+
+
+@extend_schema(request=CloseIn, responses=IncidentOut)
+@api_view(["POST"])
+@permission_classes([WorksIncidents])
+def incident_close_api(request: Request, reference: str) -> Response:
+    target = get_incident_for_user(request.user, reference)
+    data = CloseIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    closed = incident_close(incident=target, actor=request.user, **data.validated_data)
+    closed = Incident.objects.select_related("category", "handler", "team", "closure_code").get(pk=closed.pk)
+    return Response(IncidentOut(closed).data)
+
+
+@extend_schema(request=AssessmentIn, responses={201: AssessmentOut})
+@api_view(["POST"])
+@permission_classes([WorksIncidents])
+def incident_assessments(request: Request, reference: str) -> Response:
+    target = get_incident_for_user(request.user, reference)
+    if not isinstance(request.data, dict):
+        return Response({"non_field_errors": ["Send a JSON object"]}, status=400)
+    control = AssessmentControlIn(data=request.data)
+    control.is_valid(raise_exception=True)
+    assessment = assessment_record(
+        incident=target,
+        author=request.user,
+        data=dict(request.data),
+        submit=control.validated_data["submit"],
+        submitted_at=control.validated_data.get("submitted_at"),
+    )
+    return Response(AssessmentOut(assessment).data, status=201)
+
+
+@extend_schema(responses=AssessmentDetailOut)
+@api_view(["GET"])
+@permission_classes([WorksIncidents])
+def assessment(request: Request, pk: int) -> Response:
+    found = get_object_or_404(Assessment.objects.select_related("incident", "prompt_set", "author"), pk=pk)
+    get_incident_for_user(request.user, found.incident.reference)
+    return Response(AssessmentDetailOut(found).data)

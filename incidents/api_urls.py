@@ -1,0 +1,11 @@
+from django.urls import path
+
+from incidents import api
+
+urlpatterns = [
+    path("incidents/", api.incidents, name="incident-list"),
+    path("incidents/<str:reference>/", api.incident, name="incident-detail"),
+    path("incidents/<str:reference>/close/", api.incident_close_api, name="incident-close"),
+    path("incidents/<str:reference>/assessments/", api.incident_assessments, name="incident-assessments"),
+    path("assessments/<int:pk>/", api.assessment, name="assessment-detail"),
+]

@@ -1,0 +1,180 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    EMERGENCY = "999", "999"
+    NON_EMERGENCY = "101", "101"
+    ONLINE = "online", "Online report"
+    LIVE_CHAT = "live_chat", "Live chat"
+    SOCIAL_MEDIA = "social_media", "Social media"
+    FRONT_COUNTER = "front_counter", "Front counter"
+
+
+class Grading(models.TextChoices):
+    IMMEDIATE = "immediate", "Immediate"
+    PRIORITY = "priority", "Priority"
+    SCHEDULED = "scheduled", "Scheduled"
+    RESOLUTION_WITHOUT_DEPLOYMENT = "resolution_without_deployment", "Resolution without deployment"
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class Category(models.Model):
+    """An opening code. Admins keep the list; the API refuses a code not on it."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClosureCode(models.Model):
+    """How an incident was closed. An exempt code closes without a complete assessment
+    (rule 1), and then needs a reason."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    exempt = models.BooleanField(
+        default=False, help_text="Closes without a complete THRIVE-SP assessment (a reason is required)."
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["exempt", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceCounter(models.Model):
+    """The last incident number given out on a day; the row lock serialises new references."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def open(self) -> "IncidentQuerySet":
+        return self.filter(status=Status.OPEN)
+
+    def overdue(self, now: "object") -> "IncidentQuerySet":
+        return self.filter(status=Status.OPEN, rethrive_due_at__lt=now)
+
+
+class Incident(models.Model):
+    reference = models.CharField(max_length=20, unique=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="incidents")
+    grading = models.CharField(max_length=40, choices=Grading.choices)
+    summary = models.TextField(max_length=2000)
+    location = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents_opened"
+    )
+    # The handler's team when the call came in: QA and supervision follow the team of the
+    # day, not wherever the handler has moved since.
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
+    opened_at = models.DateTimeField()
+    rethrive_due_at = models.DateTimeField(null=True, blank=True)
+    # The due time whose "re-THRIVE due" entry has been written, so the sweep writes it once.
+    rethrive_flagged_for = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="incidents_closed",
+    )
+    closure_code = models.ForeignKey(
+        ClosureCode, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
+    exemption_reason = models.TextField(blank=True, max_length=2000)
+    # Optimistic lock: every change bumps it; a form posted with an older number is stale.
+    row_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [
+            # The handler's home page and "my incidents": open incidents of one handler.
+            models.Index(fields=["handler", "status", "-opened_at"], name="incident_handler_status"),
+            # The supervisor's team list and overdue list.
+            models.Index(fields=["team", "status", "-opened_at"], name="incident_team_status"),
+            # The overdue list and the re-THRIVE sweep: open incidents by due time only.
+            models.Index(
+                fields=["rethrive_due_at"], name="incident_open_due",
+                condition=Q(status="open"),
+            ),
+            # The default list: newest first.
+            models.Index(fields=["-opened_at"], name="incident_opened"),
+            # QA dip samples: incidents closed in a month.
+            models.Index(fields=["closed_at"], name="incident_closed_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True, closure_code__isnull=True)
+                | Q(status="closed", closed_at__isnull=False, closure_code__isnull=False),
+                name="incident_closed_has_time_and_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == Status.OPEN
+
+
+class EntryKind(models.TextChoices):
+    NOTE = "note", "Note"
+    OPENED = "opened", "Opened"
+    GRADING_CHANGED = "grading_changed", "Grading changed"
+    ASSESSMENT_SUBMITTED = "assessment_submitted", "Assessment submitted"
+    ASSESSMENT_RETURNED = "assessment_returned", "Assessment returned"
+    TEXT_QUEUED = "text_queued", "Text queued"
+    TEXT_SENT = "text_sent", "Text sent"
+    TEXT_DELIVERED = "text_delivered", "Text delivered"
+    TEXT_FAILED = "text_failed", "Text failed"
+    VICTIM_LINKED = "victim_linked", "Victim linked"
+    REPEAT_CHECK = "repeat_check", "Repeat victim check"
+    RETHRIVE_DUE = "rethrive_due", "Re-THRIVE due"
+    CLOSED = "closed", "Closed"
+
+
+class LogEntry(models.Model):
+    """One line of the incident's chronological log. Written, never edited."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="entries")
+    at = models.DateTimeField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=30, choices=EntryKind.choices)
+    text = models.TextField(max_length=4000)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "log entries"
+        indexes = [
+            # The incident page's timeline.
+            models.Index(fields=["incident", "at"], name="logentry_incident_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

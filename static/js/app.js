@@ -1,0 +1,153 @@
+// THRIVE-SP's browser behaviour. Every page works without it; this makes it faster to use
+// with a caller on the line: conditional prompts, autosave that survives a lost
+// connection, and keyboard shortcuts.
+import { initAll } from "../vendor/govuk/govuk-frontend.min.js";
+
+initAll();
+
+// ---- Conditional prompts (data-show-when on a wrapper) -------------------------------
+const CONDITIONS = {
+  always: () => true,
+  optional: () => true,
+  children_involved: (form) => radioValue(form, "children_involved") === "true",
+  any_preservation_yes: (form) =>
+    ["scene_preservation__forensic_opportunities", "scene_preservation__evidence_retainable",
+     "scene_preservation__csi_required"].some((name) => radioValue(form, name) === "yes"),
+  send_link: (form) => radioValue(form, "prevention__send_link") === "true",
+  no_link: (form) => radioValue(form, "prevention__send_link") === "false",
+};
+
+function radioValue(form, name) {
+  const checked = form.querySelector(`input[name="${name}"]:checked`);
+  return checked ? checked.value : null;
+}
+
+function applyConditions(form) {
+  form.querySelectorAll("[data-show-when]").forEach((el) => {
+    const test = CONDITIONS[el.dataset.showWhen];
+    const show = test ? test(form) : true;
+    el.classList.toggle("app-conditional--hidden", !show);
+  });
+}
+
+// ---- Autosave with a local copy -------------------------------------------------------
+// The server saves the draft on every pause in typing (htmx, in the template). Until the
+// server has confirmed a save, a copy of the form stays in this browser's storage, so that
+// a lost connection or a crash loses nothing: the next load puts it back and saves it.
+function storageKey(form) {
+  return `thrive-draft:${form.dataset.draftKey}`;
+}
+
+function snapshot(form) {
+  const data = {};
+  new FormData(form).forEach((value, key) => {
+    if (key !== "csrfmiddlewaretoken") data[key] = value;
+  });
+  return data;
+}
+
+function keepLocalCopy(form) {
+  try {
+    localStorage.setItem(storageKey(form), JSON.stringify({ at: Date.now(), data: snapshot(form) }));
+  } catch (e) { /* storage full or disabled: the server save still runs */ }
+}
+
+function restoreLocalCopy(form) {
+  let saved;
+  try {
+    saved = JSON.parse(localStorage.getItem(storageKey(form)) || "null");
+  } catch (e) { saved = null; }
+  if (!saved) return false;
+  const serverSavedAt = Date.parse(form.dataset.savedAt || "") || 0;
+  if (saved.at <= serverSavedAt) {
+    localStorage.removeItem(storageKey(form));
+    return false;
+  }
+  Object.entries(saved.data).forEach(([name, value]) => {
+    form.querySelectorAll(`[name="${CSS.escape(name)}"]`).forEach((field) => {
+      if (field.type === "radio" || field.type === "checkbox") {
+        field.checked = field.value === value;
+      } else {
+        field.value = value;
+      }
+    });
+  });
+  return true;
+}
+
+function setupAssessmentForm(form) {
+  applyConditions(form);
+  form.addEventListener("change", () => applyConditions(form));
+  form.addEventListener("input", () => keepLocalCopy(form));
+  form.addEventListener("change", () => keepLocalCopy(form));
+  form.addEventListener("htmx:afterRequest", (event) => {
+    const status = document.getElementById("save-status");
+    if (event.detail.successful) {
+      try { localStorage.removeItem(storageKey(form)); } catch (e) { /* ignore */ }
+    } else if (status) {
+      status.classList.add("app-save-status--error");
+      status.textContent = "Not saved to the server: the connection is down. Your typing is kept on this computer and will be saved when the connection returns.";
+    }
+  });
+  if (restoreLocalCopy(form)) {
+    applyConditions(form);
+    const status = document.getElementById("save-status");
+    if (status) status.textContent = "Restored what you typed before the page was closed. Saving…";
+    form.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  // Try again every 15 s while a local copy is waiting.
+  setInterval(() => {
+    try {
+      if (localStorage.getItem(storageKey(form)) && window.htmx) {
+        window.htmx.trigger(form, "autosave");
+      }
+    } catch (e) { /* ignore */ }
+  }, 15000);
+}
+
+document.querySelectorAll("form[data-assessment-form]").forEach(setupAssessmentForm);
+
+// ---- Closure codes: the reason field is needed for exempt codes only ------------------
+function setupCloseForm(form) {
+  const select = form.querySelector("select[name=closure_code]");
+  const reason = form.querySelector("[data-exempt-reason]");
+  if (!select || !reason) return;
+  const update = () => {
+    const option = select.options[select.selectedIndex];
+    reason.classList.toggle("app-conditional--hidden", !(option && option.dataset.exempt === "true"));
+  };
+  select.addEventListener("change", update);
+  update();
+}
+document.querySelectorAll("form[data-close-form]").forEach(setupCloseForm);
+document.body.addEventListener("htmx:afterSwap", (event) => {
+  event.target.querySelectorAll("form[data-close-form]").forEach(setupCloseForm);
+  const summary = event.target.querySelector(".govuk-error-summary, [data-focus-on-load]");
+  if (summary) summary.focus();
+});
+
+// ---- Keyboard shortcuts (listed on the help page) -------------------------------------
+// Alt+Shift+letter: no clash with typing, screen readers' keys or the browser's own.
+document.addEventListener("keydown", (event) => {
+  if (!event.altKey || !event.shiftKey || event.ctrlKey || event.metaKey) return;
+  const key = event.key.toUpperCase();
+  const target = document.querySelector(`[data-shortcut="${key}"]`);
+  if (key === "J" || key === "K") {
+    const sections = Array.from(document.querySelectorAll("[data-section]"))
+      .filter((s) => s.offsetParent !== null);
+    if (!sections.length) return;
+    const current = sections.findIndex((s) => s.contains(document.activeElement));
+    const next = key === "J" ? Math.min(current + 1, sections.length - 1) : Math.max(current - 1, 0);
+    const field = sections[next].querySelector("textarea, input:not([type=hidden]), select");
+    if (field) { event.preventDefault(); field.focus(); }
+    return;
+  }
+  if (!target) return;
+  event.preventDefault();
+  if (target.tagName === "A") {
+    window.location.href = target.href;
+  } else {
+    target.focus();
+    target.click();
+  }
+});

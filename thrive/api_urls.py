@@ -1,0 +1,9 @@
+from django.urls import path
+
+from thrive import api
+
+urlpatterns = [
+    path("prompt-sets/current/", api.prompt_set_current_api, name="prompt-set-current"),
+    path("prompt-sets/", api.prompt_sets, name="prompt-set-list"),
+    path("prompt-sets/<int:version>/publish/", api.prompt_set_publish_api, name="prompt-set-publish"),
+]

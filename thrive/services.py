@@ -1,0 +1,184 @@
+"""Every write to assessments and prompt sets."""
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from accounts.models import User
+from config.errors import Blocked
+from incidents.models import EntryKind, Incident, Status
+from incidents.rules import client_time_problem, latest_submitted_assessment
+from incidents.services import _lock, _regrade, _touch, log_entry_write
+from thrive.models import Assessment, AssessmentStatus, PromptSet, PromptSetStatus
+from thrive.prompts import validate_sections
+from thrive.rules import answers_clean, incomplete_sections, rethrive_due_at, rethrive_interval
+
+
+def prompt_set_current(family: str | None = None) -> PromptSet:
+    """The wording new assessments use: the newest published version of the force's model."""
+    family = family or settings.PROMPT_SET_FAMILY
+    current = (
+        PromptSet.objects.filter(family=family, status=PromptSetStatus.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+    if current is None:
+        raise Blocked("no_prompt_set", f"No published prompt set for {family!r}: a trainer must publish one.")
+    return current
+
+
+def _draft_for(incident: Incident, author: User) -> Assessment | None:
+    return Assessment.objects.filter(
+        incident=incident, author=author, status=AssessmentStatus.DRAFT
+    ).first()
+
+
+def _new_version(incident: Incident, *, author: User, prompt_set: PromptSet) -> Assessment:
+    """The next version number, taken under the incident's row lock (callers hold it)."""
+    top = Assessment.objects.filter(incident=incident).aggregate(top=Max("version"))["top"] or 0
+    return Assessment(incident=incident, version=top + 1, author=author, prompt_set=prompt_set)
+
+
+def assessment_record(
+    *,
+    incident: Incident,
+    author: User,
+    data: dict[str, Any],
+    submit: bool,
+    submitted_at: datetime | None = None,
+) -> Assessment:
+    """Save the author's working copy of an assessment, and submit it when asked.
+
+    The author has at most one draft per incident: an autosave or a draft post updates it in
+    place, keeping the wording it was started with. Submitting checks rule 2 and freezes the
+    version (rule 4); the next post starts the next version. Returns the saved version.
+    """
+    with transaction.atomic():
+        locked = _lock(incident, None)
+        if locked.status == Status.CLOSED:
+            raise Blocked("already_closed", f"Incident {locked.reference} is closed: its assessments cannot change.")
+        assessment = _draft_for(locked, author)
+        if assessment is None:
+            assessment = _new_version(locked, author=author, prompt_set=prompt_set_current())
+            previous = latest_submitted_assessment(locked)
+            if previous is not None:
+                assessment.revises = previous
+        sections = assessment.prompt_set.sections
+        answers, errors = answers_clean(sections, data)
+        if errors:
+            raise ValidationError(errors)
+        assessment.answers = answers
+        if not submit:
+            assessment.save()
+            return assessment
+
+        incomplete = incomplete_sections(sections, answers)
+        if incomplete:
+            raise ValidationError(incomplete)
+        now = timezone.now()
+        when = submitted_at or now
+        previous = latest_submitted_assessment(locked)
+        not_before, label = locked.opened_at, "the time the incident was opened"
+        if previous is not None and previous.submitted_at and previous.submitted_at > not_before:
+            not_before, label = previous.submitted_at, "the previous assessment"
+        problem = client_time_problem(when, not_before=not_before, not_before_label=label, now=now)
+        if problem:
+            raise ValidationError({"submitted_at": [f"Submitted at {problem}"]})
+
+        assessment.status = AssessmentStatus.SUBMITTED
+        assessment.submitted_at = when
+        assessment.risk_level = answers.get("risk_level") or ""
+        assessment.save()
+        log_entry_write(
+            incident=locked, kind=EntryKind.ASSESSMENT_SUBMITTED, author=author, at=when,
+            text=f"THRIVE-SP assessment version {assessment.version} submitted by {author.display_name}: "
+            f"risk {assessment.risk_level or 'not given'}.",
+        )
+        grading = answers.get("grading") or locked.grading
+        if grading != locked.grading:
+            _regrade(locked, actor=author, grading=grading, reason=f"assessment version {assessment.version}")
+        # Rule 5: a new assessment resets the re-THRIVE clock.
+        _touch(
+            locked,
+            rethrive_due_at=rethrive_due_at(grading=locked.grading, last_assessed_at=when),
+            rethrive_flagged_for=None,
+        )
+    return assessment
+
+
+def prompt_set_create_draft(*, actor: User, sections: Any, change_summary: str, family: str | None = None) -> PromptSet:
+    problems = validate_sections(sections)
+    errors: dict[str, list[str]] = {}
+    if problems:
+        errors["sections"] = problems
+    if not (change_summary or "").strip():
+        errors["change_summary"] = ["Summarise the change for staff"]
+    if errors:
+        raise ValidationError(errors)
+    family = family or settings.PROMPT_SET_FAMILY
+    with transaction.atomic():
+        base = PromptSet.objects.filter(family=family).order_by("-version").select_for_update().first()
+        return PromptSet.objects.create(
+            family=family,
+            name=base.name if base else family,
+            version=(base.version if base else 0) + 1,
+            status=PromptSetStatus.DRAFT,
+            sections=sections,
+            change_summary=change_summary.strip(),
+            created_by=actor,
+        )
+
+
+def prompt_set_publish(*, prompt_set: PromptSet, actor: User) -> PromptSet:
+    with transaction.atomic():
+        locked = PromptSet.objects.select_for_update().get(pk=prompt_set.pk)
+        if locked.status != PromptSetStatus.DRAFT:
+            raise Blocked("already_published", f"Version {locked.version} is already published and cannot change.")
+        locked.status = PromptSetStatus.PUBLISHED
+        locked.published_at = timezone.now()
+        locked.save(update_fields=["status", "published_at"])
+    return locked
+
+
+def rethrive_flag_overdue(*, now: datetime | None = None) -> int:
+    """Rule 5's sweep: write "re-THRIVE due" once for each incident that has become overdue.
+
+    The conditional update is the claim: two beat ticks or two workers racing each write
+    the entry for a given due time at most once between them.
+    """
+    now = now or timezone.now()
+    flagged = 0
+    candidates = (
+        Incident.objects.overdue(now)
+        .exclude(rethrive_flagged_for__isnull=False, rethrive_flagged_for=F("rethrive_due_at"))
+        .values_list("pk", "rethrive_due_at")[:1000]
+    )
+    for pk, due in candidates:
+        with transaction.atomic():
+            won = (
+                Incident.objects.filter(pk=pk, status=Status.OPEN, rethrive_due_at=due)
+                .exclude(rethrive_flagged_for=due)
+                .update(rethrive_flagged_for=due)
+            )
+            if won:
+                incident = Incident.objects.get(pk=pk)
+                log_entry_write(
+                    incident=incident, kind=EntryKind.RETHRIVE_DUE, at=now,
+                    text=f"Re-THRIVE due: no assessment in the last {_minutes_label(incident.grading)}. "
+                    "Reassess the risk now.",
+                )
+                flagged += 1
+    return flagged
+
+
+def _minutes_label(grading: str) -> str:
+    minutes = int(rethrive_interval(grading).total_seconds() // 60)
+    hours, mins = divmod(minutes, 60)
+    if hours and mins:
+        return f"{hours} h {mins} min"
+    return f"{hours} h" if hours else f"{mins} min"

@@ -1,0 +1,145 @@
+"""The assessment form (with autosave), reading a version, and the prompt wording."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import role_required
+from config.errors import Blocked
+from incidents.selectors import get_incident_for_user
+from thrive.forms import answers_from_post, error_summary, form_layout, text_max_length
+from thrive.models import Assessment, AssessmentStatus
+from thrive.rules import answers_clean
+from thrive.services import assessment_record, prompt_set_current
+
+
+def _form_context(request: HttpRequest, incident: Any, *, answers: dict[str, Any] | None = None,
+                  errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    draft = Assessment.objects.filter(
+        incident=incident, author=request.user, status=AssessmentStatus.DRAFT
+    ).select_related("prompt_set").first()
+    current = prompt_set_current()
+    previous = (
+        Assessment.objects.filter(incident=incident, status=AssessmentStatus.SUBMITTED)
+        .order_by("-version").select_related("prompt_set").first()
+    )
+    if draft is not None:
+        prompt_set = draft.prompt_set
+        if answers is None:
+            answers = draft.answers
+    else:
+        prompt_set = current
+        if answers is None:
+            # A re-THRIVE starts from the last submitted version: the handler updates what
+            # has changed rather than retyping what has not.
+            answers = previous.answers if previous and previous.prompt_set_id == current.pk else {}
+    layout = form_layout(prompt_set.sections, answers, errors)
+    return {
+        "incident": incident,
+        "draft": draft,
+        "previous": previous,
+        "prompt_set": prompt_set,
+        "current_prompt_set": current,
+        "old_wording": prompt_set.pk != current.pk,
+        "layout": layout,
+        "errors": error_summary(layout) if errors else [],
+        "max_length": text_max_length(),
+    }
+
+
+@require_GET
+@role_required("work_incidents")
+def assessment_form(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = get_incident_for_user(request.user, reference)
+    if not incident.is_open:
+        messages.info(request, f"Incident {incident.reference} is closed: its assessment cannot change.")
+        return redirect("incidents:incident-detail", reference=reference)
+    return render(request, "thrive/assessment_form.html", _form_context(request, incident))
+
+
+@require_POST
+@role_required("work_incidents")
+def assessment_autosave(request: HttpRequest, reference: str) -> HttpResponse:
+    """The htmx autosave: keep the draft, whatever state it is in. Answers a fragment."""
+    incident = get_incident_for_user(request.user, reference)
+    context: dict[str, Any] = {"incident": incident}
+    try:
+        draft = Assessment.objects.filter(
+            incident=incident, author=request.user, status=AssessmentStatus.DRAFT
+        ).select_related("prompt_set").first()
+        sections = (draft.prompt_set if draft else prompt_set_current()).sections
+        saved = assessment_record(
+            incident=incident, author=request.user, data=answers_from_post(sections, request.POST), submit=False
+        )
+        context["saved_at"] = saved.updated_at
+    except ValidationError as exc:
+        context["save_errors"] = [m for messages_ in exc.message_dict.values() for m in messages_]
+        return render(request, "thrive/assessment_form.html#save-status", context, status=422)
+    except Blocked as exc:
+        context["save_errors"] = [exc.message]
+        return render(request, "thrive/assessment_form.html#save-status", context, status=409)
+    if not request.htmx:
+        # The "Save draft" button without JavaScript: back to the form, saved.
+        messages.success(request, f"Draft saved at {timezone.localtime(saved.updated_at):%H:%M:%S}.")
+        return redirect("thrive:assessment-form", reference=reference)
+    return render(request, "thrive/assessment_form.html#save-status", context)
+
+
+@require_POST
+@role_required("work_incidents")
+def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = get_incident_for_user(request.user, reference)
+    draft = Assessment.objects.filter(
+        incident=incident, author=request.user, status=AssessmentStatus.DRAFT
+    ).select_related("prompt_set").first()
+    sections = (draft.prompt_set if draft else prompt_set_current()).sections
+    data = answers_from_post(sections, request.POST)
+    try:
+        # Keep what was typed first, so that an incomplete submission loses nothing.
+        assessment_record(incident=incident, author=request.user, data=data, submit=False)
+        submitted = assessment_record(incident=incident, author=request.user, data=data, submit=True)
+    except ValidationError as exc:
+        answers, _ = answers_clean(sections, data)
+        context = _form_context(request, incident, answers=answers, errors=exc.message_dict)
+        return render(request, "thrive/assessment_form.html", context, status=400)
+    except Blocked as exc:
+        messages.error(request, exc.message)
+        return redirect("incidents:incident-detail", reference=reference)
+    messages.success(request, f"Assessment version {submitted.version} submitted for {incident.reference}.")
+    target = reverse("incidents:incident-detail", kwargs={"reference": reference})
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+@require_GET
+@role_required("work_incidents")
+def assessment_version(request: HttpRequest, reference: str, version: int) -> HttpResponse:
+    """One version read-only, with the wording it was answered against (rule 4)."""
+    incident = get_incident_for_user(request.user, reference)
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("prompt_set", "author", "revises"), incident=incident, version=version
+    )
+    if assessment.status == AssessmentStatus.DRAFT and assessment.author_id != request.user.pk:
+        return render(request, "thrive/draft_private.html", {"incident": incident, "assessment": assessment})
+    layout = form_layout(assessment.prompt_set.sections, assessment.answers)
+    return render(
+        request, "thrive/assessment_version.html",
+        {"incident": incident, "assessment": assessment, "layout": layout, "now": timezone.now()},
+    )
+
+
+@require_GET
+@role_required("view_prompts")
+def prompt_set_current_page(request: HttpRequest) -> HttpResponse:
+    prompt_set = prompt_set_current()
+    layout = form_layout(prompt_set.sections, {})
+    return render(request, "thrive/prompt_set.html", {"prompt_set": prompt_set, "layout": layout})
