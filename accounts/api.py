@@ -37,12 +37,13 @@ def obtain_token(request: Request) -> Response:
     }
     if errors:
         return Response(errors, status=400)
-    user = authenticate(
-        request._request, username=request.data["username"], password=request.data["password"]
-    )
+    user = authenticate(request._request, username=request.data["username"], password=request.data["password"])
     if user is None or not user.is_active:
         # API.md: bad credentials are a 401, not a validation error.
-        return Response({"detail": "Unable to log in with the username and password given."},
-                        status=401, headers={"WWW-Authenticate": "Token"})
+        return Response(
+            {"detail": "Unable to log in with the username and password given."},
+            status=401,
+            headers={"WWW-Authenticate": "Token"},
+        )
     token, _ = Token.objects.get_or_create(user=user)
     return Response({"token": token.key})

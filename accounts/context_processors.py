@@ -24,7 +24,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     return {
         "nav_items": [
-            {"label": label, "url": url, "active": url.split("?")[0] == path or (url != "/" and path.startswith(url.split("?")[0]) and "?" not in url)}
+            {
+                "label": label,
+                "url": url,
+                "active": url.split("?")[0] == path
+                or (url != "/" and path.startswith(url.split("?")[0]) and "?" not in url),
+            }
             for label, url in items
         ]
     }

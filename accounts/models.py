@@ -26,9 +26,7 @@ class User(AbstractUser):
 
     full_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CALL_HANDLER)
-    team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
-    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
 
     class Meta:
         ordering = ["username"]

@@ -11,36 +11,53 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "view_incidents": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR, Role.ADMIN}),
     "view_overdue": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "edit_prompts": frozenset({Role.TRAINER, Role.ADMIN}),
-    "view_prompts": frozenset(
-        {Role.CALL_HANDLER, Role.SUPERVISOR, Role.TRAINER, Role.ANALYST, Role.ADMIN}
-    ),
+    "view_prompts": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR, Role.TRAINER, Role.ANALYST, Role.ADMIN}),
     "view_dashboards": frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN}),
 }
 
 # The Django model permissions each role's group holds (app_label.codename).
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     Role.CALL_HANDLER: [
-        "incidents.view_incident", "incidents.add_incident", "incidents.add_logentry",
-        "thrive.view_assessment", "thrive.add_assessment", "thrive.view_promptset",
+        "incidents.view_incident",
+        "incidents.add_incident",
+        "incidents.add_logentry",
+        "thrive.view_assessment",
+        "thrive.add_assessment",
+        "thrive.view_promptset",
     ],
     Role.SUPERVISOR: [
-        "incidents.view_incident", "incidents.add_incident", "incidents.add_logentry",
-        "thrive.view_assessment", "thrive.add_assessment", "thrive.view_promptset",
+        "incidents.view_incident",
+        "incidents.add_incident",
+        "incidents.add_logentry",
+        "thrive.view_assessment",
+        "thrive.add_assessment",
+        "thrive.view_promptset",
     ],
     Role.TRAINER: [
-        "thrive.view_promptset", "thrive.add_promptset",
+        "thrive.view_promptset",
+        "thrive.add_promptset",
     ],
     Role.ANALYST: [
         "thrive.view_promptset",
     ],
     Role.ADMIN: [
-        "accounts.view_user", "accounts.add_user", "accounts.change_user",
-        "accounts.view_team", "accounts.add_team", "accounts.change_team",
-        "incidents.view_incident", "incidents.view_logentry",
-        "incidents.view_closurecode", "incidents.add_closurecode",
-        "incidents.change_closurecode", "incidents.view_category",
-        "incidents.add_category", "incidents.change_category",
-        "thrive.view_promptset", "thrive.add_promptset", "thrive.view_assessment",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_team",
+        "accounts.add_team",
+        "accounts.change_team",
+        "incidents.view_incident",
+        "incidents.view_logentry",
+        "incidents.view_closurecode",
+        "incidents.add_closurecode",
+        "incidents.change_closurecode",
+        "incidents.view_category",
+        "incidents.add_category",
+        "incidents.change_category",
+        "thrive.view_promptset",
+        "thrive.add_promptset",
+        "thrive.view_assessment",
     ],
 }
 
@@ -62,9 +79,7 @@ def sync_role_groups(sender: Any = None, **kwargs: Any) -> None:
         wanted = []
         for dotted in perms:
             app_label, codename = dotted.split(".")
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if perm is not None:  # an app migrated later adds its own on its post_migrate
                 wanted.append(perm)
         group.permissions.set(wanted)

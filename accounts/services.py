@@ -54,9 +54,7 @@ def _parse_staff_rows(text: str, errors: list[str]) -> list[_StaffRow]:
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0].lstrip("\ufeff")
     if header != STAFF_CSV_HEADER:
-        errors.append(
-            f"line 1: the header must be {','.join(STAFF_CSV_HEADER)} (found {','.join(header)})"
-        )
+        errors.append(f"line 1: the header must be {','.join(STAFF_CSV_HEADER)} (found {','.join(header)})")
         return []
     rows: list[_StaffRow] = []
     seen: dict[str, int] = {}
@@ -107,11 +105,9 @@ def staff_import(*, text: str) -> ImportResult:
             team = None
             if row.team:
                 team, _ = Team.objects.get_or_create(name=row.team)
-            user = User.objects.filter(username=row.username).first()
-            created = user is None
-            if created:
-                user = User(username=row.username)
-            assert user is not None
+            existing = User.objects.filter(username=row.username).first()
+            created = existing is None
+            user = existing or User(username=row.username)
             user.full_name = row.full_name
             user.email = row.email
             user.team = team

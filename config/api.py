@@ -4,11 +4,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
-
-from config.errors import Blocked
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.errors import Blocked
 
 
 class RuleBlocked(APIException):

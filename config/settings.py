@@ -8,7 +8,6 @@ to start.
 
 import os
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url

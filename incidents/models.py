@@ -63,6 +63,9 @@ class ReferenceCounter(models.Model):
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
 
 class IncidentQuerySet(models.QuerySet["Incident"]):
     def open(self) -> "IncidentQuerySet":
@@ -80,21 +83,20 @@ class Incident(models.Model):
     summary = models.TextField(max_length=2000)
     location = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents_opened"
-    )
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents_opened")
     # The handler's team when the call came in: QA and supervision follow the team of the
     # day, not wherever the handler has moved since.
-    team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
-    )
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="incidents")
     opened_at = models.DateTimeField()
     rethrive_due_at = models.DateTimeField(null=True, blank=True)
     # The due time whose "re-THRIVE due" entry has been written, so the sweep writes it once.
     rethrive_flagged_for = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="incidents_closed",
     )
     closure_code = models.ForeignKey(
@@ -116,7 +118,8 @@ class Incident(models.Model):
             models.Index(fields=["team", "status", "-opened_at"], name="incident_team_status"),
             # The overdue list and the re-THRIVE sweep: open incidents by due time only.
             models.Index(
-                fields=["rethrive_due_at"], name="incident_open_due",
+                fields=["rethrive_due_at"],
+                name="incident_open_due",
                 condition=Q(status="open"),
             ),
             # The default list: newest first.
@@ -162,7 +165,10 @@ class LogEntry(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="entries")
     at = models.DateTimeField()
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     kind = models.CharField(max_length=30, choices=EntryKind.choices)

@@ -16,11 +16,7 @@ class Blocker:
 
 
 def latest_submitted_assessment(incident: Incident) -> Assessment | None:
-    return (
-        Assessment.objects.filter(incident=incident, status=AssessmentStatus.SUBMITTED)
-        .order_by("-version")
-        .first()
-    )
+    return Assessment.objects.filter(incident=incident, status=AssessmentStatus.SUBMITTED).order_by("-version").first()
 
 
 def close_blockers(

@@ -31,9 +31,7 @@ NOTE_MAX = 4000
 def log_entry_write(
     *, incident: Incident, kind: str, text: str, author: User | None = None, at: datetime | None = None
 ) -> LogEntry:
-    return LogEntry.objects.create(
-        incident=incident, kind=kind, text=text, author=author, at=at or timezone.now()
-    )
+    return LogEntry.objects.create(incident=incident, kind=kind, text=text, author=author, at=at or timezone.now())
 
 
 def _next_reference(opened_at: datetime) -> str:
@@ -92,7 +90,10 @@ def incident_create(
             rethrive_due_at=rethrive_due_at(grading=grading, last_assessed_at=opened),
         )
         log_entry_write(
-            incident=incident, kind=EntryKind.OPENED, author=actor, at=opened,
+            incident=incident,
+            kind=EntryKind.OPENED,
+            author=actor,
+            at=opened,
             text=f"Opened by {actor.display_name}: {Channel(channel).label}, "
             f"{category_obj.name}, graded {Grading(grading).label}.",
         )
@@ -130,7 +131,11 @@ def incident_add_note(*, incident: Incident, actor: User, text: str) -> LogEntry
 
 
 def incident_change_grading(
-    *, incident: Incident, actor: User, grading: str, expected_version: int | None = None,
+    *,
+    incident: Incident,
+    actor: User,
+    grading: str,
+    expected_version: int | None = None,
     reason: str = "",
 ) -> Incident:
     if grading not in Grading.values:
@@ -151,7 +156,9 @@ def _regrade(incident: Incident, *, actor: User, grading: str, reason: str) -> N
     _touch(incident, grading=grading)
     suffix = f" Reason: {reason}" if reason else ""
     log_entry_write(
-        incident=incident, kind=EntryKind.GRADING_CHANGED, author=actor,
+        incident=incident,
+        kind=EntryKind.GRADING_CHANGED,
+        author=actor,
         text=f"Grading changed from {old} to {Grading(grading).label} by {actor.display_name}.{suffix}",
     )
 

@@ -79,8 +79,16 @@ def incident_create_page(request: HttpRequest) -> HttpResponse:
     context = {
         "values": values,
         "field_errors": errors,
-        "errors": _errors_list(errors, {"channel": "f-channel", "category": "f-category", "grading": "f-grading",
-                                        "summary": "f-summary", "location": "f-location"}),
+        "errors": _errors_list(
+            errors,
+            {
+                "channel": "f-channel",
+                "category": "f-category",
+                "grading": "f-grading",
+                "summary": "f-summary",
+                "location": "f-location",
+            },
+        ),
         "channels": Channel.choices,
         "categories": Category.objects.filter(active=True),
         "gradings": Grading.choices,
@@ -128,15 +136,28 @@ def incident_close_page(request: HttpRequest, reference: str) -> HttpResponse:
     reason = request.POST.get("exemption_reason", "")
     try:
         incident_close(
-            incident=incident, actor=request.user, closure_code=code, exemption_reason=reason,
+            incident=incident,
+            actor=request.user,
+            closure_code=code,
+            exemption_reason=reason,
             expected_version=_version(request),
         )
     except ValidationError as exc:
-        return _close_panel(request, reference, status=400, close_errors=exc.message_dict,
-                            close_values={"closure_code": code, "exemption_reason": reason})
+        return _close_panel(
+            request,
+            reference,
+            status=400,
+            close_errors=exc.message_dict,
+            close_values={"closure_code": code, "exemption_reason": reason},
+        )
     except Blocked as exc:
-        return _close_panel(request, reference, status=409, close_block=exc,
-                            close_values={"closure_code": code, "exemption_reason": reason})
+        return _close_panel(
+            request,
+            reference,
+            status=409,
+            close_block=exc,
+            close_values={"closure_code": code, "exemption_reason": reason},
+        )
     messages.success(request, f"Incident {reference} closed.")
     target = reverse("incidents:incident-detail", kwargs={"reference": reference})
     if request.htmx:
@@ -150,8 +171,10 @@ def _close_panel(request: HttpRequest, reference: str, *, status: int, **extra: 
     incident = incident_detail(reference, request.user)
     context = _detail_context(request, incident, **extra)
     errors = extra.get("close_errors") or {}
-    context["errors"] = _errors_list(errors, {"closure_code": "f-closure-code", "exemption_reason": "f-exemption-reason",
-                                              "closed_at": "f-closure-code"})
+    context["errors"] = _errors_list(
+        errors,
+        {"closure_code": "f-closure-code", "exemption_reason": "f-exemption-reason", "closed_at": "f-closure-code"},
+    )
     template = "incidents/incident_detail.html#close-panel" if request.htmx else "incidents/incident_detail.html"
     response = render(request, template, context, status=status)
     if request.htmx:
@@ -169,8 +192,9 @@ def incident_note_page(request: HttpRequest, reference: str) -> HttpResponse:
         incident_add_note(incident=incident, actor=request.user, text=request.POST.get("text", ""))
     except ValidationError as exc:
         detail = incident_detail(reference, request.user)
-        context = _detail_context(request, detail, note_errors=exc.message_dict,
-                                  note_value=request.POST.get("text", ""))
+        context = _detail_context(
+            request, detail, note_errors=exc.message_dict, note_value=request.POST.get("text", "")
+        )
         context["errors"] = _errors_list(exc.message_dict, {"text": "f-note"})
         return render(request, "incidents/incident_detail.html", context, status=400)
     messages.success(request, "Log entry added.")
@@ -183,8 +207,11 @@ def incident_grading_page(request: HttpRequest, reference: str) -> HttpResponse:
     incident = get_incident_for_user(request.user, reference)
     try:
         incident_change_grading(
-            incident=incident, actor=request.user, grading=request.POST.get("grading", ""),
-            reason=request.POST.get("reason", "")[:500], expected_version=_version(request),
+            incident=incident,
+            actor=request.user,
+            grading=request.POST.get("grading", ""),
+            reason=request.POST.get("reason", "")[:500],
+            expected_version=_version(request),
         )
     except ValidationError as exc:
         detail = incident_detail(reference, request.user)

@@ -19,9 +19,7 @@ class PromptSet(models.Model):
     family = models.SlugField(max_length=40, default="thrive_sp")
     name = models.CharField(max_length=100)
     version = models.PositiveIntegerField()
-    status = models.CharField(
-        max_length=10, choices=PromptSetStatus.choices, default=PromptSetStatus.DRAFT
-    )
+    status = models.CharField(max_length=10, choices=PromptSetStatus.choices, default=PromptSetStatus.DRAFT)
     sections = models.JSONField()
     change_summary = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -61,21 +59,13 @@ class Assessment(models.Model):
     were written under, so every version reads with its own wording.
     """
 
-    incident = models.ForeignKey(
-        "incidents.Incident", on_delete=models.PROTECT, related_name="assessments"
-    )
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="assessments")
     version = models.PositiveIntegerField()
-    status = models.CharField(
-        max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
-    )
+    status = models.CharField(max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
     prompt_set = models.ForeignKey(PromptSet, on_delete=models.PROTECT, related_name="assessments")
     answers = models.JSONField(default=dict)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
-    )
-    revises = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments")
+    revises = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions")
     # Denormalised from the answers at submission, for lists, filters and QA.
     risk_level = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -88,7 +78,8 @@ class Assessment(models.Model):
             models.UniqueConstraint(fields=["incident", "version"], name="assessment_version"),
             # One autosaving draft per author per incident: a reload finds it again.
             models.UniqueConstraint(
-                fields=["incident", "author"], condition=Q(status="draft"),
+                fields=["incident", "author"],
+                condition=Q(status="draft"),
                 name="assessment_one_draft_per_author",
             ),
             models.CheckConstraint(

@@ -22,20 +22,14 @@ from thrive.rules import answers_clean, incomplete_sections, rethrive_due_at, re
 def prompt_set_current(family: str | None = None) -> PromptSet:
     """The wording new assessments use: the newest published version of the force's model."""
     family = family or settings.PROMPT_SET_FAMILY
-    current = (
-        PromptSet.objects.filter(family=family, status=PromptSetStatus.PUBLISHED)
-        .order_by("-version")
-        .first()
-    )
+    current = PromptSet.objects.filter(family=family, status=PromptSetStatus.PUBLISHED).order_by("-version").first()
     if current is None:
         raise Blocked("no_prompt_set", f"No published prompt set for {family!r}: a trainer must publish one.")
     return current
 
 
 def _draft_for(incident: Incident, author: User) -> Assessment | None:
-    return Assessment.objects.filter(
-        incident=incident, author=author, status=AssessmentStatus.DRAFT
-    ).first()
+    return Assessment.objects.filter(incident=incident, author=author, status=AssessmentStatus.DRAFT).first()
 
 
 def _new_version(incident: Incident, *, author: User, prompt_set: PromptSet) -> Assessment:
@@ -95,7 +89,10 @@ def assessment_record(
         assessment.risk_level = answers.get("risk_level") or ""
         assessment.save()
         log_entry_write(
-            incident=locked, kind=EntryKind.ASSESSMENT_SUBMITTED, author=author, at=when,
+            incident=locked,
+            kind=EntryKind.ASSESSMENT_SUBMITTED,
+            author=author,
+            at=when,
             text=f"THRIVE-SP assessment version {assessment.version} submitted by {author.display_name}: "
             f"risk {assessment.risk_level or 'not given'}.",
         )
@@ -168,7 +165,9 @@ def rethrive_flag_overdue(*, now: datetime | None = None) -> int:
             if won:
                 incident = Incident.objects.get(pk=pk)
                 log_entry_write(
-                    incident=incident, kind=EntryKind.RETHRIVE_DUE, at=now,
+                    incident=incident,
+                    kind=EntryKind.RETHRIVE_DUE,
+                    at=now,
                     text=f"Re-THRIVE due: no assessment in the last {_minutes_label(incident.grading)}. "
                     "Reassess the risk now.",
                 )

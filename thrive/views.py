@@ -19,15 +19,24 @@ from thrive.rules import answers_clean
 from thrive.services import assessment_record, prompt_set_current
 
 
-def _form_context(request: HttpRequest, incident: Any, *, answers: dict[str, Any] | None = None,
-                  errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    draft = Assessment.objects.filter(
-        incident=incident, author=request.user, status=AssessmentStatus.DRAFT
-    ).select_related("prompt_set").first()
+def _form_context(
+    request: HttpRequest,
+    incident: Any,
+    *,
+    answers: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    draft = (
+        Assessment.objects.filter(incident=incident, author=request.user, status=AssessmentStatus.DRAFT)
+        .select_related("prompt_set")
+        .first()
+    )
     current = prompt_set_current()
     previous = (
         Assessment.objects.filter(incident=incident, status=AssessmentStatus.SUBMITTED)
-        .order_by("-version").select_related("prompt_set").first()
+        .order_by("-version")
+        .select_related("prompt_set")
+        .first()
     )
     if draft is not None:
         prompt_set = draft.prompt_set
@@ -70,9 +79,11 @@ def assessment_autosave(request: HttpRequest, reference: str) -> HttpResponse:
     incident = get_incident_for_user(request.user, reference)
     context: dict[str, Any] = {"incident": incident}
     try:
-        draft = Assessment.objects.filter(
-            incident=incident, author=request.user, status=AssessmentStatus.DRAFT
-        ).select_related("prompt_set").first()
+        draft = (
+            Assessment.objects.filter(incident=incident, author=request.user, status=AssessmentStatus.DRAFT)
+            .select_related("prompt_set")
+            .first()
+        )
         sections = (draft.prompt_set if draft else prompt_set_current()).sections
         saved = assessment_record(
             incident=incident, author=request.user, data=answers_from_post(sections, request.POST), submit=False
@@ -95,9 +106,11 @@ def assessment_autosave(request: HttpRequest, reference: str) -> HttpResponse:
 @role_required("work_incidents")
 def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
     incident = get_incident_for_user(request.user, reference)
-    draft = Assessment.objects.filter(
-        incident=incident, author=request.user, status=AssessmentStatus.DRAFT
-    ).select_related("prompt_set").first()
+    draft = (
+        Assessment.objects.filter(incident=incident, author=request.user, status=AssessmentStatus.DRAFT)
+        .select_related("prompt_set")
+        .first()
+    )
     sections = (draft.prompt_set if draft else prompt_set_current()).sections
     data = answers_from_post(sections, request.POST)
     try:
@@ -132,7 +145,8 @@ def assessment_version(request: HttpRequest, reference: str, version: int) -> Ht
         return render(request, "thrive/draft_private.html", {"incident": incident, "assessment": assessment})
     layout = form_layout(assessment.prompt_set.sections, assessment.answers)
     return render(
-        request, "thrive/assessment_version.html",
+        request,
+        "thrive/assessment_version.html",
         {"incident": incident, "assessment": assessment, "layout": layout, "now": timezone.now()},
     )
 

@@ -6,116 +6,230 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['name'],
+                "verbose_name_plural": "categories",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ClosureCode',
+            name="ClosureCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('exempt', models.BooleanField(default=False, help_text='Closes without a complete THRIVE-SP assessment (a reason is required).')),
-                ('active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "exempt",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Closes without a complete THRIVE-SP assessment (a reason is required).",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['exempt', 'name'],
+                "ordering": ["exempt", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceCounter',
+            name="ReferenceCounter",
             fields=[
-                ('day', models.DateField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("day", models.DateField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20, unique=True)),
-                ('channel', models.CharField(choices=[('999', '999'), ('101', '101'), ('online', 'Online report'), ('live_chat', 'Live chat'), ('social_media', 'Social media'), ('front_counter', 'Front counter')], max_length=20)),
-                ('grading', models.CharField(choices=[('immediate', 'Immediate'), ('priority', 'Priority'), ('scheduled', 'Scheduled'), ('resolution_without_deployment', 'Resolution without deployment')], max_length=40)),
-                ('summary', models.TextField(max_length=2000)),
-                ('location', models.CharField(blank=True, max_length=300)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=10)),
-                ('opened_at', models.DateTimeField()),
-                ('rethrive_due_at', models.DateTimeField(blank=True, null=True)),
-                ('rethrive_flagged_for', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('exemption_reason', models.TextField(blank=True, max_length=2000)),
-                ('row_version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='incidents.category')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incidents_closed', to=settings.AUTH_USER_MODEL)),
-                ('closure_code', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='incidents.closurecode')),
-                ('handler', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents_opened', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='accounts.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(max_length=20, unique=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("999", "999"),
+                            ("101", "101"),
+                            ("online", "Online report"),
+                            ("live_chat", "Live chat"),
+                            ("social_media", "Social media"),
+                            ("front_counter", "Front counter"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "grading",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "Immediate"),
+                            ("priority", "Priority"),
+                            ("scheduled", "Scheduled"),
+                            ("resolution_without_deployment", "Resolution without deployment"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("summary", models.TextField(max_length=2000)),
+                ("location", models.CharField(blank=True, max_length=300)),
+                (
+                    "status",
+                    models.CharField(choices=[("open", "Open"), ("closed", "Closed")], default="open", max_length=10),
+                ),
+                ("opened_at", models.DateTimeField()),
+                ("rethrive_due_at", models.DateTimeField(blank=True, null=True)),
+                ("rethrive_flagged_for", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("exemption_reason", models.TextField(blank=True, max_length=2000)),
+                ("row_version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="incidents", to="incidents.category"
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents_closed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "closure_code",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="incidents.closurecode",
+                    ),
+                ),
+                (
+                    "handler",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents_opened",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_at'],
+                "ordering": ["-opened_at"],
             },
         ),
         migrations.CreateModel(
-            name='LogEntry',
+            name="LogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('kind', models.CharField(choices=[('note', 'Note'), ('opened', 'Opened'), ('grading_changed', 'Grading changed'), ('assessment_submitted', 'Assessment submitted'), ('assessment_returned', 'Assessment returned'), ('text_queued', 'Text queued'), ('text_sent', 'Text sent'), ('text_delivered', 'Text delivered'), ('text_failed', 'Text failed'), ('victim_linked', 'Victim linked'), ('repeat_check', 'Repeat victim check'), ('rethrive_due', 'Re-THRIVE due'), ('closed', 'Closed')], max_length=30)),
-                ('text', models.TextField(max_length=4000)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='incidents.incident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("note", "Note"),
+                            ("opened", "Opened"),
+                            ("grading_changed", "Grading changed"),
+                            ("assessment_submitted", "Assessment submitted"),
+                            ("assessment_returned", "Assessment returned"),
+                            ("text_queued", "Text queued"),
+                            ("text_sent", "Text sent"),
+                            ("text_delivered", "Text delivered"),
+                            ("text_failed", "Text failed"),
+                            ("victim_linked", "Victim linked"),
+                            ("repeat_check", "Repeat victim check"),
+                            ("rethrive_due", "Re-THRIVE due"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("text", models.TextField(max_length=4000)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="entries", to="incidents.incident"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'log entries',
-                'ordering': ['at', 'id'],
+                "verbose_name_plural": "log entries",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['handler', 'status', '-opened_at'], name='incident_handler_status'),
+            model_name="incident",
+            index=models.Index(fields=["handler", "status", "-opened_at"], name="incident_handler_status"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['team', 'status', '-opened_at'], name='incident_team_status'),
+            model_name="incident",
+            index=models.Index(fields=["team", "status", "-opened_at"], name="incident_team_status"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['rethrive_due_at'], name='incident_open_due'),
+            model_name="incident",
+            index=models.Index(
+                condition=models.Q(("status", "open")), fields=["rethrive_due_at"], name="incident_open_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['-opened_at'], name='incident_opened'),
+            model_name="incident",
+            index=models.Index(fields=["-opened_at"], name="incident_opened"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['closed_at'], name='incident_closed_at'),
+            model_name="incident",
+            index=models.Index(fields=["closed_at"], name="incident_closed_at"),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', True), ('closure_code__isnull', True), ('status', 'open')), models.Q(('closed_at__isnull', False), ('closure_code__isnull', False), ('status', 'closed')), _connector='OR'), name='incident_closed_has_time_and_code'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("closed_at__isnull", True), ("closure_code__isnull", True), ("status", "open")),
+                    models.Q(("closed_at__isnull", False), ("closure_code__isnull", False), ("status", "closed")),
+                    _connector="OR",
+                ),
+                name="incident_closed_has_time_and_code",
+            ),
         ),
         migrations.AddIndex(
-            model_name='logentry',
-            index=models.Index(fields=['incident', 'at'], name='logentry_incident_at'),
+            model_name="logentry",
+            index=models.Index(fields=["incident", "at"], name="logentry_incident_at"),
         ),
     ]

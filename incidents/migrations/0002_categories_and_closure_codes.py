@@ -44,9 +44,7 @@ def create(apps, schema_editor):
 
 def remove(apps, schema_editor):
     apps.get_model("incidents", "Category").objects.filter(code__in=[c for c, _ in CATEGORIES]).delete()
-    apps.get_model("incidents", "ClosureCode").objects.filter(
-        code__in=[c for c, _, _ in CLOSURE_CODES]
-    ).delete()
+    apps.get_model("incidents", "ClosureCode").objects.filter(code__in=[c for c, _, _ in CLOSURE_CODES]).delete()
 
 
 class Migration(migrations.Migration):

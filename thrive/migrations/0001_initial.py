@@ -6,83 +6,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('incidents', '0001_initial'),
+        ("incidents", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PromptSet',
+            name="PromptSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('family', models.SlugField(default='thrive_sp', max_length=40)),
-                ('name', models.CharField(max_length=100)),
-                ('version', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10)),
-                ('sections', models.JSONField()),
-                ('change_summary', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("family", models.SlugField(default="thrive_sp", max_length=40)),
+                ("name", models.CharField(max_length=100)),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")], default="draft", max_length=10
+                    ),
+                ),
+                ("sections", models.JSONField()),
+                ("change_summary", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family', '-version'],
+                "ordering": ["family", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted')], default='draft', max_length=10)),
-                ('answers', models.JSONField(default=dict)),
-                ('risk_level', models.CharField(blank=True, max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='incidents.incident')),
-                ('revises', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='revisions', to='thrive.assessment')),
-                ('prompt_set', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='thrive.promptset')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("submitted", "Submitted")], default="draft", max_length=10
+                    ),
+                ),
+                ("answers", models.JSONField(default=dict)),
+                ("risk_level", models.CharField(blank=True, max_length=10)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="assessments", to="incidents.incident"
+                    ),
+                ),
+                (
+                    "revises",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="revisions",
+                        to="thrive.assessment",
+                    ),
+                ),
+                (
+                    "prompt_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="assessments", to="thrive.promptset"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['incident', 'version'],
+                "ordering": ["incident", "version"],
             },
         ),
         migrations.AddIndex(
-            model_name='promptset',
-            index=models.Index(fields=['family', 'status', '-published_at'], name='promptset_current'),
+            model_name="promptset",
+            index=models.Index(fields=["family", "status", "-published_at"], name="promptset_current"),
         ),
         migrations.AddConstraint(
-            model_name='promptset',
-            constraint=models.UniqueConstraint(fields=('family', 'version'), name='promptset_family_version'),
+            model_name="promptset",
+            constraint=models.UniqueConstraint(fields=("family", "version"), name="promptset_family_version"),
         ),
         migrations.AddConstraint(
-            model_name='promptset',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='promptset_published_has_time'),
+            model_name="promptset",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "draft"), ("published_at__isnull", False), _connector="OR"),
+                name="promptset_published_has_time",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['incident', 'status', '-version'], name='assessment_incident'),
+            model_name="assessment",
+            index=models.Index(fields=["incident", "status", "-version"], name="assessment_incident"),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['status', '-submitted_at'], name='assessment_submitted'),
+            model_name="assessment",
+            index=models.Index(fields=["status", "-submitted_at"], name="assessment_submitted"),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(fields=('incident', 'version'), name='assessment_version'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(fields=("incident", "version"), name="assessment_version"),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('incident', 'author'), name='assessment_one_draft_per_author'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "draft")),
+                fields=("incident", "author"),
+                name="assessment_one_draft_per_author",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'draft'), ('submitted_at__isnull', True)), models.Q(('status', 'submitted'), ('submitted_at__isnull', False)), _connector='OR'), name='assessment_submitted_has_time'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "draft"), ("submitted_at__isnull", True)),
+                    models.Q(("status", "submitted"), ("submitted_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="assessment_submitted_has_time",
+            ),
         ),
     ]

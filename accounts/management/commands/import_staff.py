@@ -23,9 +23,7 @@ class Command(BaseCommand):
         if result.errors:
             for error in result.errors:
                 self.stderr.write(f"{file}: {error}")
-            raise CommandError(
-                f"{len(result.errors)} bad row(s); nothing was imported. Fix them and run again."
-            )
+            raise CommandError(f"{len(result.errors)} bad row(s); nothing was imported. Fix them and run again.")
         self.stdout.write(
             f"Imported {len(result.created) + len(result.updated)} staff: "
             f"{len(result.created)} created, {len(result.updated)} updated."

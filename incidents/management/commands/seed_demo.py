@@ -34,7 +34,10 @@ STAFF = [
 
 SUMMARIES = {
     "burglary_dwelling": ("Caller returned home to find the back door forced and jewellery taken.", "12 Elm Road"),
-    "domestic_abuse": ("Caller reports her partner shouting and throwing items; two children at home.", "Flat 4, Mill Court"),
+    "domestic_abuse": (
+        "Caller reports her partner shouting and throwing items; two children at home.",
+        "Flat 4, Mill Court",
+    ),
     "theft": ("Bicycle stolen from outside the railway station.", "Station Approach"),
     "asb": ("Group of youths throwing stones at windows of the community centre.", "Park Lane community centre"),
     "concern_for_safety": ("Neighbour has not seen the elderly man next door for three days.", "3 Church Street"),
@@ -53,7 +56,9 @@ def _answers(category: str, rng: random.Random, *, children: bool) -> dict[str, 
         "threat": "Suspect not present; no threats made to the caller since the call began.",
         "harm": "Caller shaken but uninjured. Property loss and distress.",
         "children_involved": children,
-        "voice_of_child": "Caller says the children (6 and 9) heard the shouting and are frightened." if children else "",
+        "voice_of_child": "Caller says the children (6 and 9) heard the shouting and are frightened."
+        if children
+        else "",
         "risk": "Low likelihood of the suspect returning tonight; no history at the address.",
         "investigation": "CCTV on the street to be checked; house-to-house with neighbours.",
         "vulnerability": "Caller lives alone and is 78; no other vulnerability identified.",
@@ -76,8 +81,12 @@ def _answers(category: str, rng: random.Random, *, children: bool) -> dict[str, 
         "rationale": "Graded on the risk to the caller and the forensic opportunity, not on officer availability.",
     }
     if category == "domestic_abuse":
-        answers["prevention"].update(send_link=False, phone="", safe_to_text_confirmed=False,
-                                     link_not_sent_reason="Not safe to text: the suspect may see the victim's phone.")
+        answers["prevention"].update(
+            send_link=False,
+            phone="",
+            safe_to_text_confirmed=False,
+            link_not_sent_reason="Not safe to text: the suspect may see the victim's phone.",
+        )
         answers["risk_level"] = "high"
     return answers
 
@@ -105,7 +114,9 @@ class Command(BaseCommand):
             # Spread over six months, busier in the evening, the newest few still open.
             age = timedelta(days=rng.uniform(0, 182)) if index >= 25 else timedelta(hours=rng.uniform(0.2, 9))
             opened = now - age
-            opened = opened.replace(hour=rng.choice([8, 10, 13, 16, 18, 19, 20, 21, 22, 23]) if age.days else opened.hour)
+            opened = opened.replace(
+                hour=rng.choice([8, 10, 13, 16, 18, 19, 20, 21, 22, 23]) if age.days else opened.hour
+            )
             opened = min(opened, now - timedelta(minutes=5))
             self._incident(rng, handlers, categories, opened, now, index)
         self.stdout.write(self.style.SUCCESS(f"Loaded {incidents} demo incidents."))
@@ -124,20 +135,30 @@ class Command(BaseCommand):
             staff.append(user)
         return staff
 
-    def _incident(self, rng: random.Random, handlers: list[User], categories: list[Category],
-                  opened: Any, now: Any, index: int) -> None:
+    def _incident(
+        self, rng: random.Random, handlers: list[User], categories: list[Category], opened: Any, now: Any, index: int
+    ) -> None:
         handler = rng.choice(handlers)
         category = rng.choice(categories)
         summary, location = SUMMARIES[category.code]
         incident = incident_create(
-            actor=handler, channel=rng.choice(Channel.values), category=category.code,
-            grading=rng.choice(Grading.values), summary=summary, location=location, opened_at=opened,
+            actor=handler,
+            channel=rng.choice(Channel.values),
+            category=category.code,
+            grading=rng.choice(Grading.values),
+            summary=summary,
+            location=location,
+            opened_at=opened,
         )
         kind = rng.random()
         if kind < 0.06 and index >= 25:
-            incident_close(incident=incident, actor=handler, closure_code=rng.choice(["duplicate", "test_call", "abandoned_no_trace"]),
-                           exemption_reason="Duplicate of an earlier call about the same event.",
-                           closed_at=opened + timedelta(minutes=4))
+            incident_close(
+                incident=incident,
+                actor=handler,
+                closure_code=rng.choice(["duplicate", "test_call", "abandoned_no_trace"]),
+                exemption_reason="Duplicate of an earlier call about the same event.",
+                closed_at=opened + timedelta(minutes=4),
+            )
             return
         children = category.code == "domestic_abuse" or rng.random() < 0.1
         answers = _answers(category.code, rng, children=children)
@@ -159,9 +180,12 @@ class Command(BaseCommand):
             return  # still open; some of these are overdue a re-THRIVE
         closed = last + timedelta(minutes=rng.randint(20, 600))
         if closed < now:
-            incident_close(incident=Incident.objects.get(pk=incident.pk), actor=handler,
-                           closure_code=rng.choice(["crime_recorded", "attended_resolved", "advice_given"]),
-                           closed_at=closed)
+            incident_close(
+                incident=Incident.objects.get(pk=incident.pk),
+                actor=handler,
+                closure_code=rng.choice(["crime_recorded", "attended_resolved", "advice_given"]),
+                closed_at=closed,
+            )
 
     def _print_logins(self) -> None:
         self.stdout.write("\nDemo logins (password for every account: " + DEMO_PASSWORD + ")")
