@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -32,8 +32,9 @@ def admin_user(db):
 
 
 def _client_for(user) -> Client:
+    # force_login: the login page itself (with its throttling) is tested through real POSTs.
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 
