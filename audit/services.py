@@ -1,0 +1,45 @@
+"""Writing to the audit log. Every route that collects, alters, consults, discloses or erases
+victims' details or assessments calls `audit_record`."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from audit.models import AuditEvent
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # Behind the production proxy the first forwarded address is the client's.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    return ip or None
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: Any = "",
+    incident_reference: str = "",
+    description: str = "",
+    request: HttpRequest | None = None,
+    channel: str = "",
+) -> AuditEvent:
+    if not channel and request is not None:
+        channel = "api" if request.path.startswith("/api/") else "page"
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_username=user.username if user else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        incident_reference=incident_reference[:20],
+        description=description[:300],
+        channel=channel,
+        ip_address=_client_ip(request),
+        path=(request.get_full_path() if request else "")[:300],
+    )
