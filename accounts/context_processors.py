@@ -19,6 +19,25 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Re-THRIVE overdue", reverse("incidents:incident-list") + "?status=open&overdue=true"))
     if role_can(user, "view_prompts"):
         items.append(("Prompt wording", reverse("thrive:prompt-set-current")))
+    # Rule 8 and 9 (thrive/returns.py, thrive/wording.py): the author's open returns on every
+    # page, the supervisor's review queue, the trainer's editor and trained / not-yet table.
+    from thrive.returns import can_review, returned_to_me_count
+
+    if role_can(user, "work_incidents"):
+        items.append((f"Returned to me ({returned_to_me_count(user)})", reverse("thrive:returned-to-me")))
+    if can_review(user):
+        items.append(("Review queue", reverse("thrive:review-queue")))
+    if role_can(user, "edit_prompts"):
+        items.append(("Edit wording", reverse("thrive:wording-home")))
+        items.append(("Trained / not yet", reverse("thrive:wording-trained")))
+    if role_can(user, "qa_grade"):
+        items.append(("Dip samples", reverse("qa:sample-list")))
+    if role_can(user, "view_dashboards"):
+        items.append(("QA dashboard", reverse("qa:dashboard")))
+    if role_can(user, "qa_feedback"):
+        items.append(("My QA feedback", reverse("qa:feedback-list")))
+    if role_can(user, "view_audit"):
+        items.append(("Audit log", reverse("audit:event-list")))
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     path = request.path

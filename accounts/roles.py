@@ -13,6 +13,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "edit_prompts": frozenset({Role.TRAINER, Role.ADMIN}),
     "view_prompts": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR, Role.TRAINER, Role.ANALYST, Role.ADMIN}),
     "view_dashboards": frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN}),
+    # The audit log (audit/): searched by administrators, changed by nobody.
+    "view_audit": frozenset({Role.ADMIN}),
+    # QA (qa/): drawing dip samples and grading them (supervisors: own team only, see
+    # qa.selectors.may_grade_team); reading one's own QA feedback.
+    "qa_grade": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "qa_feedback": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR}),
 }
 
 # The Django model permissions each role's group holds (app_label.codename).
@@ -58,6 +64,14 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "thrive.view_promptset",
         "thrive.add_promptset",
         "thrive.view_assessment",
+        # QA: admins keep the learning-theme tags; samples, reviews and exports are read-only.
+        "qa.view_learningtheme",
+        "qa.add_learningtheme",
+        "qa.change_learningtheme",
+        "qa.view_sample",
+        "qa.view_review",
+        "qa.view_dispute",
+        "qa.view_exportrecord",
     ],
 }
 

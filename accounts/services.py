@@ -29,6 +29,7 @@ def staff_set_role(*, user: User, role: str) -> None:
 class ImportResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -92,6 +93,14 @@ def _parse_staff_rows(text: str, errors: list[str]) -> list[_StaffRow]:
     return rows
 
 
+def _staff_state(user: User, *, role: str | None = None) -> tuple[object, ...]:
+    """What a staff CSV row sets, to tell an unchanged row from an update."""
+    role_groups = sorted(user.groups.filter(name__in=Role.labels).values_list("name", flat=True))
+    if role is not None:
+        role_groups = [Role(role).label]
+    return (user.full_name, user.email, user.team_id, user.is_active, role or user.role, role_groups)
+
+
 def staff_import(*, text: str) -> ImportResult:
     """Create or update staff from the CSV in API.md. All or nothing: any bad row and
     nothing is written; the errors name each bad line. Re-running the same file changes
@@ -107,16 +116,23 @@ def staff_import(*, text: str) -> ImportResult:
                 team, _ = Team.objects.get_or_create(name=row.team)
             existing = User.objects.filter(username=row.username).first()
             created = existing is None
+            before = None if existing is None else _staff_state(existing)
             user = existing or User(username=row.username)
             user.full_name = row.full_name
             user.email = row.email
             user.team = team
             user.is_active = True
+            password_set = False
             if row.password:
                 if created or not user.check_password(row.password):
                     user.set_password(row.password)
+                    password_set = True
             elif created:
                 user.set_unusable_password()  # single sign-on account
+            if not created and not password_set and before == _staff_state(user, role=row.role):
+                # Idempotent: the same row again writes nothing and says so.
+                result.unchanged.append(row.username)
+                continue
             user.save()
             staff_set_role(user=user, role=row.role)
             (result.created if created else result.updated).append(row.username)

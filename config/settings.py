@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "thrive",
     "victims",
     "qa",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,8 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "rethrive-sweep": {"task": "thrive.tasks.rethrive_sweep", "schedule": 60.0},
+    # Rule 7: texts a broker outage left queued are enqueued again.
+    "texts-sweep": {"task": "victims.tasks.text_sweep", "schedule": 60.0},
 }
 
 # --- Authentication -----------------------------------------------------------------------
@@ -217,6 +220,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Look files up per request in the demo and the tests (nothing is collected there), instead
+# of warning "No directory at: staticfiles/" on every test client.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # --- Email --------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

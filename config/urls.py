@@ -10,13 +10,18 @@ api_patterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include("incidents.api_urls")),
     path("", include("thrive.api_urls")),
+    path("", include("victims.api_urls")),
+    path("", include("qa.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("incidents/", include("incidents.urls")),
     path("thrive/", include("thrive.urls")),
+    path("victims/", include("victims.urls")),
+    path("qa/", include("qa.urls")),
     path("api/", include((api_patterns, "api"))),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -12,6 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import capability_permission
+from audit.models import Action
+from audit.services import audit_record
 from incidents.models import Channel, Grading, Incident
 from incidents.selectors import IncidentFilters, get_incident_for_user, incident_detail, incident_list, is_overdue
 from incidents.services import incident_close, incident_create
@@ -73,10 +75,14 @@ class IncidentDetailOut(IncidentOut):
     entries = LogEntryOut(many=True, source="entries.all")
 
     def get_victims(self, incident: Incident) -> list[dict[str, Any]]:
-        return []  # victims are linked through the victims app (API.md "Victims and texts")
+        from victims.selectors import victim_list, victim_out  # API.md "Victims and texts"
+
+        return [victim_out(v) for v in victim_list(incident)]
 
     def get_texts(self, incident: Incident) -> list[dict[str, Any]]:
-        return []
+        from victims.selectors import text_list, text_out
+
+        return [text_out(t) for t in text_list(incident)]
 
 
 class CloseIn(serializers.Serializer):
@@ -175,7 +181,13 @@ def incidents(request: Request) -> Response:
 @api_view(["GET"])
 @permission_classes([WorksIncidents])
 def incident(request: Request, reference: str) -> Response:
-    return Response(IncidentDetailOut(incident_detail(reference, request.user)).data)
+    found = incident_detail(reference, request.user)
+    # An API read discloses the record to another system: DPA 2018 s.62 wants it logged.
+    audit_record(
+        actor=request.user, action=Action.DISCLOSE, object_type="incident", object_id=found.pk,
+        incident_reference=found.reference, request=request,
+    )
+    return Response(IncidentDetailOut(found).data)
 
 
 @extend_schema(request=CloseIn, responses=IncidentOut)
@@ -206,6 +218,12 @@ def incident_assessments(request: Request, reference: str) -> Response:
         submit=control.validated_data["submit"],
         submitted_at=control.validated_data.get("submitted_at"),
     )
+    if assessment.is_submitted:
+        audit_record(
+            actor=request.user, action=Action.COLLECT, object_type="assessment", object_id=assessment.pk,
+            incident_reference=target.reference, description=f"version {assessment.version} submitted",
+            request=request,
+        )
     return Response(AssessmentOut(assessment).data, status=201)
 
 
@@ -215,4 +233,8 @@ def incident_assessments(request: Request, reference: str) -> Response:
 def assessment(request: Request, pk: int) -> Response:
     found = get_object_or_404(Assessment.objects.select_related("incident", "prompt_set", "author"), pk=pk)
     get_incident_for_user(request.user, found.incident.reference)
+    audit_record(
+        actor=request.user, action=Action.DISCLOSE, object_type="assessment", object_id=found.pk,
+        incident_reference=found.incident.reference, description=f"version {found.version}", request=request,
+    )
     return Response(AssessmentDetailOut(found).data)

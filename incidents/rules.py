@@ -6,7 +6,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from incidents.models import ClosureCode, Incident, Status
-from thrive.models import Assessment, AssessmentStatus
+from thrive.models import Assessment, AssessmentReturn, AssessmentStatus
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,15 @@ def close_blockers(
                 "assessment_required",
                 f"Incident {incident.reference} has no completed THRIVE-SP assessment. "
                 "Complete the assessment, or choose an exempt closure code and give the reason.",
+            )
+        ]
+    # Rule 8: a version returned to its author is not the last word until revised.
+    if AssessmentReturn.objects.filter(assessment=latest, resolved_at__isnull=True).exists():
+        return [
+            Blocker(
+                "assessment_returned",
+                f"Assessment version {latest.version} of incident {incident.reference} was returned by a "
+                "supervisor. Submit the revised assessment before closing.",
             )
         ]
     return []

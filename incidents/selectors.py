@@ -42,11 +42,17 @@ class IncidentFilters:
     def from_params(cls, params: Any) -> "IncidentFilters":
         overdue = str(params.get("overdue", "")).lower() in {"true", "1", "yes", "on"}
         status = params.get("status", "")
+
+        def text(*names: str) -> str:
+            # PostgreSQL refuses a NUL character even in a filter: drop it rather than 500.
+            value = next((params.get(name) for name in names if params.get(name)), "") or ""
+            return str(value).replace("\x00", "").strip()
+
         return cls(
-            q=(params.get("q") or params.get("reference") or "").strip()[:50],
+            q=text("q", "reference")[:50],
             status=status if status in Status.values else "",
-            handler=(params.get("handler") or "").strip()[:150],
-            team=(params.get("team") or "").strip()[:100],
+            handler=text("handler")[:150],
+            team=text("team")[:100],
             overdue=overdue,
         )
 

@@ -1,6 +1,6 @@
 """Every write to incident logs. Views, the API, the admin and tasks all call these."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +26,7 @@ from thrive.rules import rethrive_due_at
 SUMMARY_MAX = 2000
 LOCATION_MAX = 300
 NOTE_MAX = 4000
+OPENED_AT_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def log_entry_write(
@@ -57,7 +58,10 @@ def incident_create(
     errors: dict[str, list[str]] = {}
     if channel not in Channel.values:
         errors["channel"] = [f"Select a channel: one of {', '.join(Channel.values)}"]
-    category_obj = Category.objects.filter(code=category, active=True).first()
+    # A NUL character cannot reach PostgreSQL, even in a look-up: it is simply not a code.
+    category_obj = (
+        Category.objects.filter(code=category, active=True).first() if "\x00" not in (category or "") else None
+    )
     if category_obj is None:
         errors["category"] = [f"{category!r} is not a known opening code" if category else "Select a category"]
     if grading not in Grading.values:
@@ -68,11 +72,18 @@ def incident_create(
         errors["summary"] = [f"Summary must be {SUMMARY_MAX:,} characters or fewer"]
     if len(location or "") > LOCATION_MAX:
         errors["location"] = [f"Location must be {LOCATION_MAX} characters or fewer"]
+    # PostgreSQL cannot store a NUL character: a client sending one gets a 400, not a 500.
+    for name, value in (("summary", summary), ("location", location)):
+        if "\x00" in (value or "") and name not in errors:
+            errors[name] = ["Must not contain null characters"]
     now = timezone.now()
     if opened_at is not None:
         problem = client_time_problem(opened_at, not_before=None, not_before_label="", now=now)
         if problem:
             errors["opened_at"] = [f"Opened at {problem}"]
+        elif opened_at < OPENED_AT_EARLIEST:
+            # References carry a two-digit year: an opened_at a century back would reuse one.
+            errors["opened_at"] = [f"Opened at must not be before {OPENED_AT_EARLIEST:%d/%m/%Y}"]
     if errors:
         raise ValidationError(errors)
     opened = opened_at or now
@@ -121,7 +132,7 @@ def _touch(incident: Incident, **fields: object) -> None:
 
 
 def incident_add_note(*, incident: Incident, actor: User, text: str) -> LogEntry:
-    text = (text or "").strip()
+    text = (text or "").replace("\x00", "").strip()
     if not text:
         raise ValidationError({"text": ["Enter the log entry"]})
     if len(text) > NOTE_MAX:
@@ -140,11 +151,17 @@ def incident_change_grading(
 ) -> Incident:
     if grading not in Grading.values:
         raise ValidationError({"grading": [f"Select a grading: one of {', '.join(Grading.values)}"]})
+    reason = (reason or "").replace("\x00", "")
     with transaction.atomic():
         locked = _lock(incident, expected_version)
         if locked.status == Status.CLOSED:
             raise Blocked("already_closed", f"Incident {locked.reference} is closed.")
-        _regrade(locked, actor=actor, grading=grading, reason=reason)
+        if locked.grading != grading:
+            _regrade(locked, actor=actor, grading=grading, reason=reason)
+            # Rule 5: the re-THRIVE interval is per grading, so the clock follows the new one.
+            latest = latest_submitted_assessment(locked)
+            last = latest.submitted_at if latest is not None and latest.submitted_at else locked.opened_at
+            _touch(locked, rethrive_due_at=rethrive_due_at(grading=grading, last_assessed_at=last))
     return locked
 
 
@@ -173,12 +190,14 @@ def incident_close(
     expected_version: int | None = None,
 ) -> Incident:
     """Rule 1: the only code that closes an incident."""
-    code = ClosureCode.objects.filter(code=closure_code, active=True).first()
+    # A NUL character cannot reach PostgreSQL, even in a look-up: it is simply not a code.
+    clean = "\x00" not in (closure_code or "")
+    code = ClosureCode.objects.filter(code=closure_code, active=True).first() if clean else None
     if code is None:
         raise ValidationError(
             {"closure_code": [f"{closure_code!r} is not a closure code" if closure_code else "Select a closure code"]}
         )
-    exemption_reason = (exemption_reason or "").strip()
+    exemption_reason = (exemption_reason or "").replace("\x00", "").strip()
     if code.exempt and not exemption_reason:
         raise ValidationError(
             {"exemption_reason": [f"Give the reason this incident closes as “{code.name}” without an assessment"]}

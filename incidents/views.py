@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import role_required
 from accounts.models import Team, User
+from audit.models import Action
+from audit.services import audit_record
 from config.errors import Blocked
 from incidents.models import Category, Channel, ClosureCode, Grading, Incident, Status
 from incidents.rules import close_blockers
@@ -122,6 +124,10 @@ def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> d
 @role_required("view_incidents")
 def incident_detail_page(request: HttpRequest, reference: str) -> HttpResponse:
     incident = incident_detail(reference, request.user)
+    audit_record(
+        actor=request.user, action=Action.CONSULT, object_type="incident", object_id=incident.pk,
+        incident_reference=incident.reference, request=request,
+    )
     return render(request, "incidents/incident_detail.html", _detail_context(request, incident))
 
 

@@ -1,0 +1,204 @@
+"""Dip samples, their reviews (grades) and the handler's answer to them (rules 10 and 11)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Grade(models.TextChoices):
+    OUTSTANDING = "outstanding", "Outstanding"
+    GOOD = "good", "Good"
+    REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+    INADEQUATE = "inadequate", "Inadequate"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class Check(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class LearningTheme(models.Model):
+    """A tag for what a review teaches (e.g. "voice of the child"). Admins keep the list."""
+
+    name = models.CharField(max_length=100, unique=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sample(models.Model):
+    """One month's dip sample, for one team or (team empty) for every team.
+
+    `month` is the first day of the Europe/London month whose closed incidents were drawn.
+    `seed` is stored so that the same draw can be made again and checked (rule 10).
+    """
+
+    month = models.DateField()
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    per_handler = models.PositiveSmallIntegerField(default=3)
+    seed = models.BigIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-month", "team__name"]
+        constraints = [
+            # Rule 10: one live sample per month and team; the database settles a race
+            # between two supervisors pressing "draw" at once. Two constraints because
+            # NULLs are distinct in a unique index (an all-teams sample has no team).
+            models.UniqueConstraint(
+                fields=["month", "team"],
+                condition=Q(withdrawn_at__isnull=True, team__isnull=False),
+                name="qa_sample_one_live_per_team_month",
+            ),
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=Q(withdrawn_at__isnull=True, team__isnull=True),
+                name="qa_sample_one_live_all_teams_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.team or 'all teams'}"
+
+    @property
+    def month_label(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class SampleItem(models.Model):
+    """One drawn incident, with the assessment version that was current when drawn."""
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="items")
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey("thrive.Assessment", on_delete=models.PROTECT, related_name="+")
+    # The call taker who opened the incident and their team of the day (rule 10), copied
+    # so that the figures filter without joining the incident.
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["sample", "handler__username", "incident__reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "incident"], name="qa_item_once_per_sample"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sample} {self.incident_id}"
+
+
+class Review(models.Model):
+    """One version of the grading of a sample item. A correction is a new version; the old
+    ones stay (rule 10). Only the `current` version counts in the figures (rule 11).
+
+    `month`, `handler` and `team` repeat the sample's month and the item's handler and team
+    so that the monthly figures are one indexed aggregate over this table alone.
+    """
+
+    item = models.ForeignKey(SampleItem, on_delete=models.PROTECT, related_name="reviews")
+    version = models.PositiveIntegerField(default=1)
+    current = models.BooleanField(default=True)
+    month = models.DateField()
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qa_reviews")
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    vulnerability = models.CharField(max_length=30, choices=Grade.choices)
+    prevention = models.CharField(max_length=30, choices=Grade.choices)
+    preservation = models.CharField(max_length=30, choices=Grade.choices)
+    repeat_victim_check = models.CharField(max_length=20, choices=Check.choices)
+    feedback = models.TextField(max_length=4000, blank=True)
+    good_practice = models.BooleanField(default=False)
+    themes = models.ManyToManyField(LearningTheme, blank=True, related_name="reviews")
+    correction_reason = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The handler read it and accepts it (a dispute is the other answer).
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["item", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "version"], name="qa_review_version"),
+            # One review per item: exactly one version is the one that counts.
+            models.UniqueConstraint(fields=["item"], condition=Q(current=True), name="qa_review_one_current"),
+        ]
+        indexes = [
+            # The monthly figures (qa.selectors.qa_monthly): current reviews in a month range,
+            # optionally of one team or one handler; the partial index skips superseded versions.
+            models.Index(fields=["month", "team", "handler"], name="qa_review_month", condition=Q(current=True)),
+            # The handler's own feedback page and the "new feedback" count on their home page.
+            models.Index(fields=["handler", "-created_at"], name="qa_review_handler", condition=Q(current=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of item {self.item_id} v{self.version}"
+
+
+class DisputeOutcome(models.TextChoices):
+    OPEN = "open", "Awaiting the supervisor"
+    UPHELD = "upheld", "Grade upheld"
+    CHANGED = "changed", "Grade changed"
+
+
+class Dispute(models.Model):
+    """A handler's challenge to a review, and the supervisor's answer. Never deleted."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="disputes")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(max_length=2000)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=10, choices=DisputeOutcome.choices, default=DisputeOutcome.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(max_length=2000, blank=True)
+    # The corrected review version when the supervisor changed the grade.
+    new_review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            # One open dispute per review at a time.
+            models.UniqueConstraint(fields=["review"], condition=Q(outcome="open"), name="qa_dispute_one_open"),
+        ]
+        indexes = [
+            # The supervisor's queue of open disputes.
+            models.Index(fields=["outcome", "raised_at"], name="qa_dispute_open", condition=Q(outcome="open")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispute of review {self.review_id} ({self.outcome})"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class ExportRecord(models.Model):
+    """Who downloaded which figures, when (issue 6: each export is recorded)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    format = models.CharField(max_length=10, choices=ExportFormat.choices)
+    filters = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.format} {self.at:%Y-%m-%d %H:%M}"

@@ -1,9 +1,28 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from thrive.models import Assessment, PromptSet
+from thrive.models import Assessment, AssessmentReturn, ForceModelSetting, PromptSet, PromptSetStatus
+from thrive.wording import force_model_choose
+
+
+class ForceModelSettingForm(forms.ModelForm):
+    """The families with a published version, to choose from."""
+
+    family = forms.ChoiceField()
+
+    class Meta:
+        model = ForceModelSetting
+        fields = ["family"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        families = (
+            PromptSet.objects.filter(status=PromptSetStatus.PUBLISHED).values_list("family", flat=True).distinct()
+        )
+        self.fields["family"].choices = [(f, f) for f in sorted(set(families))]
 
 
 @admin.register(PromptSet)
@@ -29,6 +48,42 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["incident", "version", "status", "author", "submitted_at"]
     list_filter = ["status"]
     search_fields = ["incident__reference"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ForceModelSetting)
+class ForceModelSettingAdmin(admin.ModelAdmin):
+    """The administrator's choice of model (prompt set family): one row, changed through
+    thrive.wording.force_model_choose so that a family with no published version is refused."""
+
+    list_display = ["family", "changed_at"]
+    form = ForceModelSettingForm
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not ForceModelSetting.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ForceModelSetting, form: Any, change: bool) -> None:
+        chosen = force_model_choose(family=obj.family)
+        obj.pk = chosen.pk
+
+
+@admin.register(AssessmentReturn)
+class AssessmentReturnAdmin(admin.ModelAdmin):
+    """Read-only: returns are made and cleared by supervisors and revisions (thrive.returns)."""
+
+    list_display = ["assessment", "returned_to", "returned_by", "reason", "returned_at", "resolved_at"]
+    list_filter = ["reason"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -101,3 +101,116 @@ class Assessment(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == AssessmentStatus.SUBMITTED
+
+
+# --- Returns (rule 8) and the staff's acknowledgement of new wording (rule 9) -------------
+# They live here, beside the assessments they return, rather than in qa/ (see
+# docs/RETURNS_AND_WORDING.md).
+
+
+class ReturnReason(models.TextChoices):
+    MISSING = "missing", "Missing"
+    POOR_QUALITY = "poor_quality", "Poor quality"
+
+
+class AssessmentReturn(models.Model):
+    """A supervisor sends a submitted assessment back to its author with feedback.
+
+    Open while `resolved_at` is empty; the author's next submitted version of the incident
+    resolves it (thrive.returns.assessment_return_resolve, called by assessment_record).
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="returns")
+    returned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="returns_received")
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="returns_made")
+    reason = models.CharField(max_length=20, choices=ReturnReason.choices)
+    # Section keys of the returned version's prompt set, in the form's order.
+    sections = models.JSONField(default=list)
+    feedback = models.TextField(max_length=4000)
+    returned_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="resolved_returns"
+    )
+
+    class Meta:
+        ordering = ["-returned_at"]
+        constraints = [
+            # One open return per version: returning twice is refused, and a race loses here.
+            models.UniqueConstraint(
+                fields=["assessment"], condition=Q(resolved_at__isnull=True), name="return_one_open_per_assessment"
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True, resolved_by__isnull=True)
+                | Q(resolved_at__isnull=False, resolved_by__isnull=False),
+                name="return_resolved_has_revision",
+            ),
+        ]
+        indexes = [
+            # "Returned to me" and its count on every page: a handler's open returns, newest first.
+            models.Index(
+                fields=["returned_to", "-returned_at"],
+                name="return_open_by_author",
+                condition=Q(resolved_at__isnull=True),
+            ),
+            # The supervisor's open returns per handler, oldest (longest waiting) first.
+            models.Index(fields=["returned_at"], name="return_open_waiting", condition=Q(resolved_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"Return of {self.assessment} to {self.returned_to_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class AssessmentReviewed(models.Model):
+    """A supervisor looked at a submitted version and found nothing to return: it leaves the
+    review queue."""
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="reviewed")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.assessment} reviewed"
+
+
+class WordingAcknowledgement(models.Model):
+    """One member of staff and one published version: when they were told, when they read it.
+
+    The row is written when the publish email goes (emailed_at, the task's idempotency claim)
+    or when the member of staff acknowledges, whichever comes first.
+    """
+
+    prompt_set = models.ForeignKey(PromptSet, on_delete=models.PROTECT, related_name="acknowledgements")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="acknowledgements")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prompt_set", "user"], name="acknowledgement_one_per_user"),
+        ]
+        # The unique constraint's index serves both the banner (this user, this version) and
+        # the trained / not-yet table (this version, every user).
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.prompt_set_id}"
+
+
+class ForceModelSetting(models.Model):
+    """The one row saying which prompt set family (model) the force uses. An administrator
+    changes it in the admin; with no row, settings.PROMPT_SET_FAMILY applies."""
+
+    family = models.SlugField(max_length=40, default="thrive_sp")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "force model (prompt set family)"
+        verbose_name_plural = "force model (prompt set family)"
+
+    def __str__(self) -> str:
+        return f"Force model: {self.family}"

@@ -39,6 +39,9 @@ def _coerce(prompt: Prompt, raw: Any) -> tuple[Any, str | None]:
             return "", f"{prompt.label}: must be text"
         if len(raw) > max_length:
             return raw, f"{prompt.label}: must be {max_length:,} characters or fewer (it has {len(raw):,})"
+        if "\x00" in raw:
+            # PostgreSQL cannot store a NUL character in text or JSON: refused, not a 500.
+            return raw.replace("\x00", ""), f"{prompt.label}: must not contain null characters"
         if prompt.type == "phone" and raw.strip() and normalise_uk_mobile(raw) is None:
             return raw, f"{prompt.label}: enter a UK mobile number, like 07700 900123"
         return raw, None
@@ -68,6 +71,14 @@ def answers_clean(sections: list[dict[str, Any]], data: dict[str, Any]) -> tuple
     errors: dict[str, list[str]] = defaultdict(list)
     for prompt in iter_prompts(sections):
         if prompt.type == "guidance":
+            continue
+        group = prompt.field.split(".")[0]
+        # A group (scene_preservation, prevention) sent as a string or a list is refused,
+        # not silently dropped: the client would believe its answers were kept.
+        if "." in prompt.field and data.get(group) is not None and not isinstance(data.get(group), dict):
+            if not errors.get(group):
+                errors[group].append(f"{group}: must be an object with its answers")
+            set_answer(answers, prompt.field, None)
             continue
         value, error = _coerce(prompt, get_answer(data, prompt.field))
         if error:

@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -17,13 +16,17 @@ from incidents.services import _lock, _regrade, _touch, log_entry_write
 from thrive.models import Assessment, AssessmentStatus, PromptSet, PromptSetStatus
 from thrive.prompts import validate_sections
 from thrive.rules import answers_clean, incomplete_sections, rethrive_due_at, rethrive_interval
+from victims.services import text_queue_for_assessment
 
 
 def prompt_set_current(family: str | None = None) -> PromptSet:
     """The wording new assessments use: the newest published version of the force's model."""
-    family = family or settings.PROMPT_SET_FAMILY
-    current = PromptSet.objects.filter(family=family, status=PromptSetStatus.PUBLISHED).order_by("-version").first()
+    from thrive.wording import current_family, force_family_expression  # the admin's choice, in the same query
+
+    chosen = family or force_family_expression()
+    current = PromptSet.objects.filter(family=chosen, status=PromptSetStatus.PUBLISHED).order_by("-version").first()
     if current is None:
+        family = family or current_family()
         raise Blocked("no_prompt_set", f"No published prompt set for {family!r}: a trainer must publish one.")
     return current
 
@@ -96,6 +99,11 @@ def assessment_record(
             text=f"THRIVE-SP assessment version {assessment.version} submitted by {author.display_name}: "
             f"risk {assessment.risk_level or 'not given'}.",
         )
+        # Rule 7: the text is an outbox row in this transaction, sent by a worker after commit.
+        text_queue_for_assessment(assessment=assessment)
+        from thrive.returns import assessment_return_resolve  # rule 8: a revision clears the return
+
+        assessment_return_resolve(incident=locked, revision=assessment)
         grading = answers.get("grading") or locked.grading
         if grading != locked.grading:
             _regrade(locked, actor=author, grading=grading, reason=f"assessment version {assessment.version}")
@@ -117,7 +125,9 @@ def prompt_set_create_draft(*, actor: User, sections: Any, change_summary: str, 
         errors["change_summary"] = ["Summarise the change for staff"]
     if errors:
         raise ValidationError(errors)
-    family = family or settings.PROMPT_SET_FAMILY
+    from thrive.wording import current_family
+
+    family = family or current_family()
     with transaction.atomic():
         base = PromptSet.objects.filter(family=family).order_by("-version").select_for_update().first()
         return PromptSet.objects.create(
@@ -139,6 +149,9 @@ def prompt_set_publish(*, prompt_set: PromptSet, actor: User) -> PromptSet:
         locked.status = PromptSetStatus.PUBLISHED
         locked.published_at = timezone.now()
         locked.save(update_fields=["status", "published_at"])
+        from thrive.wording import prompt_set_published  # rule 9: staff are told, after commit
+
+        prompt_set_published(prompt_set=locked)
     return locked
 
 

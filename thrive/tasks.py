@@ -7,3 +7,19 @@ from thrive.services import rethrive_flag_overdue
 def rethrive_sweep() -> int:
     """Every minute (beat): write the "re-THRIVE due" entry on newly overdue incidents."""
     return rethrive_flag_overdue()
+
+
+@shared_task(name="thrive.tasks.wording_published_email")
+def wording_published_email(prompt_set_id: int) -> int:
+    """After a publication commits: email staff the change. Idempotent per member of staff."""
+    from thrive.wording import wording_email_staff
+
+    return wording_email_staff(prompt_set_id=prompt_set_id)
+
+
+@shared_task(name="thrive.tasks.wording_reminder_email")
+def wording_reminder_email(prompt_set_id: int, team_id: int | None = None) -> int:
+    """A trainer's reminder to those who have not yet acknowledged a version."""
+    from thrive.wording import wording_remind
+
+    return wording_remind(prompt_set_id=prompt_set_id, team_id=team_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from thrive import views
+from thrive import views, views_returns, views_wording
 
 app_name = "thrive"
 
@@ -14,4 +14,22 @@ urlpatterns = [
         name="assessment-version",
     ),
     path("prompt-wording/", views.prompt_set_current_page, name="prompt-set-current"),
+    # Returns (thrive/views_returns.py) and the wording editor (thrive/views_wording.py).
+    path("reviews/", views_returns.review_queue_page, name="review-queue"),
+    path("reviews/<int:pk>/", views_returns.review_page, name="review-detail"),
+    path("reviews/<int:pk>/return/", views_returns.return_submit, name="review-return"),
+    path("reviews/<int:pk>/reviewed/", views_returns.mark_reviewed, name="review-mark"),
+    path("returned/", views_returns.returned_to_me_page, name="returned-to-me"),
+    path("returned/<int:pk>/revise/", views_returns.revise_page, name="returned-revise-form"),
+    path("returned/<int:pk>/revise/submit/", views_returns.revise_submit, name="returned-revise"),
+    path("wording/", views_wording.wording_home, name="wording-home"),
+    path("wording/drafts/new/", views_wording.draft_start, name="wording-draft-start"),
+    path("wording/drafts/<int:pk>/", views_wording.draft_edit, name="wording-draft"),
+    path("wording/drafts/<int:pk>/preview/", views_wording.draft_preview, name="wording-preview"),
+    path("wording/drafts/<int:pk>/diff/", views_wording.draft_diff, name="wording-diff"),
+    path("wording/drafts/<int:pk>/publish/", views_wording.draft_publish, name="wording-publish"),
+    path("wording/versions/<int:pk>/changes/", views_wording.version_changes, name="wording-changes"),
+    path("wording/versions/<int:pk>/acknowledge/", views_wording.acknowledge, name="wording-acknowledge"),
+    path("wording/trained/", views_wording.trained, name="wording-trained"),
+    path("wording/trained/remind/", views_wording.remind, name="wording-remind"),
 ]

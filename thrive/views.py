@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
+from audit.models import Action
+from audit.services import audit_record
 from config.errors import Blocked
 from incidents.selectors import get_incident_for_user
 from thrive.forms import answers_from_post, error_summary, form_layout, text_max_length
@@ -124,6 +126,10 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
     except Blocked as exc:
         messages.error(request, exc.message)
         return redirect("incidents:incident-detail", reference=reference)
+    audit_record(
+        actor=request.user, action=Action.COLLECT, object_type="assessment", object_id=submitted.pk,
+        incident_reference=incident.reference, description=f"version {submitted.version} submitted", request=request,
+    )
     messages.success(request, f"Assessment version {submitted.version} submitted for {incident.reference}.")
     target = reverse("incidents:incident-detail", kwargs={"reference": reference})
     if request.htmx:
@@ -143,6 +149,10 @@ def assessment_version(request: HttpRequest, reference: str, version: int) -> Ht
     )
     if assessment.status == AssessmentStatus.DRAFT and assessment.author_id != request.user.pk:
         return render(request, "thrive/draft_private.html", {"incident": incident, "assessment": assessment})
+    audit_record(
+        actor=request.user, action=Action.CONSULT, object_type="assessment", object_id=assessment.pk,
+        incident_reference=incident.reference, description=f"version {assessment.version}", request=request,
+    )
     layout = form_layout(assessment.prompt_set.sections, assessment.answers)
     return render(
         request,

@@ -120,6 +120,15 @@ function setupCloseForm(form) {
   update();
 }
 document.querySelectorAll("form[data-close-form]").forEach(setupCloseForm);
+// htmx 2 does not swap 4xx answers, even with HX-Retarget. An answer that names its target
+// (the closure prompt, the close form's errors) is meant to be shown: swap it.
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const xhr = event.detail.xhr;
+  if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("HX-Retarget")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
 document.body.addEventListener("htmx:afterSwap", (event) => {
   event.target.querySelectorAll("form[data-close-form]").forEach(setupCloseForm);
   const summary = event.target.querySelector(".govuk-error-summary, [data-focus-on-load]");

@@ -25,6 +25,6 @@ class Command(BaseCommand):
                 self.stderr.write(f"{file}: {error}")
             raise CommandError(f"{len(result.errors)} bad row(s); nothing was imported. Fix them and run again.")
         self.stdout.write(
-            f"Imported {len(result.created) + len(result.updated)} staff: "
-            f"{len(result.created)} created, {len(result.updated)} updated."
+            f"Imported {len(result.created) + len(result.updated) + len(result.unchanged)} staff: "
+            f"{len(result.created)} created, {len(result.updated)} updated, {len(result.unchanged)} unchanged."
         )

@@ -1,0 +1,188 @@
+"""The QA API (API.md "Quality assurance") and the analysts' exports, which share its
+filters and its one monthly function."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api import capability_permission
+from accounts.models import Team
+from qa import exports
+from qa.models import Check, ExportFormat, Grade, Review, Sample, SampleItem
+from qa.rules import month_parse
+from qa.selectors import QaFilters, qa_monthly
+from qa.services import DEFAULT_PER_HANDLER, MAX_PER_HANDLER, export_record, review_record, sample_draw
+
+Grades = capability_permission("qa_grade")
+ViewsDashboards = capability_permission("view_dashboards")
+
+
+class SampleIn(serializers.Serializer):
+    month = serializers.CharField(max_length=7)
+    per_handler = serializers.IntegerField(min_value=1, max_value=MAX_PER_HANDLER, default=DEFAULT_PER_HANDLER)
+    seed = serializers.IntegerField(min_value=0, max_value=2**63 - 1, required=False)
+    team = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+    def validate_month(self, value: str) -> Any:
+        try:
+            return month_parse(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def validate_team(self, value: str) -> Team | None:
+        if not value:
+            return None
+        team = Team.objects.filter(name=value).first()
+        if team is None:
+            raise serializers.ValidationError(f"There is no team called {value!r}")
+        return team
+
+
+class SampleItemOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    incident_reference = serializers.CharField(source="incident.reference")
+    assessment_id = serializers.IntegerField()
+    handler = serializers.CharField(source="handler.username")
+
+
+class SampleOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    month = serializers.CharField(source="month_label")
+    team = serializers.CharField(source="team.name", allow_null=True, default=None)
+    per_handler = serializers.IntegerField()
+    seed = serializers.IntegerField()
+    items = SampleItemOut(many=True, source="items.all")
+
+
+@extend_schema(request=SampleIn, responses={201: SampleOut})
+@api_view(["POST"])
+@permission_classes([Grades])
+def sample_create_api(request: Request) -> Response:
+    """Rule 10: draw a month's dip sample (supervisor: own team; 409 sample_exists)."""
+    data = SampleIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    sample = sample_draw(actor=request.user, **data.validated_data)
+    sample = (
+        Sample.objects.select_related("team").prefetch_related("items__incident", "items__handler").get(pk=sample.pk)
+    )
+    return Response(SampleOut(sample).data, status=201)
+
+
+class ReviewIn(serializers.Serializer):
+    sample_item = serializers.IntegerField()
+    vulnerability = serializers.ChoiceField(choices=Grade.choices)
+    prevention = serializers.ChoiceField(choices=Grade.choices)
+    preservation = serializers.ChoiceField(choices=Grade.choices)
+    repeat_victim_check = serializers.ChoiceField(choices=Check.choices)
+    feedback = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    good_practice = serializers.BooleanField(required=False, default=False)
+    themes = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+
+    def validate_sample_item(self, value: int) -> SampleItem:
+        item = SampleItem.objects.select_related("sample").filter(pk=value).first()
+        if item is None:
+            raise serializers.ValidationError("There is no sample item with this id")
+        return item
+
+
+class ReviewOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    sample_item = serializers.IntegerField(source="item_id")
+    version = serializers.IntegerField()
+    month = serializers.SerializerMethodField()
+    handler = serializers.CharField(source="handler.username")
+    reviewer = serializers.CharField(source="reviewer.username")
+    vulnerability = serializers.CharField()
+    prevention = serializers.CharField()
+    preservation = serializers.CharField()
+    repeat_victim_check = serializers.CharField()
+    feedback = serializers.CharField()
+    good_practice = serializers.BooleanField()
+    themes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    created_at = serializers.DateTimeField()
+
+    def get_month(self, review: Review) -> str:
+        return f"{review.month:%Y-%m}"
+
+
+@extend_schema(request=ReviewIn, responses={201: ReviewOut})
+@api_view(["POST"])
+@permission_classes([Grades])
+def review_create_api(request: Request) -> Response:
+    """Rule 10: grade a sample item; one review per item (409 already_reviewed)."""
+    data = ReviewIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    fields = dict(data.validated_data)
+    item = fields.pop("sample_item")
+    review = review_record(item=item, reviewer=request.user, data=fields)
+    return Response(ReviewOut(review).data, status=201)
+
+
+class MonthlyOut(serializers.Serializer):
+    month = serializers.CharField()
+    calls_assessed = serializers.IntegerField()
+    vulnerability_pct = serializers.FloatField(allow_null=True)
+    prevention_pct = serializers.FloatField(allow_null=True)
+    preservation_pct = serializers.FloatField(allow_null=True)
+    repeat_victim_check_pct = serializers.FloatField(allow_null=True)
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("from", str, description="First month, YYYY-MM (default: six months before this one)"),
+    OpenApiParameter("to", str, description="Last month, YYYY-MM (default: last month)"),
+    OpenApiParameter("team", str, description="A team's name"),
+    OpenApiParameter("handler", str, description="A call handler's username"),
+]
+
+
+def filters_from_request(request: Request) -> QaFilters:
+    filters = QaFilters.from_params(request.query_params, today=timezone.localdate())
+    if filters.errors:
+        raise ApiValidationError(filters.errors)
+    return filters
+
+
+@extend_schema(parameters=FILTER_PARAMETERS, responses={200: MonthlyOut(many=True)})
+@api_view(["GET"])
+@permission_classes([ViewsDashboards])
+def monthly_api(request: Request) -> Response:
+    """Rule 11: one row per month of the range, oldest first; null where nothing is graded."""
+    return Response([row.as_api() for row in qa_monthly(filters_from_request(request))])
+
+
+def _export(request: Request, format: str) -> HttpResponse:
+    filters = filters_from_request(request)
+    rows = qa_monthly(filters)
+    export_record(user=request.user, format=format, filters=filters.as_params())
+    if format == ExportFormat.CSV:
+        return exports.csv_response(rows, filters)
+    return exports.xlsx_response(rows, filters)
+
+
+# Exports live under /qa/ (API.md) but answer like the API: token or session, 401 when
+# anonymous, 400 on bad filters. login_not_required lets DRF, not the login redirect, decide.
+@login_not_required
+@extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "text/csv"): bytes})
+@api_view(["GET"])
+@permission_classes([ViewsDashboards])
+def export_csv(request: Request) -> HttpResponse:
+    return _export(request, ExportFormat.CSV)
+
+
+@login_not_required
+@extend_schema(
+    parameters=FILTER_PARAMETERS,
+    responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes},
+)
+@api_view(["GET"])
+@permission_classes([ViewsDashboards])
+def export_xlsx(request: Request) -> HttpResponse:
+    return _export(request, ExportFormat.XLSX)

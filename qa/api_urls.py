@@ -1,0 +1,9 @@
+from django.urls import path
+
+from qa import api
+
+urlpatterns = [
+    path("qa/samples/", api.sample_create_api, name="qa-sample-create"),
+    path("qa/reviews/", api.review_create_api, name="qa-review-create"),
+    path("qa/monthly/", api.monthly_api, name="qa-monthly"),
+]

@@ -1,0 +1,67 @@
+"""The analysts' downloads: the same rows as the API (qa.selectors.qa_monthly), the same
+columns in the same order."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from qa.rules import COLUMNS, MonthlyFigures
+from qa.selectors import QaFilters
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filename(filters: QaFilters, extension: str) -> str:
+    parts = ["qa", f"{filters.first:%Y-%m}", f"{filters.last:%Y-%m}"]
+    if filters.team:
+        parts.append(filters.team.name.replace(" ", "-").lower())
+    if filters.handler:
+        parts.append(filters.handler.username)
+    return "_".join(parts) + "." + extension
+
+
+def csv_response(rows: list[MonthlyFigures], filters: QaFilters) -> HttpResponse:
+    """The API's keys as the header; an empty cell where the API says null."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([key for key, _ in COLUMNS])
+    for row in rows:
+        values = row.as_api()
+        writer.writerow(["" if values[key] is None else values[key] for key, _ in COLUMNS])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "csv")}"'
+    return response
+
+
+def xlsx_response(rows: list[MonthlyFigures], filters: QaFilters) -> HttpResponse:
+    """A real spreadsheet: a header row, whole numbers and one-decimal percentages stored
+    as numbers (with number formats), the month as text, and a sheet saying which filters."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "QA monthly"
+    sheet.append([key for key, _ in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        values = row.as_api()
+        sheet.append([values[key] for key, _ in COLUMNS])
+        line = sheet.max_row
+        sheet.cell(line, 2).number_format = "0"
+        for column in range(3, len(COLUMNS) + 1):
+            sheet.cell(line, column).number_format = "0.0"
+    for column, (_, label) in zip("ABCDEF", COLUMNS, strict=True):
+        sheet.column_dimensions[column].width = max(12, min(len(label), 48))
+    sheet.freeze_panes = "A2"
+    about = book.create_sheet("Filters")
+    about.append(["filter", "value"])
+    for key, value in filters.as_params().items():
+        about.append([key, value])
+    about.append(["note", "Percentages exclude not-applicable grades; empty where nothing was graded."])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "xlsx")}"'
+    return response

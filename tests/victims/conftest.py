@@ -1,0 +1,257 @@
+"""Fixtures for victims and texts: a local fake GOV.UK Notify, real Celery workers, and a
+way to point the broker at a closed port. The database and Redis are the real ones."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from config.celery import app
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE_ID = str(uuid.UUID(int=1))
+NOTIFY_KEY = f"thrive_test-{SERVICE_ID}-{uuid.UUID(int=2)}"
+TEMPLATE_ID = str(uuid.UUID(int=3))
+CALLBACK_TOKEN = "receipt-token-for-tests"
+
+
+class FakeNotify:
+    """Stands in for api.notifications.service.gov.uk: records each SMS request and answers
+    201, or with the statuses queued in `fail_with` first."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.fail_with: list[int] = []
+        self.lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with fake.lock:
+                    fake.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
+                    status = fake.fail_with.pop(0) if fake.fail_with else 201
+                if status == 201:
+                    answer = {"id": str(uuid.uuid4()), "reference": body.get("reference"), "content": {}}
+                else:
+                    answer = {"status_code": status, "errors": [{"error": "Fake", "message": f"fake {status}"}]}
+                payload = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def sms_for(self, text_id: int) -> list[dict[str, Any]]:
+        with self.lock:
+            return [r for r in self.requests if r.get("reference") == str(text_id)]
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.fail_with.clear()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def fake_notify_server() -> Iterator[FakeNotify]:
+    server = FakeNotify()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def fake_notify(fake_notify_server: FakeNotify, settings: Any) -> FakeNotify:
+    """The fake, with this process's settings pointing the notify gateway at it."""
+    fake_notify_server.reset()
+    settings.TEXT_GATEWAY = "notify"
+    settings.NOTIFY_API_KEY = NOTIFY_KEY
+    settings.NOTIFY_TEMPLATE_ID = TEMPLATE_ID
+    settings.NOTIFY_BASE_URL = fake_notify_server.url
+    return fake_notify_server
+
+
+@pytest.fixture(autouse=True)
+def _own_queue(settings: Any) -> Iterator[str]:
+    """Messages our tests publish go to a queue of this process's own, never the shared
+    default, so nobody else's worker picks them up (and ours pick up nothing else)."""
+    old = app.conf.task_default_queue
+    queue = f"thrive-test-idle-{os.getpid()}"
+    app.conf.task_default_queue = queue
+    settings.NOTIFY_CALLBACK_TOKEN = CALLBACK_TOKEN
+    yield queue
+    app.conf.task_default_queue = old
+
+
+def _test_database_url() -> str:
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+class Worker:
+    def __init__(self, *, gateway: str, notify_url: str) -> None:
+        self.queue = f"thrive-test-{gateway}-{os.getpid()}"
+        self.name = f"{self.queue}@localhost"
+        env = {
+            **os.environ,
+            "DATABASE_URL": _test_database_url(),
+            "DB_CONN_MAX_AGE": "0",  # hold no connection, so the test database can be dropped
+            "CELERY_QUEUE": self.queue,
+            "THRIVE_TESTING": "true",
+            "TEXT_GATEWAY": gateway,
+            "NOTIFY_API_KEY": NOTIFY_KEY,
+            "NOTIFY_TEMPLATE_ID": TEMPLATE_ID,
+            "NOTIFY_BASE_URL": notify_url,
+            "LOG_LEVEL": "WARNING",
+        }
+        self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"{self.queue}.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                self.queue,
+                "-n",
+                self.name,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Celery worker exited; see {self.log.name}")
+            if app.control.ping(destination=[self.name], timeout=1.0):
+                return
+        self.stop()
+        raise RuntimeError(f"Celery worker did not answer a ping; see {self.log.name}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def _workers(
+    django_db_setup: Any, django_db_blocker: Any, fake_notify_server: FakeNotify
+) -> Iterator[dict[str, Worker]]:
+    """One worker per gateway, started once, after the test database exists, and stopped
+    before it is dropped (this fixture depends on django_db_setup, so it ends first)."""
+    started: dict[str, Worker] = {}
+    try:
+        for gateway in ("console", "notify"):
+            started[gateway] = Worker(gateway=gateway, notify_url=fake_notify_server.url)
+        for worker in started.values():  # started side by side, then waited for
+            worker.wait_ready()
+        yield started
+    finally:
+        for worker in started.values():
+            worker.stop()
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for worker in started.values():
+            client.delete(worker.queue)
+        client.delete(f"thrive-test-idle-{os.getpid()}")
+        client.close()
+
+
+@pytest.fixture
+def console_worker(_workers: dict[str, Worker], _own_queue: str) -> Iterator[Worker]:
+    worker = _workers["console"]
+    app.conf.task_default_queue = worker.queue
+    yield worker
+    app.conf.task_default_queue = _own_queue
+
+
+@pytest.fixture
+def notify_worker(_workers: dict[str, Worker], fake_notify: FakeNotify, _own_queue: str) -> Iterator[Worker]:
+    worker = _workers["notify"]
+    app.conf.task_default_queue = worker.queue
+    yield worker
+    app.conf.task_default_queue = _own_queue
+
+
+def _reset_producers() -> None:
+    # Forget the cached pools so the next publish connects to the broker URL set now. The
+    # old pools stay open: kombu keeps them in its own registry, keyed by URL, for reuse.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@contextmanager
+def broker_down() -> Iterator[None]:
+    """Point this process's producer at a port nothing listens on, as in a Redis outage."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    old = app.conf.broker_url
+    _reset_producers()
+    app.conf.broker_url = f"redis://127.0.0.1:{closed_port}/0"
+    try:
+        yield
+    finally:
+        _reset_producers()
+        app.conf.broker_url = old
+
+
+def wait_for(predicate: Any, *, timeout: float = 30.0, interval: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    return predicate()
+
+
+def texting_answers(phone: str = "07700 900123") -> dict[str, Any]:
+    from tests.factories import complete_answers
+
+    return complete_answers(
+        prevention={"send_link": True, "safe_to_text_confirmed": True, "phone": phone, "link_not_sent_reason": ""}
+    )

@@ -1,0 +1,125 @@
+"""The victim and text pages: the incident panel, linking, the check's outcome, the polled
+texts fragment, and the handler's failed-text notice."""
+
+import pytest
+from django.utils import timezone
+
+from incidents.models import EntryKind
+from tests.factories import make_incident
+from tests.victims.conftest import texting_answers
+from thrive.services import assessment_record
+from victims.models import Text, TextStatus, Victim
+from victims.services import victim_link
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def incident(handler):
+    return make_incident(handler=handler)
+
+
+def test_the_incident_page_shows_victims_matches_and_texts(handler, handler_client, incident):
+    earlier = make_incident(handler=handler)
+    victim_link(incident=earlier, actor=handler, name="Tom Smith", address="12 Elm Rd", postcode="SW1A1AA")
+    victim_link(incident=incident, actor=handler, name="Ann Smith", address="12 Elm Road", postcode="SW1A 1AA")
+    assessment_record(incident=incident, author=handler, data=texting_answers(), submit=True)
+    page = handler_client.get(f"/incidents/{incident.reference}/").content.decode()
+    assert "Victims and repeat-victim check" in page
+    assert "Ann Smith" in page
+    assert earlier.reference in page
+    assert "Address (household)" in page
+    assert "Tom Smith" in page
+    assert "Prevention advice texts" in page
+    assert 'hx-trigger="every 4s"' in page  # a queued text: the table polls
+
+
+def test_no_polling_once_no_text_is_queued(handler, handler_client, incident):
+    assessment_record(incident=incident, author=handler, data=texting_answers(), submit=True)
+    Text.objects.update(status=TextStatus.SENT, sent_at=timezone.now())
+    page = handler_client.get(f"/incidents/{incident.reference}/").content.decode()
+    assert "hx-trigger" not in page.split('id="texts"')[1].split(">")[0]
+
+
+def test_the_texts_fragment_for_htmx_and_a_redirect_without(handler, handler_client, incident):
+    assessment_record(incident=incident, author=handler, data=texting_answers(), submit=True)
+    url = f"/victims/incidents/{incident.reference}/texts/"
+    fragment = handler_client.get(url, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    body = fragment.content.decode()
+    assert body.lstrip().startswith('<div id="texts"')
+    assert "Queued" in body
+    assert "<html" not in body
+    full = handler_client.get(url)
+    assert full.status_code == 302
+    assert full["Location"].endswith(f"/incidents/{incident.reference}/#texts")
+
+
+def test_the_texts_fragment_is_refused_to_other_roles_and_anonymous(client, trainer_client, incident):
+    url = f"/victims/incidents/{incident.reference}/texts/"
+    assert trainer_client.get(url, headers={"HX-Request": "true"}).status_code == 403
+    assert client.get(url).status_code == 302  # to the login page
+
+
+def test_linking_a_victim_from_the_page(handler, handler_client, incident):
+    url = f"/victims/incidents/{incident.reference}/link/"
+    assert handler_client.get(url).status_code == 200
+    response = handler_client.post(
+        url,
+        {
+            "name": "Jo Bloggs",
+            "dob_day": "27",
+            "dob_month": "3",
+            "dob_year": "1985",
+            "phone": "07700 900999",
+            "address": "1 Mill Lane",
+            "postcode": "m11ae",
+        },
+    )
+    victim = Victim.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/victims/{victim.pk}/"
+    assert victim.phone_e164 == "+447700900999"
+    assert victim.postcode == "M1 1AE"
+    assert str(victim.date_of_birth) == "1985-03-27"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "Jo", "dob_day": "31", "dob_month": "2", "dob_year": "1985"}, "must be a real date"),
+        ({"name": "Jo", "phone": "12"}, "Enter a UK phone number"),
+        ({"name": "Jo"}, "Give a phone number, a date of birth or an address"),
+        ({"name": "", "phone": "07700900999"}, "Enter the victim"),
+    ],
+)
+def test_the_link_form_shows_errors_and_keeps_what_was_typed(handler_client, incident, data, message):
+    response = handler_client.post(f"/victims/incidents/{incident.reference}/link/", data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "There is a problem" in body
+    assert message in body
+    assert body.count("Give a phone number, a date of birth or an address") <= 2  # summary + one field
+    assert not Victim.objects.exists()
+
+
+def test_recording_the_outcome_from_the_check_page(handler, handler_client, incident):
+    victim = victim_link(incident=incident, actor=handler, name="Jo", phone="07700900999")
+    url = f"/victims/{victim.pk}/"
+    assert "Is Jo a repeat victim?" in handler_client.get(url).content.decode()
+    bad = handler_client.post(url, {"outcome": ""})
+    assert bad.status_code == 400
+    assert "Select whether" in bad.content.decode()
+    ok = handler_client.post(url, {"outcome": "repeat", "household_note": "Partner also at risk"})
+    assert ok.status_code == 302
+    victim.refresh_from_db()
+    assert victim.outcome == "repeat"
+    assert incident.entries.filter(kind=EntryKind.REPEAT_CHECK, text__contains="Partner also at risk").exists()
+
+
+def test_analysts_cannot_link_victims(analyst, client_for, incident):
+    assert client_for(analyst).get(f"/victims/incidents/{incident.reference}/link/").status_code == 403
+
+
+def test_the_home_page_has_no_notice_without_failed_texts(handler_client):
+    assert "Texts not sent" not in handler_client.get("/").content.decode()

@@ -1,0 +1,235 @@
+"""Rules 3 and 7 at the service and task: one text per submitted assessment, the claim, the
+retry ceiling, the rate limit, the broker outage and the sweep. Notify is the local fake."""
+
+import contextlib
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from incidents.models import EntryKind
+from tests.factories import UserFactory, complete_answers, make_incident
+from tests.victims.conftest import broker_down, texting_answers
+from thrive.services import assessment_record
+from victims import services
+from victims.models import Text, TextStatus
+from victims.services import text_send, text_sweep
+from victims.tasks import text_send_task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def actor():
+    return UserFactory(handler=True)
+
+
+def _submit(incident, actor, answers):
+    return assessment_record(incident=incident, author=actor, data=answers, submit=True)
+
+
+def test_a_submitted_assessment_asking_for_the_link_makes_exactly_one_text(actor, django_capture_on_commit_callbacks):
+    incident = make_incident(handler=actor)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assessment = _submit(incident, actor, texting_answers("07700 900123"))
+    (text,) = Text.objects.filter(incident=incident)
+    assert text.assessment == assessment
+    assert text.status == TextStatus.QUEUED
+    assert text.phone == "+447700900123"
+    assert text.link.endswith("/burglary")
+    assert text.link in text.body
+    assert incident.reference in text.body
+    assert len(callbacks) == 1  # the send is enqueued only after commit
+    assert incident.entries.filter(kind=EntryKind.TEXT_QUEUED).count() == 1
+
+
+def test_each_submitted_version_makes_its_own_text_and_drafts_make_none(actor):
+    incident = make_incident(handler=actor)
+    assessment_record(incident=incident, author=actor, data=texting_answers(), submit=False)
+    assert not Text.objects.exists()
+    _submit(incident, actor, texting_answers())
+    _submit(incident, actor, texting_answers())
+    assert Text.objects.filter(incident=incident).count() == 2
+    assert Text.objects.values("assessment").distinct().count() == 2
+
+
+@pytest.mark.parametrize(
+    "prevention",
+    [
+        {"send_link": True, "safe_to_text_confirmed": False, "phone": "07700900123"},
+        {"send_link": False, "safe_to_text_confirmed": True, "phone": "07700900123", "link_not_sent_reason": "No."},
+    ],
+)
+def test_no_text_unless_safe_to_text_is_confirmed_and_the_link_asked_for(actor, prevention):
+    incident = make_incident(handler=actor)
+    # Rule 2 may refuse the submission itself; either way, no text.
+    with contextlib.suppress(ValidationError):
+        _submit(incident, actor, complete_answers(prevention=prevention))
+    assert not Text.objects.exists()
+
+
+def test_the_database_refuses_a_second_text_for_one_assessment(actor):
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    text = Text.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Text.objects.create(
+            incident=incident,
+            assessment=text.assessment,
+            created_by=actor,
+            phone=text.phone,
+            link=text.link,
+            body=text.body,
+            next_attempt_at=timezone.now(),
+        )
+
+
+def test_queueing_again_for_the_same_assessment_returns_the_same_text(actor):
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    text = Text.objects.get()
+    assert services.text_queue_for_assessment(assessment=text.assessment) == text
+    assert Text.objects.count() == 1
+
+
+def test_the_console_gateway_sends_and_logs_it(actor, settings):
+    settings.TEXT_GATEWAY = "console"
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    text = Text.objects.get()
+    assert text_send(text_id=text.pk).result == "sent"
+    text.refresh_from_db()
+    assert text.status == TextStatus.SENT
+    assert text.sent_at
+    assert text.attempts == 1
+    assert incident.entries.filter(kind=EntryKind.TEXT_SENT).count() == 1
+
+
+def test_notify_gets_the_template_personalisation_and_our_text_id_as_reference(actor, fake_notify):
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    text = Text.objects.get()
+    text_send(text_id=text.pk)
+    (sms,) = fake_notify.sms_for(text.pk)
+    assert sms["path"] == "/v2/notifications/sms"
+    assert sms["phone_number"] == "+447700900123"
+    assert sms["template_id"] == services.settings.NOTIFY_TEMPLATE_ID
+    assert sms["personalisation"]["link"] == text.link
+    assert sms["auth"].startswith("Bearer ")
+    text.refresh_from_db()
+    assert text.status == TextStatus.SENT
+    assert text.provider_id
+
+
+def test_a_second_delivery_of_the_same_task_sends_nothing(actor, fake_notify):
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    text = Text.objects.get()
+    assert text_send_task.apply(args=[text.pk]).get() == "sent"
+    assert text_send_task.apply(args=[text.pk]).get() == "skipped"
+    assert len(fake_notify.sms_for(text.pk)) == 1
+    assert incident.entries.filter(kind=EntryKind.TEXT_SENT).count() == 1
+
+
+def test_a_text_claimed_by_another_worker_is_not_sent(actor, fake_notify):
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    text = Text.objects.get()
+    Text.objects.filter(pk=text.pk).update(claimed_until=timezone.now() + timedelta(minutes=5))
+    assert text_send(text_id=text.pk).result == "skipped"
+    assert fake_notify.sms_for(text.pk) == []
+
+
+def test_temporary_failures_retry_with_backoff_then_fail_and_the_handler_is_told(
+    actor, fake_notify, client_for, monkeypatch
+):
+    monkeypatch.setattr(services, "TEXT_MAX_ATTEMPTS", 3)
+    fake_notify.fail_with = [500, 503, 429]
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    text = Text.objects.get()
+    delays = []
+    for _ in range(3):
+        outcome = text_send(text_id=text.pk)
+        delays.append(outcome.retry_in)
+        # Not due yet: a duplicate message in the meantime does nothing.
+        assert outcome.result == "failed" or text_send(text_id=text.pk).result == "skipped"
+        Text.objects.filter(pk=text.pk).update(next_attempt_at=timezone.now())
+    assert delays == [30, 60, None]
+    text.refresh_from_db()
+    assert text.status == TextStatus.FAILED
+    assert text.attempts == 3
+    assert "429" in text.last_error
+    assert len(fake_notify.sms_for(text.pk)) == 3
+    assert incident.entries.filter(kind=EntryKind.TEXT_FAILED).count() == 1
+    page = client_for(actor).get("/")
+    assert page.status_code == 200
+    assert incident.reference in page.content.decode()
+    assert "could not be sent" in page.content.decode()
+
+
+def test_a_permanent_notify_error_fails_at_once(actor, fake_notify):
+    fake_notify.fail_with = [400]
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    text = Text.objects.get()
+    assert text_send(text_id=text.pk).result == "failed"
+    text.refresh_from_db()
+    assert text.status == TextStatus.FAILED
+    assert text.attempts == 1
+    assert text_send(text_id=text.pk).result == "skipped"
+
+
+def test_over_the_rate_limit_a_text_waits_for_the_next_minute_and_is_not_dropped(actor, fake_notify, settings):
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter("thrive:texts:rate:*"):
+        client.delete(key)
+    settings.TEXT_RATE_LIMIT_PER_MINUTE = 1
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    _submit(incident, actor, texting_answers("07700 900456"))
+    first, second = Text.objects.order_by("id")
+    assert text_send(text_id=first.pk).result == "sent"
+    outcome = text_send(text_id=second.pk)
+    if outcome.result == "sent":  # the minute turned between the two: the counter started again
+        return
+    assert outcome.result == "rate_limited"
+    assert 0 < outcome.retry_in <= 61
+    second.refresh_from_db()
+    assert second.status == TextStatus.QUEUED
+    assert second.attempts == 0
+    assert second.claimed_until is None
+    assert second.next_attempt_at > timezone.now()
+    assert fake_notify.sms_for(second.pk) == []
+    client.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_with_the_broker_down_the_submission_is_saved_and_the_text_stays_queued(api_client_for):
+    handler = UserFactory(handler=True)
+    incident = make_incident(handler=handler)
+    with broker_down():
+        response = api_client_for(handler).post(
+            f"/api/incidents/{incident.reference}/assessments/", {"submit": True, **texting_answers()}, format="json"
+        )
+        assert response.status_code == 201, response.content
+        text = Text.objects.get(incident=incident)
+        assert text.status == TextStatus.QUEUED
+        # The sweep while the broker is still down enqueues nothing and loses nothing.
+        assert text_sweep(now=timezone.now() + timedelta(minutes=2)) == 0
+    assert Text.objects.get(pk=text.pk).status == TextStatus.QUEUED
+
+
+def test_the_sweep_leaves_fresh_and_claimed_texts_alone(actor):
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    _submit(incident, actor, texting_answers())
+    _fresh, claimed = Text.objects.order_by("id")
+    later = timezone.now() + timedelta(minutes=2)
+    Text.objects.filter(pk=claimed.pk).update(claimed_until=later + timedelta(minutes=1))
+    assert text_sweep() == 0  # neither is past due yet
+    assert text_sweep(now=later) == 1  # only the unclaimed one

@@ -1,0 +1,197 @@
+"""Pages for rule 8: the supervisor's review queue and return form, the author's
+"Returned to me" list, and revising a returned assessment with the feedback beside it."""
+
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import role_required
+from config.errors import Blocked
+from incidents.models import Category, LogEntry
+from thrive.forms import answers_from_post, form_layout
+from thrive.models import AssessmentReturn, ReturnReason
+from thrive.returns import (
+    QueueFilters,
+    assessment_mark_reviewed,
+    assessment_return,
+    can_review,
+    get_assessment_for_reviewer,
+    returned_to_me,
+    review_queue,
+    team_open_returns,
+    team_open_returns_by_handler,
+)
+from thrive.rules import answers_clean
+from thrive.services import assessment_record
+from thrive.views import _form_context
+
+QUEUE_PAGE = 50
+
+
+def _reviewer_required(request: HttpRequest) -> None:
+    if not can_review(request.user):
+        raise PermissionDenied
+
+
+@require_GET
+def review_queue_page(request: HttpRequest) -> HttpResponse:
+    _reviewer_required(request)
+    filters = QueueFilters.from_params(request.GET)
+    page = Paginator(review_queue(request.user, filters), QUEUE_PAGE).get_page(request.GET.get("page"))
+    team_members = request.user.team.members.filter(is_active=True).order_by("username")
+    context = {
+        "page": page,
+        "filters": filters,
+        # The filters, kept by the pagination links.
+        "querystring": "&".join(f"{k}={quote(v)}" for k, v in request.GET.items() if k != "page" and v),
+        "handlers": team_members,
+        "categories": Category.objects.filter(active=True),
+        "risk_levels": [("high", "High"), ("medium", "Medium"), ("standard", "Standard")],
+        "open_by_handler": team_open_returns_by_handler(request.user),
+        "open_returns": list(team_open_returns(request.user)[:QUEUE_PAGE]),
+    }
+    if request.htmx:
+        return render(request, "thrive/returns/queue.html#queue-results", context)
+    return render(request, "thrive/returns/queue.html", context)
+
+
+def _review_context(request: HttpRequest, pk: int, **extra: Any) -> dict[str, Any]:
+    assessment = get_assessment_for_reviewer(request.user, pk)
+    sections = assessment.prompt_set.sections
+    entries = list(
+        LogEntry.objects.filter(incident=assessment.incident).select_related("author").order_by("-at", "-id")[:20]
+    )
+    return {
+        "assessment": assessment,
+        "incident": assessment.incident,
+        "layout": form_layout(sections, assessment.answers),
+        "entries": entries,
+        "reasons": ReturnReason.choices,
+        "section_choices": [(s["key"], s["title"]) for s in sections],
+        "open_return": AssessmentReturn.objects.filter(assessment=assessment, resolved_at__isnull=True).first(),
+        "posted": {"reason": "", "sections": [], "feedback": ""},
+        **extra,
+    }
+
+
+@require_GET
+def review_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One version beside its incident, with the return form."""
+    return render(request, "thrive/returns/review.html", _review_context(request, pk))
+
+
+@require_POST
+def return_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_reviewer(request.user, pk)
+    posted = {
+        "reason": request.POST.get("reason", ""),
+        "sections": request.POST.getlist("sections"),
+        "feedback": request.POST.get("feedback", ""),
+    }
+    try:
+        assessment_return(assessment=assessment, actor=request.user, **posted)
+    except ValidationError as exc:
+        anchors = {"reason": "reason", "sections": "sections", "feedback": "feedback"}
+        errors = [
+            {"anchor": anchors.get(key, "reason"), "message": message}
+            for key, messages_ in exc.message_dict.items()
+            for message in messages_
+        ]
+        context = _review_context(request, pk, posted=posted, errors=errors, field_errors=exc.message_dict)
+        return render(request, "thrive/returns/review.html", context, status=400)
+    except Blocked as exc:
+        messages.error(request, exc.message)
+        return redirect("thrive:review-detail", pk=pk)
+    messages.success(
+        request,
+        f"Version {assessment.version} of {assessment.incident.reference} returned to "
+        f"{assessment.author.display_name}.",
+    )
+    return redirect("thrive:review-queue")
+
+
+@require_POST
+def mark_reviewed(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_reviewer(request.user, pk)
+    try:
+        assessment_mark_reviewed(assessment=assessment, actor=request.user)
+    except Blocked as exc:
+        messages.error(request, exc.message)
+        return redirect("thrive:review-detail", pk=pk)
+    messages.success(request, f"Version {assessment.version} of {assessment.incident.reference} marked as reviewed.")
+    return redirect("thrive:review-queue")
+
+
+@require_GET
+@role_required("work_incidents")
+def returned_to_me_page(request: HttpRequest) -> HttpResponse:
+    returns = list(returned_to_me(request.user))
+    return render(request, "thrive/returns/returned_to_me.html", {"returns": returns})
+
+
+def _own_open_return(request: HttpRequest, pk: int) -> AssessmentReturn:
+    return get_object_or_404(
+        AssessmentReturn.objects.select_related("assessment", "assessment__incident", "returned_by"),
+        pk=pk,
+        returned_to=request.user,
+        resolved_at__isnull=True,
+    )
+
+
+def _revise_context(request: HttpRequest, returned: AssessmentReturn, **kwargs: Any) -> dict[str, Any]:
+    incident = returned.assessment.incident
+    if "answers" not in kwargs:
+        has_draft = incident.assessments.filter(author=request.user, status="draft").exists()
+        # Prefilled from the returned version, unless a revision is already in progress.
+        kwargs["answers"] = None if has_draft else returned.assessment.answers
+    context = _form_context(request, incident, **kwargs)
+    context.update(
+        {
+            "returned": returned,
+            "feedback_sections": set(returned.sections),
+            "submit_url": reverse("thrive:returned-revise", kwargs={"pk": returned.pk}),
+        }
+    )
+    return context
+
+
+@require_GET
+@role_required("work_incidents")
+def revise_page(request: HttpRequest, pk: int) -> HttpResponse:
+    returned = _own_open_return(request, pk)
+    if not returned.assessment.incident.is_open:
+        messages.info(request, f"Incident {returned.assessment.incident.reference} is closed.")
+        return redirect("thrive:returned-to-me")
+    return render(request, "thrive/returns/revise.html", _revise_context(request, returned))
+
+
+@require_POST
+@role_required("work_incidents")
+def revise_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit the revision: the same service as every submission, which clears the return."""
+    returned = _own_open_return(request, pk)
+    incident = returned.assessment.incident
+    context = _revise_context(request, returned)
+    sections = context["prompt_set"].sections
+    data = answers_from_post(sections, request.POST)
+    try:
+        assessment_record(incident=incident, author=request.user, data=data, submit=False)
+        submitted = assessment_record(incident=incident, author=request.user, data=data, submit=True)
+    except ValidationError as exc:
+        answers, _ = answers_clean(sections, data)
+        context = _revise_context(request, returned, answers=answers, errors=exc.message_dict)
+        return render(request, "thrive/returns/revise.html", context, status=400)
+    except Blocked as exc:
+        messages.error(request, exc.message)
+        return redirect("thrive:returned-to-me")
+    messages.success(
+        request, f"Revised assessment (version {submitted.version}) submitted for {incident.reference}: return cleared."
+    )
+    return redirect("incidents:incident-detail", reference=incident.reference)

@@ -1,0 +1,86 @@
+"""Where texts leave the building. settings.TEXT_GATEWAY picks one:
+
+- `console`: the embedded default. The text goes to the log (the service writes the
+  incident timeline entry), nothing leaves the machine.
+- `notify`: GOV.UK Notify through its official client; our text id is the reference, so a
+  delivery receipt (victims.api.notify_callback) finds the text again.
+
+A gateway returns the provider's id, or raises TemporaryFailure (try again later) or
+PermanentFailure (never will work: the text fails now).
+"""
+
+import logging
+from typing import Protocol
+
+from django.conf import settings
+
+from victims.models import Text
+
+logger = logging.getLogger(__name__)
+
+NOTIFY_DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
+NOTIFY_TIMEOUT_SECONDS = 10
+
+
+class TemporaryFailure(Exception):
+    pass
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+class Gateway(Protocol):
+    name: str
+
+    def send(self, text: Text) -> str: ...
+
+
+class ConsoleGateway:
+    name = "console"
+
+    def send(self, text: Text) -> str:
+        logger.warning("TEXT to %s (text %s): %s", text.phone, text.pk, text.body)
+        return f"console-{text.pk}"
+
+
+class NotifyGateway:
+    name = "notify"
+
+    def send(self, text: Text) -> str:
+        from notifications_python_client.errors import APIError
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        if not settings.NOTIFY_API_KEY or not settings.NOTIFY_TEMPLATE_ID:
+            raise PermanentFailure("GOV.UK Notify is not configured (NOTIFY_API_KEY, NOTIFY_TEMPLATE_ID).")
+        try:
+            client = NotificationsAPIClient(
+                settings.NOTIFY_API_KEY,
+                base_url=settings.NOTIFY_BASE_URL or NOTIFY_DEFAULT_BASE_URL,
+                timeout=NOTIFY_TIMEOUT_SECONDS,
+            )
+        except (AssertionError, ValueError) as exc:
+            raise PermanentFailure(f"GOV.UK Notify key is not valid: {exc}") from exc
+        try:
+            response = client.send_sms_notification(
+                phone_number=text.phone,
+                template_id=settings.NOTIFY_TEMPLATE_ID,
+                personalisation={"message": text.body, "link": text.link, "incident": text.incident.reference},
+                reference=str(text.pk),
+            )
+        except APIError as exc:
+            if 200 <= exc.status_code < 300:
+                # Accepted, but the answer did not parse: the text is on its way; sending it
+                # again would send it twice.
+                return ""
+            # Notify's own advice: 429 and 5xx (and a request that never got an answer,
+            # which the client reports as 503) may work later; any other 4xx never will.
+            if exc.status_code == 429 or exc.status_code >= 500:
+                raise TemporaryFailure(f"GOV.UK Notify {exc.status_code}: {exc.message}") from exc
+            raise PermanentFailure(f"GOV.UK Notify {exc.status_code}: {exc.message}") from exc
+        provider_id = response.get("id") if isinstance(response, dict) else None
+        return str(provider_id or "")
+
+
+def get_gateway() -> Gateway:
+    return NotifyGateway() if settings.TEXT_GATEWAY == "notify" else ConsoleGateway()

@@ -1,0 +1,536 @@
+"""Every write to victims and texts. Views, the API, tasks and thrive.services call these.
+
+Texts (rule 7) move queued -> sent -> delivered | failed, only through `_text_move`. The
+worker's path is `text_send`: claim the row with a conditional update (its row count says
+who won), call the gateway outside any transaction, then record the outcome. A second
+delivery of the same task, or a second worker, loses the claim and sends nothing.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import User
+from incidents.models import EntryKind, Incident
+from incidents.services import log_entry_write
+from thrive.models import Assessment
+from thrive.prompts import get_answer
+from thrive.rules import normalise_uk_mobile, text_requested
+from victims import rules
+from victims.gateways import PermanentFailure, TemporaryFailure, get_gateway
+from victims.models import PreventionAdvice, RepeatOutcome, Text, TextStatus, Victim
+
+logger = logging.getLogger(__name__)
+
+NAME_MAX = 150
+ADDRESS_MAX = 300
+NOTE_MAX = 2000
+MATCH_LIMIT = 200
+# How long a worker holds a claimed text. Long enough for the gateway's timeout many times
+# over; a worker that dies holding it lets the sweep try again once it lapses.
+CLAIM_SECONDS = 300
+# After this many tries a temporary failure becomes a failed text the handler is told about.
+TEXT_MAX_ATTEMPTS = getattr(settings, "TEXT_MAX_ATTEMPTS", 5)
+# A queued text this long past its due time has lost its message (a broker outage, a worker
+# killed outright): the sweep enqueues it again.
+SWEEP_GRACE_SECONDS = 60
+DEFAULT_ADVICE_MESSAGE = "Thank you for calling the police. Advice to help keep you safe:"
+
+
+# --- Victims and the repeat-victim check (rule 6) -----------------------------------------
+
+
+def _clean_victim(
+    *, name: str, date_of_birth: date | None, phone: str, address: str, postcode: str, today: date
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = ["Enter the victim's name"]
+    elif len(name) > NAME_MAX:
+        errors["name"] = [f"Name must be {NAME_MAX} characters or fewer"]
+    if date_of_birth is not None and (date_of_birth > today or date_of_birth.year < 1900):
+        errors["date_of_birth"] = ["Date of birth must be a real date in the past"]
+    phone = (phone or "").strip()
+    phone_e164 = ""
+    if phone:
+        phone_e164 = rules.normalise_uk_phone(phone) or ""
+        if not phone_e164:
+            errors["phone"] = ["Enter a UK phone number, like 07700 900123 or 01632 960001"]
+    address = " ".join((address or "").split())
+    if len(address) > ADDRESS_MAX:
+        errors["address"] = [f"Address must be {ADDRESS_MAX} characters or fewer"]
+    postcode_norm = ""
+    if (postcode or "").strip():
+        postcode_norm = rules.normalise_postcode(postcode) or ""
+        if not postcode_norm:
+            errors["postcode"] = ["Enter a real UK postcode, like SW1A 1AA"]
+    if address and not postcode_norm and "postcode" not in errors:
+        errors["postcode"] = ["Enter the postcode with the address, so the household can be matched"]
+    if not errors and not phone_e164 and date_of_birth is None and not address:
+        message = "Give a phone number, a date of birth or an address, so the repeat-victim check can search"
+        errors = {"phone": [message], "date_of_birth": [message], "address": [message]}
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "name": name,
+        "date_of_birth": date_of_birth,
+        "phone": phone,
+        "phone_e164": phone_e164,
+        "address": address,
+        "postcode": postcode_norm,
+        "name_key": rules.normalise_name(name),
+        "household_key": rules.household_key(address, postcode_norm),
+    }
+
+
+def repeat_check_matches(
+    *,
+    incident: Incident,
+    phone_e164: str,
+    name_key: str,
+    date_of_birth: date | None,
+    household_key: str,
+) -> list[dict[str, Any]]:
+    """Rule 6: earlier incidents in the look-back window linked to this person or household,
+    newest first, each with what matched. One query over three partial indexes."""
+    routes = Q()
+    if phone_e164:
+        routes |= Q(phone_e164=phone_e164)
+    if name_key and date_of_birth:
+        routes |= Q(name_key=name_key, date_of_birth=date_of_birth)
+    if household_key:
+        routes |= Q(household_key=household_key)
+    if not routes:
+        return []
+    since = incident.opened_at - timedelta(days=settings.REPEAT_VICTIM_LOOKBACK_DAYS)
+    candidates = (
+        Victim.objects.filter(routes, incident_opened_at__gte=since)
+        .exclude(incident_id=incident.pk)
+        .select_related("incident__category")
+        .order_by("-incident_opened_at", "id")[:MATCH_LIMIT]
+    )
+    by_incident: dict[int, dict[str, Any]] = {}
+    for candidate in candidates:
+        matched = rules.matched_on(
+            candidate,
+            phone_e164=phone_e164,
+            name_key=name_key,
+            date_of_birth=date_of_birth,
+            household=household_key,
+        )
+        entry = by_incident.setdefault(
+            candidate.incident_id,
+            {
+                "reference": candidate.incident.reference,
+                "opened_at": candidate.incident.opened_at.isoformat(),
+                "category": candidate.incident.category.code,
+                "category_name": candidate.incident.category.name,
+                "matched_on": [],
+                "people": [],
+            },
+        )
+        for route in matched:
+            if route not in entry["matched_on"]:
+                entry["matched_on"].append(route)
+        if candidate.name not in entry["people"]:
+            entry["people"].append(candidate.name)
+    order = ("phone", "name_dob", "address")
+    for entry in by_incident.values():
+        entry["matched_on"].sort(key=order.index)
+    return list(by_incident.values())
+
+
+def victim_link(
+    *,
+    incident: Incident,
+    actor: User,
+    name: str,
+    date_of_birth: date | None = None,
+    phone: str = "",
+    address: str = "",
+    postcode: str = "",
+) -> Victim:
+    """Link a victim to an incident and run the repeat-victim check; both go on the log."""
+    cleaned = _clean_victim(
+        name=name,
+        date_of_birth=date_of_birth,
+        phone=phone,
+        address=address,
+        postcode=postcode,
+        today=timezone.localdate(),
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        matches = repeat_check_matches(
+            incident=incident,
+            phone_e164=cleaned["phone_e164"],
+            name_key=cleaned["name_key"],
+            date_of_birth=cleaned["date_of_birth"],
+            household_key=cleaned["household_key"],
+        )
+        victim = Victim.objects.create(
+            incident=incident,
+            incident_opened_at=incident.opened_at,
+            created_by=actor,
+            checked_at=now,
+            check_matches=matches,
+            **cleaned,
+        )
+        log_entry_write(
+            incident=incident,
+            kind=EntryKind.VICTIM_LINKED,
+            author=actor,
+            at=now,
+            text=f"Victim linked by {actor.display_name}: {victim.name}.",
+        )
+        log_entry_write(
+            incident=incident,
+            kind=EntryKind.REPEAT_CHECK,
+            author=actor,
+            at=now,
+            text=_check_summary(victim.name, matches),
+        )
+    return victim
+
+
+def _check_summary(name: str, matches: list[dict[str, Any]]) -> str:
+    days = settings.REPEAT_VICTIM_LOOKBACK_DAYS
+    if not matches:
+        return f"Repeat victim check for {name}: no earlier incidents in the last {days} days."
+    labels = {"phone": "phone", "name_dob": "name and date of birth", "address": "address"}
+    listed = "; ".join(
+        f"{m['reference']} ({m['category_name']}, by {' and '.join(labels[r] for r in m['matched_on'])})"
+        for m in matches[:10]
+    )
+    more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+    return (
+        f"Repeat victim check for {name}: {len(matches)} earlier incident(s) in the last {days} days: {listed}{more}."
+    )
+
+
+def victim_record_outcome(*, victim: Victim, actor: User, outcome: str, household_note: str = "") -> Victim:
+    """The handler's conclusion from the check: repeat victim or not, household at risk."""
+    errors: dict[str, list[str]] = {}
+    if outcome not in {RepeatOutcome.REPEAT, RepeatOutcome.NOT_REPEAT}:
+        errors["outcome"] = ["Select whether this is a repeat victim"]
+    household_note = (household_note or "").strip()
+    if len(household_note) > NOTE_MAX:
+        errors["household_note"] = [f"The note must be {NOTE_MAX:,} characters or fewer"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Victim.objects.select_for_update().select_related("incident").get(pk=victim.pk)
+        locked.outcome = outcome
+        locked.household_note = household_note
+        locked.outcome_by = actor
+        locked.outcome_at = timezone.now()
+        locked.save(update_fields=["outcome", "household_note", "outcome_by", "outcome_at"])
+        text = f"Repeat victim check outcome for {locked.name}: {RepeatOutcome(outcome).label.lower()}"
+        text += f". Household: {household_note}" if household_note else "."
+        log_entry_write(incident=locked.incident, kind=EntryKind.REPEAT_CHECK, author=actor, text=text)
+    return locked
+
+
+# --- The prevention advice library --------------------------------------------------------
+
+DEFAULT_ADVICE: dict[str, tuple[str, str, str]] = {
+    # category code: (title, path under FORCE_ADVICE_BASE_URL, the text's wording)
+    "burglary_dwelling": (
+        "Burglary: securing your home",
+        "burglary",
+        "Thank you for calling the police. Advice on securing your home after a burglary:",
+    ),
+    "domestic_abuse": (
+        "Domestic abuse: support and safety",
+        "domestic-abuse",
+        "Support and safety advice is available 24 hours a day:",
+    ),
+    "theft": ("Theft: protecting your belongings", "theft", "Advice on protecting your belongings from theft:"),
+    "asb": (
+        "Anti-social behaviour",
+        "anti-social-behaviour",
+        "Advice on reporting and dealing with anti-social behaviour:",
+    ),
+    "concern_for_safety": ("Staying safe", "staying-safe", "Advice and support to help keep you and others safe:"),
+    "criminal_damage": ("Criminal damage", "criminal-damage", "Advice after criminal damage to your property:"),
+    "assault": ("Victim support after an assault", "assault", "Support for victims of assault, and what happens next:"),
+    "fraud": ("Fraud and scams", "fraud", "Advice on fraud and scams, and how to protect your money:"),
+    "vehicle_crime": ("Vehicle crime", "vehicle-crime", "Advice on keeping your vehicle and its parts safe:"),
+    "harassment": ("Harassment and stalking", "harassment", "Advice and support if you are being harassed:"),
+}
+
+
+def advice_seed_defaults() -> int:
+    """Create the default advice for the common categories that have none. Idempotent:
+    a trainer's edits are never overwritten."""
+    from incidents.models import Category
+
+    base = settings.FORCE_ADVICE_BASE_URL.rstrip("/")
+    made = 0
+    for category in Category.objects.filter(code__in=DEFAULT_ADVICE):
+        title, path, message = DEFAULT_ADVICE[category.code]
+        _, created = PreventionAdvice.objects.get_or_create(
+            category=category, defaults={"title": title, "url": f"{base}/{path}", "message": message}
+        )
+        made += int(created)
+    return made
+
+
+def _advice_for(incident: Incident) -> tuple[str, str]:
+    """(message, link) for the incident's category, or the force's general advice page."""
+    advice = PreventionAdvice.objects.filter(category_id=incident.category_id, active=True).first()
+    if advice is not None:
+        return advice.message, advice.url
+    return DEFAULT_ADVICE_MESSAGE, f"{settings.FORCE_ADVICE_BASE_URL.rstrip('/')}/crime-prevention"
+
+
+# --- Texts (rules 3 and 7) ----------------------------------------------------------------
+
+
+def phone_masked(phone: str) -> str:
+    """The number as the timeline shows it: the log is read widely, the number is the victim's."""
+    return f"a mobile ending {phone[-3:]}" if len(phone) > 3 else "a mobile"
+
+
+def text_queue_for_assessment(*, assessment: Assessment) -> Text | None:
+    """Called by thrive.services.assessment_record inside the submission's transaction: the
+    outbox row commits with the assessment or not at all, and is sent after commit."""
+    if not text_requested(assessment.answers):
+        return None
+    phone = normalise_uk_mobile(get_answer(assessment.answers, "prevention.phone") or "")
+    if phone is None:  # text_requested checked it; this keeps the type checker honest
+        return None
+    incident = assessment.incident
+    message, link = _advice_for(incident)
+    now = timezone.now()
+    text, created = Text.objects.get_or_create(
+        assessment=assessment,
+        defaults={
+            "incident": incident,
+            "created_by": assessment.author,
+            "phone": phone,
+            "link": link,
+            "body": f"{message} {link} (Police reference {incident.reference})",
+            "next_attempt_at": now,
+        },
+    )
+    if created:
+        log_entry_write(
+            incident=incident,
+            kind=EntryKind.TEXT_QUEUED,
+            author=assessment.author,
+            at=now,
+            text=f"Prevention advice text queued to {phone_masked(phone)}: {link}",
+        )
+        transaction.on_commit(lambda: text_enqueue(text_id=text.pk))
+    return text
+
+
+def text_enqueue(*, text_id: int, countdown: int | None = None) -> bool:
+    """Hand the text to a worker. A broker that is down loses nothing: the row stays queued
+    and the sweep enqueues it again, so this never raises into the request that submitted."""
+    from victims.tasks import text_send_task
+
+    try:
+        text_send_task.apply_async(args=[text_id], countdown=countdown)
+    except Exception:
+        logger.warning("Could not enqueue text %s; the sweep will send it.", text_id, exc_info=True)
+        return False
+    return True
+
+
+@dataclass
+class SendOutcome:
+    result: str  # sent | skipped | retry | rate_limited | failed
+    retry_in: int | None = None
+
+
+def _rate_limit_allows(now: datetime) -> bool:
+    """The provider's per-minute limit, shared by every worker through one Redis counter per
+    minute. Over the limit nothing is dropped: the caller puts the text back for later."""
+    if not settings.REDIS_URL:
+        return True  # the embedded demo: one process, the console gateway, no provider
+    import redis
+
+    key = f"thrive:texts:rate:{now:%Y%m%d%H%M}"
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+    try:
+        with client.pipeline() as pipe:
+            pipe.incr(key)
+            pipe.expire(key, 120)
+            count, _ = pipe.execute()
+    finally:
+        client.close()
+    return int(count) <= settings.TEXT_RATE_LIMIT_PER_MINUTE
+
+
+def _text_move(text: Text, new: str, *, at: datetime, entry: str, **fields: Any) -> bool:
+    """The one way a text's status changes: a conditional update from the status we read,
+    checked against the transition table, with its timeline entry. False if someone else
+    moved it first."""
+    if not rules.text_can_move(text.status, new):
+        return False
+    with transaction.atomic():
+        moved = Text.objects.filter(pk=text.pk, status=text.status).update(status=new, **fields)
+        if not moved:
+            return False
+        kind = {
+            TextStatus.SENT: EntryKind.TEXT_SENT,
+            TextStatus.DELIVERED: EntryKind.TEXT_DELIVERED,
+            TextStatus.FAILED: EntryKind.TEXT_FAILED,
+        }[TextStatus(new)]
+        log_entry_write(incident=text.incident, kind=kind, at=at, text=entry)
+    text.status = new
+    for name, value in fields.items():
+        setattr(text, name, value)
+    return True
+
+
+def text_send(*, text_id: int) -> SendOutcome:
+    """Send one queued text, at most once. Returns what happened and, for a retry, when."""
+    now = timezone.now()
+    claim_until = now + timedelta(seconds=CLAIM_SECONDS)
+    # The claim. Only a queued text that is due and held by nobody (or by a worker whose
+    # claim lapsed) can be won; the row count says whether we won it.
+    won = (
+        Text.objects.filter(pk=text_id, status=TextStatus.QUEUED, next_attempt_at__lte=now + timedelta(seconds=1))
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=claim_until)
+    )
+    if not won:
+        return SendOutcome("skipped")
+    text = Text.objects.select_related("incident").get(pk=text_id)
+    try:
+        allowed = _rate_limit_allows(now)
+    except Exception as exc:
+        logger.warning("Text rate limit unavailable (%s): text %s tries again shortly.", exc, text_id)
+        allowed = False
+    if not allowed:
+        # Put it back, due at the start of the next minute, without counting an attempt.
+        retry_in = 60 - now.second + 1
+        Text.objects.filter(pk=text_id, claimed_until=claim_until).update(
+            claimed_until=None, next_attempt_at=now + timedelta(seconds=retry_in)
+        )
+        return SendOutcome("rate_limited", retry_in=retry_in)
+
+    Text.objects.filter(pk=text_id, claimed_until=claim_until).update(attempts=F("attempts") + 1)
+    text.attempts += 1
+    gateway = get_gateway()
+    try:
+        provider_id = gateway.send(text)
+    except PermanentFailure as exc:
+        return _text_failed(text, now=timezone.now(), reason=str(exc))
+    except Exception as exc:  # TemporaryFailure, or anything unexpected: retry with a ceiling
+        reason = str(exc) if isinstance(exc, TemporaryFailure) else f"{type(exc).__name__}: {exc}"
+        if text.attempts >= TEXT_MAX_ATTEMPTS:
+            return _text_failed(text, now=timezone.now(), reason=f"gave up after {text.attempts} tries: {reason}")
+        delay = rules.retry_delay_seconds(text.attempts)
+        Text.objects.filter(pk=text_id, claimed_until=claim_until).update(
+            claimed_until=None, next_attempt_at=timezone.now() + timedelta(seconds=delay), last_error=reason[:500]
+        )
+        logger.warning("Text %s try %s failed (%s); next try in %s s.", text_id, text.attempts, reason, delay)
+        return SendOutcome("retry", retry_in=delay)
+
+    sent_at = timezone.now()
+    moved = _text_move(
+        text,
+        TextStatus.SENT,
+        at=sent_at,
+        entry=f"Prevention advice text sent to {phone_masked(text.phone)} through {gateway.name}.",
+        sent_at=sent_at,
+        provider_id=provider_id[:100],
+        claimed_until=None,
+        last_error="",
+    )
+    if not moved:
+        # A receipt got here before us (delivered already): keep its status, add what we know.
+        Text.objects.filter(pk=text_id).update(provider_id=provider_id[:100], claimed_until=None)
+    return SendOutcome("sent")
+
+
+def _text_failed(text: Text, *, now: datetime, reason: str) -> SendOutcome:
+    _text_move(
+        text,
+        TextStatus.FAILED,
+        at=now,
+        entry=f"Prevention advice text to {phone_masked(text.phone)} failed: {reason[:300]}",
+        failed_at=now,
+        claimed_until=None,
+        last_error=reason[:500],
+    )
+    logger.warning("Text %s failed: %s", text.pk, reason)
+    return SendOutcome("failed")
+
+
+NOTIFY_RECEIPT_STATUSES = {
+    "delivered": TextStatus.DELIVERED,
+    "permanent-failure": TextStatus.FAILED,
+    "temporary-failure": TextStatus.FAILED,
+    "technical-failure": TextStatus.FAILED,
+}
+
+
+class UnknownText(Exception):
+    pass
+
+
+def text_receipt(*, reference: str, provider_status: str, provider_id: str = "") -> Text:
+    """A delivery receipt: move the text to delivered or failed. Notify's temporary-failure
+    is final too (it has already retried for 72 hours). A repeated receipt changes nothing."""
+    if not str(reference or "").isdigit():
+        raise UnknownText(reference)
+    text = Text.objects.select_related("incident").filter(pk=int(reference)).first()
+    if text is None:
+        raise UnknownText(reference)
+    new = NOTIFY_RECEIPT_STATUSES.get(provider_status)
+    if new is None:
+        return text  # an intermediate status (sending, pending): nothing to record
+    now = timezone.now()
+    if new == TextStatus.DELIVERED:
+        _text_move(
+            text,
+            new,
+            at=now,
+            entry=f"Prevention advice text delivered to {phone_masked(text.phone)}.",
+            delivered_at=now,
+            sent_at=text.sent_at or now,
+            claimed_until=None,
+        )
+    else:
+        _text_move(
+            text,
+            new,
+            at=now,
+            entry=f"Prevention advice text to {phone_masked(text.phone)} was not delivered ({provider_status}).",
+            failed_at=now,
+            claimed_until=None,
+            last_error=f"receipt: {provider_status}",
+        )
+    return text
+
+
+def text_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Every minute (beat): enqueue again each queued text whose message was lost, i.e. that
+    is well past due and not held by a live claim. Duplicates are harmless: the claim in
+    text_send lets one of them through."""
+    now = now or timezone.now()
+    stale = list(
+        Text.objects.filter(status=TextStatus.QUEUED, next_attempt_at__lt=now - timedelta(seconds=SWEEP_GRACE_SECONDS))
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    enqueued = 0
+    for text_id in stale:
+        if not text_enqueue(text_id=text_id):
+            break  # the broker is still down; the next sweep tries again
+        enqueued += 1
+    return enqueued

@@ -1,0 +1,42 @@
+from typing import Any
+
+from django import template
+
+from incidents.models import Incident
+from victims.selectors import any_queued, text_list, victim_list
+
+register = template.Library()
+
+
+@register.inclusion_tag("victims/partials/panel.html", takes_context=True)
+def victims_panel(context: template.Context, incident: Incident) -> dict[str, Any]:
+    """The incident page's victims and texts, loaded here so the page's own view needs no
+    change (two queries)."""
+    texts = text_list(incident)
+    return {
+        "incident": incident,
+        "victims": victim_list(incident),
+        "texts": texts,
+        "polling": any_queued(texts),
+        "user": context.get("user"),
+        "request": context.get("request"),
+    }
+
+
+@register.filter
+def iso_datetime(value: str) -> Any:
+    """A stored ISO time (the repeat check's matches are JSON) back as a datetime."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+MATCH_LABELS = {"phone": "Phone", "name_dob": "Name and date of birth", "address": "Address (household)"}
+
+
+@register.filter
+def matched_label(routes: list[str]) -> str:
+    return ", ".join(MATCH_LABELS.get(r, r) for r in routes)

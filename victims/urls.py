@@ -1,0 +1,11 @@
+from django.urls import path
+
+from victims import views
+
+app_name = "victims"
+
+urlpatterns = [
+    path("incidents/<str:reference>/link/", views.victim_link_page, name="victim-link"),
+    path("incidents/<str:reference>/texts/", views.incident_texts_fragment, name="incident-texts"),
+    path("<int:pk>/", views.victim_check_page, name="victim-check"),
+]

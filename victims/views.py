@@ -1,0 +1,130 @@
+"""Victim and text pages: link a victim (with the repeat-victim check), record the check's
+outcome, and the texts fragment the incident page polls while a text is queued."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.decorators import role_required
+from incidents.selectors import get_incident_for_user
+from victims.models import RepeatOutcome, Victim
+from victims.selectors import any_queued, text_list
+from victims.services import victim_link, victim_record_outcome
+
+LINK_ANCHORS = {
+    "name": "f-name",
+    "date_of_birth": "f-dob-day",
+    "phone": "f-phone",
+    "address": "f-address",
+    "postcode": "f-postcode",
+}
+
+
+def _errors_list(errors: dict[str, list[str]], anchors: dict[str, str]) -> list[dict[str, str]]:
+    seen: set[str] = set()
+    items = []
+    for field, messages in errors.items():
+        for message in messages:
+            if message in seen:  # "give a phone, a date of birth or an address" is said once
+                continue
+            seen.add(message)
+            items.append({"anchor": anchors.get(field, field), "message": message})
+    return items
+
+
+def _date_from_parts(day: str, month: str, year: str) -> tuple[date | None, str | None]:
+    """The GOV.UK date input's three boxes as a date, or an error message."""
+    parts = [p.strip() for p in (day, month, year)]
+    if not any(parts):
+        return None, None
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
+    except ValueError:
+        return None, "Date of birth must be a real date, like 27 3 1985"
+
+
+@require_http_methods(["GET", "POST"])
+@role_required("work_incidents")
+def victim_link_page(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = get_incident_for_user(request.user, reference)
+    values: dict[str, str] = {}
+    field_errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values = {
+            name: request.POST.get(name, "")[:300]
+            for name in ("name", "dob_day", "dob_month", "dob_year", "phone", "address", "postcode")
+        }
+        dob, dob_error = _date_from_parts(values["dob_day"], values["dob_month"], values["dob_year"])
+        if dob_error:
+            field_errors = {"date_of_birth": [dob_error]}
+        else:
+            try:
+                victim = victim_link(
+                    incident=incident,
+                    actor=request.user,
+                    name=values["name"],
+                    date_of_birth=dob,
+                    phone=values["phone"],
+                    address=values["address"],
+                    postcode=values["postcode"],
+                )
+            except ValidationError as exc:
+                field_errors = exc.message_dict
+            else:
+                return redirect("victims:victim-check", pk=victim.pk)
+    context = {
+        "incident": incident,
+        "values": values,
+        "field_errors": field_errors,
+        "errors": _errors_list(field_errors, LINK_ANCHORS),
+    }
+    return render(request, "victims/victim_link.html", context, status=400 if field_errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required("work_incidents")
+def victim_check_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The repeat-victim check's matches, and the form for the handler's outcome."""
+    victim = get_object_or_404(Victim.objects.select_related("incident"), pk=pk)
+    incident = get_incident_for_user(request.user, victim.incident.reference)
+    field_errors: dict[str, list[str]] = {}
+    values = {"outcome": victim.outcome, "household_note": victim.household_note}
+    if request.method == "POST":
+        values = {
+            "outcome": request.POST.get("outcome", ""),
+            "household_note": request.POST.get("household_note", "")[:3000],
+        }
+        try:
+            victim_record_outcome(victim=victim, actor=request.user, **values)
+        except ValidationError as exc:
+            field_errors = exc.message_dict
+        else:
+            return redirect(reverse("incidents:incident-detail", args=[incident.reference]) + "#victims")
+    context: dict[str, Any] = {
+        "incident": incident,
+        "victim": victim,
+        "values": values,
+        "outcomes": [(RepeatOutcome.REPEAT, "Yes, a repeat victim"), (RepeatOutcome.NOT_REPEAT, "No")],
+        "field_errors": field_errors,
+        "errors": _errors_list(field_errors, {"outcome": "f-outcome", "household_note": "f-household-note"}),
+    }
+    return render(request, "victims/victim_check.html", context, status=400 if field_errors else 200)
+
+
+@require_GET
+@role_required("view_incidents")
+def incident_texts_fragment(request: HttpRequest, reference: str) -> HttpResponse:
+    """The texts table the incident page polls while any text is queued. Without htmx it
+    is the incident page's job: send the browser there."""
+    incident = get_incident_for_user(request.user, reference)
+    if not request.htmx:
+        return redirect(reverse("incidents:incident-detail", args=[incident.reference]) + "#texts")
+    texts = text_list(incident)
+    return render(
+        request, "victims/partials/texts.html", {"incident": incident, "texts": texts, "polling": any_queued(texts)}
+    )
