@@ -48,17 +48,30 @@ def assessment_record(
     data: dict[str, Any],
     submit: bool,
     submitted_at: datetime | None = None,
+    form_version: int | None = None,
 ) -> Assessment:
     """Save the author's working copy of an assessment, and submit it when asked.
 
     The author has at most one draft per incident: an autosave or a draft post updates it in
     place, keeping the wording it was started with. Submitting checks rule 2 and freezes the
     version (rule 4); the next post starts the next version. Returns the saved version.
+
+    `form_version` is the version number the page was about to write: when the same form
+    arrives twice (a double click, a resent request) and that version is already submitted
+    by this author, the second is refused as `already_submitted` instead of becoming a
+    duplicate version.
     """
     with transaction.atomic():
         locked = _lock(incident, None)
         if locked.status == Status.CLOSED:
             raise Blocked("already_closed", f"Incident {locked.reference} is closed: its assessments cannot change.")
+        if form_version is not None and Assessment.objects.filter(
+            incident=locked, version=form_version, author=author, status=AssessmentStatus.SUBMITTED
+        ).exists():
+            raise Blocked(
+                "already_submitted",
+                f"Version {form_version} of the assessment for {locked.reference} is already submitted.",
+            )
         assessment = _draft_for(locked, author)
         if assessment is None:
             assessment = _new_version(locked, author=author, prompt_set=prompt_set_current())

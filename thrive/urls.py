@@ -30,6 +30,6 @@ urlpatterns = [
     path("wording/drafts/<int:pk>/publish/", views_wording.draft_publish, name="wording-publish"),
     path("wording/versions/<int:pk>/changes/", views_wording.version_changes, name="wording-changes"),
     path("wording/versions/<int:pk>/acknowledge/", views_wording.acknowledge, name="wording-acknowledge"),
-    path("wording/trained/", views_wording.trained, name="wording-trained"),
-    path("wording/trained/remind/", views_wording.remind, name="wording-remind"),
+    path("training/", views_wording.trained, name="wording-trained"),
+    path("training/remind/", views_wording.remind, name="wording-remind"),
 ]

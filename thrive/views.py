@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,8 +52,15 @@ def _form_context(
             # has changed rather than retyping what has not.
             answers = previous.answers if previous and previous.prompt_set_id == current.pk else {}
     layout = form_layout(prompt_set.sections, answers, errors)
+    # The version this page writes: the draft's, or the next number. Posted back with the
+    # form so that a second arrival of the same submission is recognised (a double click).
+    if draft is not None:
+        form_version = draft.version
+    else:
+        form_version = (incident.assessments.aggregate(top=Max("version"))["top"] or 0) + 1
     return {
         "incident": incident,
+        "form_version": form_version,
         "draft": draft,
         "previous": previous,
         "prompt_set": prompt_set,
@@ -116,15 +124,23 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
     sections = (draft.prompt_set if draft else prompt_set_current()).sections
     data = answers_from_post(sections, request.POST)
     try:
+        form_version: int | None = int(request.POST.get("form_version", ""))
+    except ValueError:
+        form_version = None
+    try:
         # Keep what was typed first, so that an incomplete submission loses nothing.
-        assessment_record(incident=incident, author=request.user, data=data, submit=False)
+        assessment_record(incident=incident, author=request.user, data=data, submit=False, form_version=form_version)
         submitted = assessment_record(incident=incident, author=request.user, data=data, submit=True)
     except ValidationError as exc:
         answers, _ = answers_clean(sections, data)
         context = _form_context(request, incident, answers=answers, errors=exc.message_dict)
         return render(request, "thrive/assessment_form.html", context, status=400)
     except Blocked as exc:
-        messages.error(request, exc.message)
+        if exc.code == "already_submitted":
+            # The same form twice: the first submission stands; say so calmly.
+            messages.success(request, exc.message)
+        else:
+            messages.error(request, exc.message)
         return redirect("incidents:incident-detail", reference=reference)
     audit_record(
         actor=request.user, action=Action.COLLECT, object_type="assessment", object_id=submitted.pk,

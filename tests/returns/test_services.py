@@ -7,6 +7,7 @@ from config.errors import Blocked
 from incidents.models import EntryKind
 from incidents.rules import close_blockers
 from incidents.services import incident_close
+from tests.factories import UserFactory, complete_answers, make_incident
 from thrive.models import AssessmentReturn
 from thrive.returns import (
     assessment_mark_reviewed,
@@ -18,7 +19,6 @@ from thrive.returns import (
     team_open_returns_by_handler,
 )
 from thrive.services import assessment_record
-from tests.factories import UserFactory, complete_answers, make_incident
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from incidents.models import Status
+from tests.factories import UserFactory, complete_answers, make_incident
 from thrive.models import AssessmentReturn, AssessmentReviewed
 from thrive.returns import assessment_return
-from tests.factories import UserFactory, complete_answers, make_incident
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,8 @@ def test_the_queue_filters_and_answers_htmx_with_the_fragment(supervisor_client,
     low = make_incident(handler=handler, assessed=True, risk_level="standard", category="theft")
     page = supervisor_client.get("/thrive/reviews/?risk_level=standard&category=theft", HTTP_HX_REQUEST="true")
     html = page.content.decode()
-    assert low.reference in html and high.reference not in html
+    assert low.reference in html
+    assert high.reference not in html
     assert "<h1" not in html  # the fragment only
 
 
@@ -76,7 +77,8 @@ def test_returning_with_errors_rerenders_the_form_with_a_summary(supervisor_clie
     assert page.status_code == 400
     html = page.content.decode()
     assert "There is a problem" in html
-    assert 'href="#reason"' in html and 'href="#sections"' in html
+    assert 'href="#reason"' in html
+    assert 'href="#sections"' in html
     assert "Too thin." in html  # what was typed is kept
     assert not AssessmentReturn.objects.exists()
 
@@ -100,10 +102,12 @@ def test_the_handler_sees_returned_to_me_with_the_count_on_every_page(handler_cl
     assessment_return(assessment=latest, actor=supervisor, **GOOD)
     page = handler_client.get("/thrive/returned/")
     html = page.content.decode()
-    assert latest.incident.reference in html and GOOD["feedback"] in html
+    assert latest.incident.reference in html
+    assert GOOD["feedback"] in html
     assert "Returned to me (1)" in html
     home = handler_client.get("/").content.decode()
-    assert "Returned to me (1)" in home and "Returned to you" in home
+    assert "Returned to me (1)" in home
+    assert "Returned to you" in home
 
 
 def test_returned_to_me_costs_the_same_queries_however_long(handler_client, handler, supervisor):
@@ -152,7 +156,8 @@ def test_an_incomplete_revision_rerenders_with_errors_and_feedback(handler_clien
     page = handler_client.post(f"/thrive/returned/{returned.pk}/revise/submit/", data)
     assert page.status_code == 400
     html = page.content.decode()
-    assert "There is a problem" in html and "Feedback on Prevention" in html
+    assert "There is a problem" in html
+    assert "Feedback on Prevention" in html
 
 
 def test_submitting_the_revision_clears_the_return_and_lets_the_incident_close(
@@ -161,7 +166,9 @@ def test_submitting_the_revision_clears_the_return_and_lets_the_incident_close(
     returned = assessment_return(assessment=latest, actor=supervisor, **GOOD)
     incident = latest.incident
     blocked = handler_client.post(
-        f"/api/incidents/{incident.reference}/close/", {"closure_code": "crime_recorded"}, content_type="application/json"
+        f"/api/incidents/{incident.reference}/close/",
+        {"closure_code": "crime_recorded"},
+        content_type="application/json",
     )
     assert blocked.status_code == 409
     assert blocked.json()["code"] == "assessment_returned"
@@ -172,7 +179,9 @@ def test_submitting_the_revision_clears_the_return_and_lets_the_incident_close(
     assert not returned.is_open
     assert "Returned to me (0)" in handler_client.get("/").content.decode()
     closed = handler_client.post(
-        f"/api/incidents/{incident.reference}/close/", {"closure_code": "crime_recorded"}, content_type="application/json"
+        f"/api/incidents/{incident.reference}/close/",
+        {"closure_code": "crime_recorded"},
+        content_type="application/json",
     )
     assert closed.status_code == 200
     incident.refresh_from_db()

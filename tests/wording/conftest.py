@@ -25,5 +25,7 @@ def reworded(sections: list, **changes: str) -> list:
 
     new = copy.deepcopy(sections)
     harm = next(s for s in new if s["key"] == "harm")
-    harm["prompts"][0]["hint"] = changes.get("hint", "Physical, psychological, financial or sexual; to everyone present.")
+    harm["prompts"][0]["hint"] = changes.get(
+        "hint", "Physical, psychological, financial or sexual; to everyone present."
+    )
     return new

@@ -11,12 +11,14 @@ pytestmark = pytest.mark.django_db
 
 def test_current_has_the_documented_shape(api_client_for, handler, v1):
     body = api_client_for(handler).get("/api/prompt-sets/current/").json()
-    assert body["version"] == v1.version and body["published_at"]
+    assert body["version"] == v1.version
+    assert body["published_at"]
     assert {"key", "title", "guidance", "prompts"} <= set(body["sections"][0])
 
 
-def test_fetch_edit_post_back_publish(api_client_for, trainer, handler, supervisor, v1, eager_tasks,
-                                      django_capture_on_commit_callbacks):
+def test_fetch_edit_post_back_publish(
+    api_client_for, trainer, handler, supervisor, v1, eager_tasks, django_capture_on_commit_callbacks
+):
     client = api_client_for(trainer)
     current = client.get("/api/prompt-sets/current/").json()
     created = client.post(
@@ -26,8 +28,11 @@ def test_fetch_edit_post_back_publish(api_client_for, trainer, handler, supervis
     )
     assert created.status_code == 201
     assert created.json() == {"version": 2, "status": "draft"}
-    patched = client.patch("/api/prompt-sets/2/", {"change_summary": "Harm hint widened to sexual harm."}, format="json")
-    assert patched.status_code == 200 and patched.json()["status"] == "draft"
+    patched = client.patch(
+        "/api/prompt-sets/2/", {"change_summary": "Harm hint widened to sexual harm."}, format="json"
+    )
+    assert patched.status_code == 200
+    assert patched.json()["status"] == "draft"
     with django_capture_on_commit_callbacks(execute=True):
         published = client.post("/api/prompt-sets/2/publish/")
     assert published.status_code == 200
@@ -49,13 +54,19 @@ def test_a_draft_with_bad_sections_is_400(api_client_for, trainer, v1):
     assert client.post("/api/prompt-sets/", {"change_summary": "x", "sections": []}, format="json").status_code == 400
     client.post("/api/prompt-sets/", {"change_summary": "x", "sections": v1.sections}, format="json")
     bad = client.patch("/api/prompt-sets/2/", {"sections": [{"key": "no title"}]}, format="json")
-    assert bad.status_code == 400 and "sections" in bad.json()
+    assert bad.status_code == 400
+    assert "sections" in bad.json()
 
 
 def test_roles_and_credentials(api_client_for, handler, supervisor, v1):
     for user in (handler, supervisor):
         client = api_client_for(user)
-        assert client.post("/api/prompt-sets/", {"change_summary": "x", "sections": v1.sections}, format="json").status_code == 403
+        assert (
+            client.post(
+                "/api/prompt-sets/", {"change_summary": "x", "sections": v1.sections}, format="json"
+            ).status_code
+            == 403
+        )
         assert client.patch(f"/api/prompt-sets/{v1.version}/", {}, format="json").status_code == 403
         assert client.post(f"/api/prompt-sets/{v1.version}/publish/").status_code == 403
     assert APIClient().post(f"/api/prompt-sets/{v1.version}/publish/").status_code == 401

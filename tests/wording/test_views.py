@@ -3,11 +3,11 @@
 import pytest
 from django.core import mail
 
+from tests.factories import make_incident
+from tests.wording.conftest import reworded
 from thrive.models import PromptSet, PromptSetStatus, WordingAcknowledgement
 from thrive.services import assessment_record, prompt_set_publish
 from thrive.wording import prompt_set_draft_start, prompt_set_update_draft
-from tests.factories import make_incident
-from tests.wording.conftest import reworded
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,9 @@ def test_the_editor_home_and_starting_a_draft(trainer_client, v1):
 def test_other_roles_cannot_edit(handler_client, draft):
     assert handler_client.get("/thrive/wording/").status_code == 403
     assert handler_client.get(f"/thrive/wording/drafts/{draft.pk}/").status_code == 403
-    assert handler_client.post(f"/thrive/wording/drafts/{draft.pk}/publish/", {"change_summary": "x"}).status_code == 403
+    assert (
+        handler_client.post(f"/thrive/wording/drafts/{draft.pk}/publish/", {"change_summary": "x"}).status_code == 403
+    )
 
 
 def test_editing_wording_conditions_removing_and_adding_a_question(trainer_client, draft):
@@ -76,15 +78,20 @@ def test_the_preview_is_the_handlers_form(trainer_client, draft):
     html = page.content.decode()
     assert page.status_code == 200
     assert "exactly as a handler will see it" in html
-    assert 'name="threat"' in html and "What is the threat?" in html
+    assert 'name="threat"' in html
+    assert "What is the threat?" in html
 
 
-def test_the_diff_page_and_publishing(trainer_client, trainer, v1, handler, supervisor, draft,
-                                      django_capture_on_commit_callbacks, eager_tasks):
+def test_the_diff_page_and_publishing(
+    trainer_client, trainer, v1, handler, supervisor, draft, django_capture_on_commit_callbacks, eager_tasks
+):
     prompt_set_update_draft(prompt_set=draft, actor=trainer, sections=reworded(v1.sections))
     page = trainer_client.get(f"/thrive/wording/drafts/{draft.pk}/diff/")
     html = page.content.decode()
-    assert "<del" in html and "<ins" in html and "removed: " in html and "added: " in html
+    assert "<del" in html
+    assert "<ins" in html
+    assert "removed: " in html
+    assert "added: " in html
 
     refused = trainer_client.post(f"/thrive/wording/drafts/{draft.pk}/publish/", {"change_summary": "  "})
     assert refused.status_code == 400
@@ -113,30 +120,35 @@ def test_a_draft_assessment_keeps_its_wording_with_a_notice(trainer, v1, handler
 def test_the_banner_and_acknowledging_it(trainer, v1, handler, handler_client):
     v2 = _v2(trainer, v1)
     home = handler_client.get("/").content.decode()
-    assert "New guidance" in home and f"version {v2.version}" in home
+    assert "New guidance" in home
+    assert f"version {v2.version}" in home
     changes = handler_client.get(f"/thrive/wording/versions/{v2.pk}/changes/")
-    assert changes.status_code == 200 and "<ins" in changes.content.decode()
+    assert changes.status_code == 200
+    assert "<ins" in changes.content.decode()
     fragment = handler_client.post(f"/thrive/wording/versions/{v2.pk}/acknowledge/", HTTP_HX_REQUEST="true")
-    assert fragment.status_code == 200 and "you have acknowledged" in fragment.content.decode()
+    assert fragment.status_code == 200
+    assert "you have acknowledged" in fragment.content.decode()
     assert WordingAcknowledgement.objects.get(user=handler, prompt_set=v2).acknowledged_at
     assert "New guidance" not in handler_client.get("/").content.decode()
 
 
-def test_trained_and_not_yet_page_and_reminder(trainer, trainer_client, v1, handler, supervisor,
-                                               django_capture_on_commit_callbacks, eager_tasks):
+def test_trained_and_not_yet_page_and_reminder(
+    trainer, trainer_client, v1, handler, supervisor, django_capture_on_commit_callbacks, eager_tasks
+):
     v2 = _v2(trainer, v1)
     WordingAcknowledgement.objects.update_or_create(
         prompt_set=v2, user=handler, defaults={"acknowledged_at": v2.published_at}
     )
-    page = trainer_client.get("/thrive/wording/trained/")
+    page = trainer_client.get("/thrive/training/")
     html = page.content.decode()
     assert "1 trained, 1 not yet" in html
-    assert "50%" in html and supervisor.display_name in html
-    old = trainer_client.get(f"/thrive/wording/trained/?version={v1.version}").content.decode()
+    assert "50%" in html
+    assert supervisor.display_name in html
+    old = trainer_client.get(f"/thrive/training/?version={v1.version}").content.decode()
     assert "0 trained, 2 not yet" in old
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = trainer_client.post("/thrive/wording/trained/remind/", {"prompt_set": v2.pk, "team": supervisor.team_id})
+        response = trainer_client.post("/thrive/training/remind/", {"prompt_set": v2.pk, "team": supervisor.team_id})
     assert response.status_code == 302
     assert [m.to[0] for m in mail.outbox] == [supervisor.email]
     assert "Trained and not yet" in trainer_client.get("/").content.decode()

@@ -5,6 +5,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from config.errors import Blocked
+from tests.factories import TeamFactory, UserFactory, complete_answers, make_incident
+from tests.wording.conftest import reworded
 from thrive.models import PromptSetStatus, WordingAcknowledgement
 from thrive.services import assessment_record, prompt_set_current, prompt_set_publish
 from thrive.wording import (
@@ -21,8 +23,6 @@ from thrive.wording import (
     wording_email_staff,
     wording_remind,
 )
-from tests.factories import TeamFactory, UserFactory, complete_answers, make_incident
-from tests.wording.conftest import reworded
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +117,8 @@ def test_new_assessments_use_the_new_version_and_a_draft_keeps_its_own(trainer, 
     v2 = publish_v2(trainer, v1)
     assert prompt_set_current() == v2
     submitted = assessment_record(incident=incident, author=handler, data=complete_answers(), submit=True)
-    assert submitted.pk == draft.pk and submitted.prompt_set == v1
+    assert submitted.pk == draft.pk
+    assert submitted.prompt_set == v1
     fresh = make_incident(handler=handler, assessed=True)
     assert fresh.assessments.get().prompt_set == v2
 
