@@ -110,9 +110,11 @@ def assessment_return_api(request: Request, pk: int) -> Response:
     data = ReturnIn(data=request.data)
     data.is_valid(raise_exception=True)
     returned = assessment_return(assessment=found, actor=request.user, **data.validated_data)
-    returned = type(returned).objects.select_related(
-        "assessment__incident", "assessment__prompt_set", "returned_to", "returned_by"
-    ).get(pk=returned.pk)
+    returned = (
+        type(returned)
+        .objects.select_related("assessment__incident", "assessment__prompt_set", "returned_to", "returned_by")
+        .get(pk=returned.pk)
+    )
     return Response(ReturnedAssessmentOut(returned).data)
 
 

@@ -37,6 +37,19 @@ def _errors_list(errors: dict[str, list[str]], anchors: dict[str, str]) -> list[
     return items
 
 
+def _shown_once(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """ "Give a phone, a date of birth or an address" names all three fields for the API; the
+    form shows it once, at the first of them."""
+    seen: set[str] = set()
+    shown: dict[str, list[str]] = {}
+    for field, messages in errors.items():
+        fresh = [m for m in messages if m not in seen]
+        seen.update(messages)
+        if fresh:
+            shown[field] = fresh
+    return shown
+
+
 def _date_from_parts(day: str, month: str, year: str) -> tuple[date | None, str | None]:
     """The GOV.UK date input's three boxes as a date, or an error message."""
     parts = [p.strip() for p in (day, month, year)]
@@ -74,7 +87,7 @@ def victim_link_page(request: HttpRequest, reference: str) -> HttpResponse:
                     postcode=values["postcode"],
                 )
             except ValidationError as exc:
-                field_errors = exc.message_dict
+                field_errors = _shown_once(exc.message_dict)
             else:
                 return redirect("victims:victim-check", pk=victim.pk)
     context = {
