@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import TRACK_DOCUMENTS, login, run_axe
+from tests.browser.support import TRACK_DOCUMENTS, VIEWPORT, login, run_axe
 
 # Playwright's sync API runs an event loop in the test's thread; Django refuses ORM calls
 # from a thread with a running loop unless told this is deliberate.
@@ -38,7 +38,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="session")

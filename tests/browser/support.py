@@ -15,6 +15,9 @@ from tests.factories import PASSWORD
 # migrations' data (prompt wording, categories, closure codes) back for each test.
 BROWSER = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
+# Screenshots are taken at this width (docs/screenshots/).
+VIEWPORT = {"width": 1280, "height": 900}
+
 # Impacts that fail the suite; moderate and minor ones are printed.
 FAILING_IMPACTS = {"serious", "critical"}
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import BROWSER, login, run_axe
+from tests.browser.support import BROWSER, VIEWPORT, login, run_axe
 from tests.factories import UserFactory, complete_answers, make_incident
 from thrive.services import assessment_record
 
@@ -20,17 +20,20 @@ pytestmark = BROWSER
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
 
-def shoot(page: Page, name: str, *, scroll_to: str = "") -> None:
-    """Axe-check the page as it stands, then save it: whole, or (scroll_to) the screenful from
-    that element down, as the user sees it (sticky bars where they stand)."""
+def shoot(page: Page, name: str, *, screen_height: int = 0) -> None:
+    """Axe-check the page as it stands, then save it: whole, or (screen_height) one screen of
+    that height from the top, as the user sees it (a sticky bar where it stands, not halfway
+    down a full-page capture)."""
     expect(page.locator("main h1")).to_be_visible()
     run_axe(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # Keep the caret and any focus ring out of the picture.
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    if scroll_to:
-        page.evaluate("(s) => document.querySelector(s).scrollIntoView()", scroll_to)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=not scroll_to, animations="disabled", caret="hide")
+    if screen_height:
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": screen_height})
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=not screen_height, animations="disabled", caret="hide")
+    if screen_height:
+        page.set_viewport_size(VIEWPORT)
 
 
 def sign_out(page: Page) -> None:
@@ -66,7 +69,7 @@ def test_screenshots_of_each_role_main_page(page: Page):
     shoot(page, "incident")
     page.goto(f"/thrive/incidents/{drafting.reference}/assessment/")
     expect(page.locator("#f-voice-of-child")).to_be_visible()
-    shoot(page, "assessment-form", scroll_to="#section-harm")
+    shoot(page, "assessment-form", screen_height=1400)
     sign_out(page)
 
     login(page, supervisor)

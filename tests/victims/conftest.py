@@ -114,11 +114,12 @@ def _test_database_url() -> str:
 
 
 class Worker:
-    def __init__(self, *, gateway: str, notify_url: str) -> None:
-        self.queue = f"thrive-test-{gateway}-{os.getpid()}"
+    def __init__(self, *, gateway: str, notify_url: str, redis_url: str | None = None) -> None:
+        self.queue = f"thrive-test-{gateway}-{os.getpid()}{'-own' if redis_url else ''}"
         self.name = f"{self.queue}@localhost"
         env = {
             **os.environ,
+            "REDIS_URL": redis_url or settings.REDIS_URL,
             "DATABASE_URL": _test_database_url(),
             "DB_CONN_MAX_AGE": "0",  # hold no connection, so the test database can be dropped
             "CELERY_QUEUE": self.queue,
@@ -212,6 +213,70 @@ def notify_worker(_workers: dict[str, Worker], fake_notify: FakeNotify, _own_que
     app.conf.task_default_queue = worker.queue
     yield worker
     app.conf.task_default_queue = _own_queue
+
+
+class RedisServer:
+    """A redis-server of the test's own on a spare port, to stop and start at will."""
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(  # noqa: S603 - our own command line
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        try:
+            wait_for(lambda: _pings(client), timeout=10, interval=0.05)
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+def _pings(client: Any) -> bool:
+    try:
+        return bool(client.ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def own_redis(
+    fake_notify: FakeNotify, _workers: dict[str, Any], _own_queue: str
+) -> Iterator[tuple[RedisServer, Worker]]:
+    """A redis-server of our own, with this process publishing to it and a notify worker
+    consuming from it. Needs the session's workers only so the test database is set up."""
+    server = RedisServer()
+    server.start()
+    old = app.conf.broker_url
+    _reset_producers()
+    app.conf.broker_url = server.url
+    worker = Worker(gateway="notify", notify_url=fake_notify.url, redis_url=server.url)
+    try:
+        worker.wait_ready()
+        app.conf.task_default_queue = worker.queue
+        yield server, worker
+    finally:
+        worker.stop()
+        server.stop()
+        _reset_producers()
+        app.conf.broker_url = old
+        app.conf.task_default_queue = _own_queue
 
 
 def _reset_producers() -> None:

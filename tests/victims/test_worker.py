@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import EntryKind
+from config.celery import app
 from tests.factories import UserFactory, make_incident
 from tests.victims.conftest import broker_down, texting_answers, wait_for
 from victims.models import Text, TextStatus
@@ -99,3 +100,23 @@ def test_a_broker_outage_loses_nothing_and_the_sweep_sends_once(notify_worker, f
     assert wait_for(lambda: _status(text.pk) == TextStatus.SENT)
     wait_for(lambda: False, timeout=2)
     assert len(fake_notify.sms_for(text.pk)) == 1
+
+
+def test_redis_stopped_during_a_submission_then_restarted_sends_the_text_exactly_once(
+    own_redis, fake_notify, api_client_for
+):
+    server, worker = own_redis
+    handler = UserFactory(handler=True)
+    incident = make_incident(handler=handler)
+    server.stop()
+    text = _submit_over_the_api(api_client_for, handler, incident)  # 201: the outbox row is committed
+    assert _status(text.pk) == TextStatus.QUEUED
+    server.start()
+    # The worker reconnects by itself; the sweep finds the text its message never reached.
+    assert wait_for(lambda: worker.process.poll() is None and app.control.ping(destination=[worker.name], timeout=1))
+    assert text_sweep(now=timezone.now() + timedelta(minutes=2)) == 1
+    assert wait_for(lambda: _status(text.pk) == TextStatus.SENT), worker.log.name
+    text_sweep(now=timezone.now() + timedelta(minutes=2))  # a second sweep finds nothing to send
+    wait_for(lambda: False, timeout=2)
+    assert len(fake_notify.sms_for(text.pk)) == 1
+    assert incident.entries.filter(kind=EntryKind.TEXT_SENT).count() == 1
