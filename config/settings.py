@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
     # `check --deploy`). A new shared choice set gets its line here.
     "ENUM_NAME_OVERRIDES": {
         "YesNoNotKnownEnum": ["yes", "no", "not_known"],
+        "GradeEnum": "qa.models.Grade",
     },
 }
 

@@ -13,6 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import capability_permission
+from audit.models import Action
+from audit.services import audit_record
 from incidents.selectors import get_incident_for_user
 from victims.models import RepeatOutcome, Victim
 from victims.selectors import text_list, text_out, victim_list, victim_out
@@ -75,11 +77,27 @@ class OutcomeIn(serializers.Serializer):
 def incident_victims(request: Request, reference: str) -> Response:
     incident = get_incident_for_user(request.user, reference)
     if request.method == "GET":
-        return Response([victim_out(v) for v in victim_list(incident)])
+        victims = victim_list(incident)
+        # Rule 4: who read a victim's details is logged.
+        for victim in victims:
+            _audit(request, Action.DISCLOSE, victim)
+        return Response([victim_out(v) for v in victims])
     data = VictimIn(data=request.data)
     data.is_valid(raise_exception=True)
     victim = victim_link(incident=incident, actor=request.user, **data.validated_data)
+    _audit(request, Action.COLLECT, victim)
     return Response(victim_out(victim), status=201)
+
+
+def _audit(request: Request, action: str, victim: Victim) -> None:
+    audit_record(
+        actor=request.user,
+        action=action,
+        object_type="victim",
+        object_id=victim.pk,
+        incident_reference=victim.incident.reference,
+        request=request,
+    )
 
 
 @extend_schema(request=OutcomeIn, responses=VictimOut)
@@ -91,6 +109,7 @@ def victim_outcome(request: Request, pk: int) -> Response:
     data = OutcomeIn(data=request.data)
     data.is_valid(raise_exception=True)
     victim = victim_record_outcome(victim=victim, actor=request.user, **data.validated_data)
+    _audit(request, Action.ALTER, victim)
     return Response(victim_out(victim))
 
 

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import role_required
+from audit.models import Action
+from audit.services import audit_record
 from incidents.selectors import get_incident_for_user
 from victims.models import RepeatOutcome, Victim
 from victims.selectors import any_queued, text_list
@@ -35,6 +37,18 @@ def _errors_list(errors: dict[str, list[str]], anchors: dict[str, str]) -> list[
             seen.add(message)
             items.append({"anchor": anchors.get(field, field), "message": message})
     return items
+
+
+def _audit(request: HttpRequest, action: str, victim: Victim) -> None:
+    """Rule 4: who created, changed or viewed a victim's details is logged."""
+    audit_record(
+        actor=request.user,
+        action=action,
+        object_type="victim",
+        object_id=victim.pk,
+        incident_reference=victim.incident.reference,
+        request=request,
+    )
 
 
 def _shown_once(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -89,6 +103,7 @@ def victim_link_page(request: HttpRequest, reference: str) -> HttpResponse:
             except ValidationError as exc:
                 field_errors = _shown_once(exc.message_dict)
             else:
+                _audit(request, Action.COLLECT, victim)
                 return redirect("victims:victim-check", pk=victim.pk)
     context = {
         "incident": incident,
@@ -117,7 +132,10 @@ def victim_check_page(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             field_errors = exc.message_dict
         else:
+            _audit(request, Action.ALTER, victim)
             return redirect(reverse("incidents:incident-detail", args=[incident.reference]) + "#victims")
+    else:
+        _audit(request, Action.CONSULT, victim)
     context: dict[str, Any] = {
         "incident": incident,
         "victim": victim,

@@ -230,8 +230,8 @@ class RedisServer:
     def start(self) -> None:
         import redis
 
-        self.process = subprocess.Popen(  # noqa: S603 - our own command line
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -189,3 +189,17 @@ def test_a_malformed_receipt_is_400(client, sent_text):
     assert client.post(RECEIPTS, [1], content_type="application/json", **headers).status_code == 400
     assert client.post(RECEIPTS, {"status": "delivered"}, content_type="application/json", **headers).status_code == 400
     assert client.post(RECEIPTS, "{", content_type="application/json", **headers).status_code == 400
+
+
+def test_creating_changing_and_reading_a_victim_is_audited(handler, api_client_for, incident):
+    from audit.models import AuditEvent
+
+    client = api_client_for(handler)
+    victim_id = client.post(
+        f"/api/incidents/{incident.reference}/victims/", {"name": "Jo", "phone": "07700900999"}, format="json"
+    ).json()["id"]
+    client.post(f"/api/victims/{victim_id}/outcome/", {"outcome": "repeat"}, format="json")
+    client.get(f"/api/incidents/{incident.reference}/victims/")
+    events = AuditEvent.objects.filter(object_type="victim", object_id=str(victim_id)).order_by("id")
+    assert [e.action for e in events] == ["collect", "alter", "disclose"]
+    assert {e.actor_username for e in events} == {handler.username}

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from incidents.models import EntryKind
 from config.celery import app
+from incidents.models import EntryKind
 from tests.factories import UserFactory, make_incident
 from tests.victims.conftest import broker_down, texting_answers, wait_for
 from victims.models import Text, TextStatus
