@@ -2,12 +2,14 @@
 
 from typing import Any
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -205,6 +207,9 @@ def incident_close_api(request: Request, reference: str) -> Response:
 @extend_schema(request=AssessmentIn, responses={201: AssessmentOut})
 @api_view(["POST"])
 @permission_classes([WorksIncidents])
+# JSON only: the answers nest (scene_preservation, prevention), which a form body cannot carry;
+# anything else is a clear 415, not a misleading 400.
+@parser_classes([JSONParser])
 def incident_assessments(request: Request, reference: str) -> Response:
     target = get_incident_for_user(request.user, reference)
     if not isinstance(request.data, dict):
@@ -233,6 +238,9 @@ def incident_assessments(request: Request, reference: str) -> Response:
 def assessment(request: Request, pk: int) -> Response:
     found = get_object_or_404(Assessment.objects.select_related("incident", "prompt_set", "author"), pk=pk)
     get_incident_for_user(request.user, found.incident.reference)
+    if not found.is_submitted and found.author_id != request.user.pk:
+        # A draft is its author's work in progress, private as on the page, until submitted.
+        raise Http404
     audit_record(
         actor=request.user, action=Action.DISCLOSE, object_type="assessment", object_id=found.pk,
         incident_reference=found.incident.reference, description=f"version {found.version}", request=request,

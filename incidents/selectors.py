@@ -77,8 +77,9 @@ def incident_list(filters: IncidentFilters, *, now: datetime | None = None) -> A
 
 def incident_detail(reference: str, user: User) -> Incident:
     """The incident with its timeline and versions prefetched (a fixed number of queries)."""
-    incident = get_incident_for_user(user, reference)
-    return (
+    if not role_can(user, "view_incidents"):
+        raise Http404
+    incident = (
         Incident.objects.select_related("category", "handler", "team", "closure_code", "closed_by")
         .prefetch_related(
             Prefetch("entries", queryset=LogEntry.objects.select_related("author").order_by("at", "id")),
@@ -87,8 +88,12 @@ def incident_detail(reference: str, user: User) -> Incident:
                 queryset=Assessment.objects.select_related("author", "prompt_set").order_by("version"),
             ),
         )
-        .get(pk=incident.pk)
+        .filter(reference=reference)
+        .first()
     )
+    if incident is None:
+        raise Http404
+    return incident
 
 
 def is_overdue(incident: Incident, now: datetime | None = None) -> bool:

@@ -284,6 +284,36 @@ def advice_seed_defaults() -> int:
     return made
 
 
+ADVICE_MESSAGE_MAX = 600
+
+
+def advice_update(*, advice: PreventionAdvice, title: str, url: str, message: str, active: bool) -> PreventionAdvice:
+    """A trainer's edit of one category's advice. The link must be https: it goes to victims."""
+    from django.core.validators import URLValidator
+
+    errors: dict[str, list[str]] = {}
+    title, url, message = (title or "").strip(), (url or "").strip(), " ".join((message or "").split())
+    if not title:
+        errors["title"] = ["Enter a title"]
+    elif len(title) > 150:
+        errors["title"] = ["Title must be 150 characters or fewer"]
+    try:
+        URLValidator(schemes=["https"])(url)
+        if len(url) > 300:
+            raise ValidationError("too long")
+    except ValidationError:
+        errors["url"] = ["Enter the full https:// address of the advice page, 300 characters or fewer"]
+    if not message:
+        errors["message"] = ["Enter the wording of the text"]
+    elif len(message) > ADVICE_MESSAGE_MAX:
+        errors["message"] = [f"The wording must be {ADVICE_MESSAGE_MAX} characters or fewer"]
+    if errors:
+        raise ValidationError(errors)
+    advice.title, advice.url, advice.message, advice.active = title, url, message, active
+    advice.save(update_fields=["title", "url", "message", "active", "updated_at"])
+    return advice
+
+
 def _advice_for(incident: Incident) -> tuple[str, str]:
     """(message, link) for the incident's category, or the force's general advice page."""
     advice = PreventionAdvice.objects.filter(category_id=incident.category_id, active=True).first()

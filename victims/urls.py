@@ -8,4 +8,6 @@ urlpatterns = [
     path("incidents/<str:reference>/link/", views.victim_link_page, name="victim-link"),
     path("incidents/<str:reference>/texts/", views.incident_texts_fragment, name="incident-texts"),
     path("<int:pk>/", views.victim_check_page, name="victim-check"),
+    path("advice/", views.advice_list_page, name="advice-list"),
+    path("advice/<int:pk>/", views.advice_edit_page, name="advice-edit"),
 ]

@@ -14,9 +14,9 @@ from accounts.decorators import role_required
 from audit.models import Action
 from audit.services import audit_record
 from incidents.selectors import get_incident_for_user
-from victims.models import RepeatOutcome, Victim
+from victims.models import PreventionAdvice, RepeatOutcome, Victim
 from victims.selectors import any_queued, text_list
-from victims.services import victim_link, victim_record_outcome
+from victims.services import advice_update, victim_link, victim_record_outcome
 
 LINK_ANCHORS = {
     "name": "f-name",
@@ -159,3 +159,44 @@ def incident_texts_fragment(request: HttpRequest, reference: str) -> HttpRespons
     return render(
         request, "victims/partials/texts.html", {"incident": incident, "texts": texts, "polling": any_queued(texts)}
     )
+
+
+@require_GET
+@role_required("edit_prompts")
+def advice_list_page(request: HttpRequest) -> HttpResponse:
+    """The prevention advice library: trainers own the links and the wording of the texts."""
+    advice = PreventionAdvice.objects.select_related("category").order_by("category__name")
+    return render(request, "victims/advice_list.html", {"advice": advice})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required("edit_prompts")
+def advice_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    advice = get_object_or_404(PreventionAdvice.objects.select_related("category"), pk=pk)
+    values: dict[str, Any] = {
+        "title": advice.title,
+        "url": advice.url,
+        "message": advice.message,
+        "active": advice.active,
+    }
+    field_errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values = {
+            "title": request.POST.get("title", "")[:500],
+            "url": request.POST.get("url", "")[:1000],
+            "message": request.POST.get("message", "")[:2000],
+            "active": request.POST.get("active") == "true",
+        }
+        try:
+            advice_update(advice=advice, **values)
+        except ValidationError as exc:
+            field_errors = exc.message_dict
+        else:
+            return redirect("victims:advice-list")
+    context = {
+        "advice": advice,
+        "values": values,
+        "field_errors": field_errors,
+        "errors": _errors_list(field_errors, {"title": "f-title", "url": "f-url", "message": "f-message"}),
+    }
+    return render(request, "victims/advice_edit.html", context, status=400 if field_errors else 200)

@@ -78,12 +78,19 @@ function restoreLocalCopy(form) {
 function setupAssessmentForm(form) {
   applyConditions(form);
   form.addEventListener("change", () => applyConditions(form));
-  form.addEventListener("input", () => keepLocalCopy(form));
-  form.addEventListener("change", () => keepLocalCopy(form));
+  // Count edits, so that a save which answers after more typing does not drop the local
+  // copy of words the server has not yet seen.
+  let edits = 0;
+  let editsSent = 0;
+  form.addEventListener("input", () => { edits += 1; keepLocalCopy(form); });
+  form.addEventListener("change", () => { edits += 1; keepLocalCopy(form); });
+  form.addEventListener("htmx:beforeRequest", () => { editsSent = edits; });
   form.addEventListener("htmx:afterRequest", (event) => {
     const status = document.getElementById("save-status");
     if (event.detail.successful) {
-      try { localStorage.removeItem(storageKey(form)); } catch (e) { /* ignore */ }
+      if (edits === editsSent) {
+        try { localStorage.removeItem(storageKey(form)); } catch (e) { /* ignore */ }
+      }
     } else if (status) {
       status.classList.add("app-save-status--error");
       status.textContent = "Not saved to the server: the connection is down. Your typing is kept on this computer and will be saved when the connection returns.";

@@ -71,17 +71,28 @@ def choose_non_exempt_closure_code(page: Page) -> None:
 
 
 def walk_form_tab_order(page: Page) -> list[str]:
-    """Tab from the first field to the Submit button; the sections in the order focus met them."""
+    """Tab from the first field past the Submit button; the sections in the order focus met
+    them before reaching Submit. The browser logs each focus, so the walk is one press a stop."""
     tab_to(page, "#f-threat")
-    order: list[str] = []
-    for _ in range(120):
-        now = focused(page)
-        if now["text"] == "Submit assessment":
-            return order
-        if now["section"] and (not order or order[-1] != now["section"]):
-            order.append(now["section"])
+    page.evaluate(
+        """() => {
+            window.__focusLog = [];
+            document.addEventListener("focusin", (event) => {
+                const section = event.target.closest("[data-section]");
+                window.__focusLog.push(section ? section.id : event.target.textContent.trim());
+            });
+        }"""
+    )
+    for _ in range(40):
         page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached Submit; sections met: {order}")
+    log = ["section-threat", *page.evaluate("() => window.__focusLog")]
+    assert "Submit assessment" in log, f"40 presses of Tab never reached Submit: {log}"
+    order: list[str] = []
+    for stop in log[: log.index("Submit assessment")]:
+        assert stop.startswith("section-"), f"focus left the sections before Submit, at {stop!r}"
+        if not order or order[-1] != stop:
+            order.append(stop)
+    return order
 
 
 def test_handler_assesses_and_closes_an_incident_by_keyboard_alone(signed_in, handler):
@@ -131,7 +142,7 @@ def test_handler_assesses_and_closes_an_incident_by_keyboard_alone(signed_in, ha
     for hidden in (voice_of_child, preservation_advice, phone, safe_to_text):
         expect(hidden).to_be_hidden()
 
-    tab_to(page, "#f-threat", backwards=True)
+    press(page, "Alt+Shift+K")  # from outside the sections: straight to the first field
     type_into(page, "f-threat", TYPED["f-threat"])
     press(page, "Tab")
     if focused(page)["tag"] == "summary":  # a section's guidance toggle comes first

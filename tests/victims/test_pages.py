@@ -123,3 +123,36 @@ def test_analysts_cannot_link_victims(analyst, client_for, incident):
 
 def test_the_home_page_has_no_notice_without_failed_texts(handler_client):
     assert "Texts not sent" not in handler_client.get("/").content.decode()
+
+
+def test_trainers_edit_the_advice_library(trainer_client):
+    from victims.models import PreventionAdvice
+
+    advice = PreventionAdvice.objects.get(category__code="burglary_dwelling")
+    assert "Burglary (dwelling)" in trainer_client.get("/victims/advice/").content.decode()
+    url = f"/victims/advice/{advice.pk}/"
+    bad = trainer_client.post(url, {"title": "", "url": "http://insecure.example", "message": "x" * 601})
+    assert bad.status_code == 400
+    assert "https://" in bad.content.decode()
+    ok = trainer_client.post(
+        url, {"title": "Burglary", "url": "https://police.example/burglary", "message": "Lock up.", "active": "true"}
+    )
+    assert ok.status_code == 302
+    advice.refresh_from_db()
+    assert (advice.url, advice.message, advice.active) == ("https://police.example/burglary", "Lock up.", True)
+
+
+def test_handlers_cannot_edit_the_advice_library(handler_client):
+    assert handler_client.get("/victims/advice/").status_code == 403
+
+
+def test_a_text_uses_the_categorys_current_advice(handler, incident):
+    from victims.models import PreventionAdvice
+
+    PreventionAdvice.objects.filter(category__code="burglary_dwelling").update(
+        url="https://police.example/b", message="Lock up."
+    )
+    assessment_record(incident=incident, author=handler, data=texting_answers(), submit=True)
+    text = Text.objects.get()
+    assert text.link == "https://police.example/b"
+    assert text.body.startswith("Lock up. https://police.example/b")
