@@ -186,8 +186,12 @@ def incident(request: Request, reference: str) -> Response:
     found = incident_detail(reference, request.user)
     # An API read discloses the record to another system: DPA 2018 s.62 wants it logged.
     audit_record(
-        actor=request.user, action=Action.DISCLOSE, object_type="incident", object_id=found.pk,
-        incident_reference=found.reference, request=request,
+        actor=request.user,
+        action=Action.DISCLOSE,
+        object_type="incident",
+        object_id=found.pk,
+        incident_reference=found.reference,
+        request=request,
     )
     return Response(IncidentDetailOut(found).data)
 
@@ -225,8 +229,12 @@ def incident_assessments(request: Request, reference: str) -> Response:
     )
     if assessment.is_submitted:
         audit_record(
-            actor=request.user, action=Action.COLLECT, object_type="assessment", object_id=assessment.pk,
-            incident_reference=target.reference, description=f"version {assessment.version} submitted",
+            actor=request.user,
+            action=Action.COLLECT,
+            object_type="assessment",
+            object_id=assessment.pk,
+            incident_reference=target.reference,
+            description=f"version {assessment.version} submitted",
             request=request,
         )
     return Response(AssessmentOut(assessment).data, status=201)
@@ -242,7 +250,12 @@ def assessment(request: Request, pk: int) -> Response:
         # A draft is its author's work in progress, private as on the page, until submitted.
         raise Http404
     audit_record(
-        actor=request.user, action=Action.DISCLOSE, object_type="assessment", object_id=found.pk,
-        incident_reference=found.incident.reference, description=f"version {found.version}", request=request,
+        actor=request.user,
+        action=Action.DISCLOSE,
+        object_type="assessment",
+        object_id=found.pk,
+        incident_reference=found.incident.reference,
+        description=f"version {found.version}",
+        request=request,
     )
     return Response(AssessmentDetailOut(found).data)

@@ -65,9 +65,12 @@ def assessment_record(
         locked = _lock(incident, None)
         if locked.status == Status.CLOSED:
             raise Blocked("already_closed", f"Incident {locked.reference} is closed: its assessments cannot change.")
-        if form_version is not None and Assessment.objects.filter(
-            incident=locked, version=form_version, author=author, status=AssessmentStatus.SUBMITTED
-        ).exists():
+        if (
+            form_version is not None
+            and Assessment.objects.filter(
+                incident=locked, version=form_version, author=author, status=AssessmentStatus.SUBMITTED
+            ).exists()
+        ):
             raise Blocked(
                 "already_submitted",
                 f"Version {form_version} of the assessment for {locked.reference} is already submitted.",

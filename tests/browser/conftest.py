@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.plugin import blocking_manager_key
 
 from tests.browser.support import TRACK_DOCUMENTS, VIEWPORT, login, run_axe
 
@@ -85,3 +86,22 @@ def signed_in(page: Page) -> Callable[[Any], Page]:
         return page
 
     return sign_in
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Leave the database as the migrations left it. A browser test's transactional flush
+    empties every table, migrations' data included (prompt wording, categories, closure codes);
+    serialized_rollback puts it back only for the next test that asks. A transactional test
+    elsewhere that runs after these (pytest-django runs them after the plain ones) would find
+    no wording and no categories, so the data goes back now."""
+    yield
+    if nextitem is None or item.get_closest_marker("browser") is None:
+        return  # the last test: the test database is already gone
+    from django.db import connections
+
+    connection = connections["default"]
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents and connection.settings_dict["NAME"].startswith("test_"):
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(contents)

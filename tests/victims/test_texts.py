@@ -233,3 +233,35 @@ def test_the_sweep_leaves_fresh_and_claimed_texts_alone(actor):
     Text.objects.filter(pk=claimed.pk).update(claimed_until=later + timedelta(minutes=1))
     assert text_sweep() == 0  # neither is past due yet
     assert text_sweep(now=later) == 1  # only the unclaimed one
+
+
+def test_a_landline_for_the_text_is_refused_naming_prevention(actor, api_client_for):
+    incident = make_incident(handler=actor)
+    response = api_client_for(actor).post(
+        f"/api/incidents/{incident.reference}/assessments/",
+        {"submit": True, **texting_answers("01632 960001")},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "prevention" in response.json()
+    assert not Text.objects.exists()
+
+
+def test_a_receipt_that_beats_the_workers_own_update_is_kept(actor, settings, client):
+    from tests.victims.conftest import CALLBACK_TOKEN
+
+    settings.TEXT_GATEWAY = "console"
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    text = Text.objects.get()
+    response = client.post(
+        "/api/texts/receipts/",
+        {"reference": str(text.pk), "status": "delivered"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {CALLBACK_TOKEN}",
+    )
+    assert response.status_code == 200
+    text.refresh_from_db()
+    assert text.status == TextStatus.DELIVERED
+    assert text.sent_at is not None
+    assert text_send(text_id=text.pk).result == "skipped"

@@ -139,7 +139,16 @@ LAST = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Khan", "Pate
         "Thompson", "Hughes", "O'Brien", "Kowalski", "Ahmed", "Roberts", "Green", "Hall", "Clarke"]  # fmt: skip
 GRADES = (["outstanding", "good", "requires_improvement", "inadequate", "not_applicable"], [12, 55, 20, 5, 8])
 CHECKS = (["yes", "no", "not_applicable"], [78, 12, 10])
-SECTIONS = ["threat", "harm", "risk", "investigation", "vulnerability", "engagement", "scene_preservation", "prevention"]
+SECTIONS = [
+    "threat",
+    "harm",
+    "risk",
+    "investigation",
+    "vulnerability",
+    "engagement",
+    "scene_preservation",
+    "prevention",
+]
 
 
 def answers(*, risk: str, grading: str, children: bool, send_link: bool, phone: str, variant: int) -> dict[str, Any]:
@@ -222,7 +231,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
-            raise CommandError("generate_volume writes with PostgreSQL's COPY: set DATABASE_URL to a PostgreSQL database.")
+            raise CommandError(
+                "generate_volume writes with PostgreSQL's COPY: set DATABASE_URL to a PostgreSQL database."
+            )
         started = time.monotonic()
         self.rng = random.Random(options["seed"])
         self.n = options["incidents"]
@@ -245,7 +256,8 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Generated {self.n:,} incidents in {elapsed:.0f}s ({self.n / elapsed:,.0f} incidents/s overall; "
-            f"loading {self.load_seconds:.0f}s, indexes {self.index_seconds:.0f}s, finishing {self.finish_seconds:.0f}s)."
+            f"loading {self.load_seconds:.0f}s, indexes {self.index_seconds:.0f}s, "
+            f"finishing {self.finish_seconds:.0f}s)."
         )
         for table, count in self.counts.items():
             self.stdout.write(f"  {table}: {count:,}")
@@ -377,7 +389,7 @@ class Command(BaseCommand):
             flush()
         self.load_seconds = time.monotonic() - started
 
-    def _generate(self, out: dict[str, list[str]], flush: Any, chunk: int) -> None:  # noqa: C901, PLR0912, PLR0915
+    def _generate(self, out: dict[str, list[str]], flush: Any, chunk: int) -> None:
         rng = self.rng
         rand, choices = rng.random, rng.choices
 
@@ -678,9 +690,11 @@ class Command(BaseCommand):
                     reviewed = drawn + 86400 * (1 + rng.randrange(10)) + 3600 * version
                     acknowledged = ts(reviewed + 86400) if rng.random() < 0.8 else "\\N"
                     out["qa_review"].append(
-                        f"{ids['review']}\t{item}\t{version}\t{'t' if version == versions else 'f'}\t{month.isoformat()}\t"
+                        f"{ids['review']}\t{item}\t{version}\t{'t' if version == versions else 'f'}\t"
+                        f"{month.isoformat()}\t"
                         f"{_handler}\t{team}\t{supervisor}\t{g[0]}\t{g[1]}\t{g[2]}\t{check}\t"
-                        f"Clear rationale; say more about the caller's support.\t{'t' if g[0] == 'outstanding' else 'f'}\t"
+                        "Clear rationale; say more about the caller's support.\t"
+                        f"{'t' if g[0] == 'outstanding' else 'f'}\t"
                         f"{'Grade corrected after a dispute.' if version > 1 else ''}\t{ts(reviewed)}\t{acknowledged}\n"
                     )
 
@@ -719,8 +733,10 @@ class Command(BaseCommand):
             with cursor.connection.cursor().copy("COPY incidents_referencecounter (day, last) FROM STDIN") as copy:
                 copy.write("".join(f"{day}\t{last}\n" for day, last in self.reference_counters))
             for table in TABLES:
+                # The table names are this module's constants, not input.
                 cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT max(id) FROM {table}), 1))"
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"COALESCE((SELECT max(id) FROM {table}), 1))"
                 )
             sys.stderr.write("  analysing\n")
             cursor.execute(f"ANALYZE {', '.join([*TABLES, 'incidents_referencecounter'])}")
