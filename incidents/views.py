@@ -125,8 +125,12 @@ def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> d
 def incident_detail_page(request: HttpRequest, reference: str) -> HttpResponse:
     incident = incident_detail(reference, request.user)
     audit_record(
-        actor=request.user, action=Action.CONSULT, object_type="incident", object_id=incident.pk,
-        incident_reference=incident.reference, request=request,
+        actor=request.user,
+        action=Action.CONSULT,
+        object_type="incident",
+        object_id=incident.pk,
+        incident_reference=incident.reference,
+        request=request,
     )
     return render(request, "incidents/incident_detail.html", _detail_context(request, incident))
 

@@ -143,8 +143,13 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
             messages.error(request, exc.message)
         return redirect("incidents:incident-detail", reference=reference)
     audit_record(
-        actor=request.user, action=Action.COLLECT, object_type="assessment", object_id=submitted.pk,
-        incident_reference=incident.reference, description=f"version {submitted.version} submitted", request=request,
+        actor=request.user,
+        action=Action.COLLECT,
+        object_type="assessment",
+        object_id=submitted.pk,
+        incident_reference=incident.reference,
+        description=f"version {submitted.version} submitted",
+        request=request,
     )
     messages.success(request, f"Assessment version {submitted.version} submitted for {incident.reference}.")
     target = reverse("incidents:incident-detail", kwargs={"reference": reference})
@@ -166,8 +171,13 @@ def assessment_version(request: HttpRequest, reference: str, version: int) -> Ht
     if assessment.status == AssessmentStatus.DRAFT and assessment.author_id != request.user.pk:
         return render(request, "thrive/draft_private.html", {"incident": incident, "assessment": assessment})
     audit_record(
-        actor=request.user, action=Action.CONSULT, object_type="assessment", object_id=assessment.pk,
-        incident_reference=incident.reference, description=f"version {assessment.version}", request=request,
+        actor=request.user,
+        action=Action.CONSULT,
+        object_type="assessment",
+        object_id=assessment.pk,
+        incident_reference=incident.reference,
+        description=f"version {assessment.version}",
+        request=request,
     )
     layout = form_layout(assessment.prompt_set.sections, assessment.answers)
     return render(

@@ -15,7 +15,8 @@ from tests.factories import make_incident
 # list page: session, user, its team, the returned-queue badge, count, teams, handlers,
 # the page of incidents (category, handler and team joined), and the session save (3).
 LIST_PAGE = 11
-# detail page: session, user, its team, the badge, the incident with its joins, entries (authors joined), versions (authors and wording joined), open returns,
+# detail page: session, user, its team, the badge, the incident with its joins,
+# entries (authors joined), versions (authors and wording joined), open returns,
 # texts, victims, closure codes, the audit row for the view (rule 4), and the session save (3).
 DETAIL_PAGE = 15
 # API list: the token with its user, the count, the page.

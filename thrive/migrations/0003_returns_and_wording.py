@@ -6,66 +6,147 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('thrive', '0002_default_prompt_sets'),
+        ("thrive", "0002_default_prompt_sets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ForceModelSetting',
+            name="ForceModelSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('family', models.SlugField(default='thrive_sp', max_length=40)),
-                ('changed_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("family", models.SlugField(default="thrive_sp", max_length=40)),
+                ("changed_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'force model (prompt set family)',
-                'verbose_name_plural': 'force model (prompt set family)',
+                "verbose_name": "force model (prompt set family)",
+                "verbose_name_plural": "force model (prompt set family)",
             },
         ),
         migrations.CreateModel(
-            name='AssessmentReviewed',
+            name="AssessmentReviewed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reviewed_at', models.DateTimeField()),
-                ('assessment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='reviewed', to='thrive.assessment')),
-                ('reviewed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reviewed_at", models.DateTimeField()),
+                (
+                    "assessment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="reviewed", to="thrive.assessment"
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AssessmentReturn',
+            name="AssessmentReturn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('missing', 'Missing'), ('poor_quality', 'Poor quality')], max_length=20)),
-                ('sections', models.JSONField(default=list)),
-                ('feedback', models.TextField(max_length=4000)),
-                ('returned_at', models.DateTimeField()),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='thrive.assessment')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='resolved_returns', to='thrive.assessment')),
-                ('returned_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns_made', to=settings.AUTH_USER_MODEL)),
-                ('returned_to', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns_received', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(choices=[("missing", "Missing"), ("poor_quality", "Poor quality")], max_length=20),
+                ),
+                ("sections", models.JSONField(default=list)),
+                ("feedback", models.TextField(max_length=4000)),
+                ("returned_at", models.DateTimeField()),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="returns", to="thrive.assessment"
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="resolved_returns",
+                        to="thrive.assessment",
+                    ),
+                ),
+                (
+                    "returned_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="returns_made",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "returned_to",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="returns_received",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-returned_at'],
-                'indexes': [models.Index(condition=models.Q(('resolved_at__isnull', True)), fields=['returned_to', '-returned_at'], name='return_open_by_author'), models.Index(condition=models.Q(('resolved_at__isnull', True)), fields=['returned_at'], name='return_open_waiting')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('resolved_at__isnull', True)), fields=('assessment',), name='return_one_open_per_assessment'), models.CheckConstraint(condition=models.Q(models.Q(('resolved_at__isnull', True), ('resolved_by__isnull', True)), models.Q(('resolved_at__isnull', False), ('resolved_by__isnull', False)), _connector='OR'), name='return_resolved_has_revision')],
+                "ordering": ["-returned_at"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("resolved_at__isnull", True)),
+                        fields=["returned_to", "-returned_at"],
+                        name="return_open_by_author",
+                    ),
+                    models.Index(
+                        condition=models.Q(("resolved_at__isnull", True)),
+                        fields=["returned_at"],
+                        name="return_open_waiting",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("resolved_at__isnull", True)),
+                        fields=("assessment",),
+                        name="return_one_open_per_assessment",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("resolved_at__isnull", True), ("resolved_by__isnull", True)),
+                            models.Q(("resolved_at__isnull", False), ("resolved_by__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="return_resolved_has_revision",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WordingAcknowledgement',
+            name="WordingAcknowledgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('prompt_set', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acknowledgements', to='thrive.promptset')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acknowledgements', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "prompt_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="acknowledgements",
+                        to="thrive.promptset",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="acknowledgements",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('prompt_set', 'user'), name='acknowledgement_one_per_user')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("prompt_set", "user"), name="acknowledgement_one_per_user")
+                ],
             },
         ),
     ]

@@ -1,0 +1,72 @@
+"""One scenario per locust run (BENCH_SCENARIO), with the plan bench/run.py wrote (BENCH_PLAN).
+
+Each simulated user signs in once as its own member of staff (handlers get distinct
+accounts and their own incidents), then repeats one request; only that request is reported,
+under the scenario's name."""
+
+import itertools
+import json
+import os
+import random
+
+from locust import HttpUser, between, task
+from locust.exception import StopUser
+
+PLAN = json.loads(open(os.environ["BENCH_PLAN"]).read())  # noqa: PTH123, SIM115
+SCENARIO = os.environ["BENCH_SCENARIO"]
+SPEC = PLAN["scenarios"][SCENARIO]
+PASSWORD = PLAN["password"]
+_next_user = itertools.count()
+
+
+class Staff(HttpUser):
+    wait_time = between(0, 0)
+
+    def on_start(self) -> None:
+        number = next(_next_user)
+        accounts = SPEC.get("accounts") or [None]
+        self.account = accounts[number % len(accounts)]
+        self.pool = list((self.account or {}).get("pool", []))
+        random.shuffle(self.pool)
+        if self.account:
+            self.client.get("/login/", name="login")
+            token = self.client.cookies.get("csrftoken", "")
+            self.client.post(
+                "/login/",
+                {"username": self.account["username"], "password": PASSWORD, "csrfmiddlewaretoken": token},
+                headers={"Referer": self.host + "/login/"},
+                name="login",
+                allow_redirects=False,
+            )
+
+    def _post(self, url: str, data: dict) -> None:
+        data = {**data, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")}
+        with self.client.post(
+            url, data, name=SCENARIO, allow_redirects=False, catch_response=True, headers={"Referer": self.host + url}
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"expected a redirect, got {response.status_code}")
+
+    @task
+    def run(self) -> None:
+        kind = SPEC["kind"]
+        if kind == "get":
+            self.client.get(SPEC["url"], name=SCENARIO)
+        elif kind == "get_pool":
+            reference = random.choice(self.pool)
+            self.client.get(SPEC["url"].format(ref=reference), name=SCENARIO)
+        elif kind == "submit":
+            reference = random.choice(self.pool)
+            self._post(SPEC["url"].format(ref=reference), PLAN["answers_post"])
+        elif kind == "close":
+            if not self.pool:
+                raise StopUser
+            self._post(SPEC["url"].format(ref=self.pool.pop()), {"closure_code": "crime_recorded"})
+        elif kind == "bare_get":
+            self.client.get(f"/__bench__/bare/?id={random.randint(1, PLAN['incidents'])}", name=SCENARIO)
+        elif kind == "bare_post":
+            with self.client.post(
+                "/__bench__/insert/", {"body": "x" * 200}, name=SCENARIO, allow_redirects=False, catch_response=True
+            ) as response:
+                if response.status_code != 302:
+                    response.failure(f"expected a redirect, got {response.status_code}")
