@@ -59,7 +59,7 @@ test: install services
 	  $(VENV)/bin/pytest -q
 
 screenshots: install services
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	UPDATE_SCREENSHOTS=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	  $(VENV)/bin/pytest -q tests/browser -k screenshots
 
 clean:

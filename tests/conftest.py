@@ -1,9 +1,52 @@
 """Shared fixtures. The database is the real PostgreSQL (make test sets DATABASE_URL)."""
 
+import importlib
+
 import pytest
 from django.test import Client
 
 from tests.factories import UserFactory
+
+# The data the migrations ship (opening and closure codes, the THRIVE-SP wording, the
+# prevention advice), in dependency order: (migration module, its forwards function).
+# Each runs only when its table is empty.
+MIGRATION_DATA = [
+    ("incidents.migrations.0002_categories_and_closure_codes", "create", "incidents.Category"),
+    ("thrive.migrations.0002_default_prompt_sets", "create", "thrive.PromptSet"),
+    ("victims.migrations.0002_default_prevention_advice", "seed", "victims.PreventionAdvice"),
+]
+
+
+def _uses_database(request: pytest.FixtureRequest) -> bool:
+    names = set(request.fixturenames)
+    return bool(names & {"db", "transactional_db"}) or request.node.get_closest_marker("django_db") is not None
+
+
+@pytest.fixture(autouse=True)
+def _migrations_data(request: pytest.FixtureRequest) -> None:
+    """Every test starts with the data the migrations ship.
+
+    A transactional test (a real Celery worker, a live server for the browser) ends with a
+    flush that empties every table, the migrations' own rows included; a plain test that
+    runs after it would find no wording and no opening codes. Put them back first.
+    """
+    if not _uses_database(request):
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    from django.apps import apps
+    from django.db import connection
+
+    from incidents.models import Category
+    from thrive.models import PromptSet
+
+    with blocker.unblock():
+        if Category.objects.exists() and PromptSet.objects.exists():
+            return
+        with connection.schema_editor() as editor:
+            for module, function, model in MIGRATION_DATA:
+                if not apps.get_model(model).objects.exists():
+                    getattr(importlib.import_module(module), function)(apps, editor)
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ ROLES = ("handler", "supervisor", "trainer", "analyst", "admin")
 
 VICTIM_NAME = "Morwenna Quillfeather"
 VICTIM_PHONE = "07700 900461"
-DRAFT_TEXT = "Private working note: the caller's sister may know more."
+DRAFT_TEXT = "Private working note: the sister of the caller may know more."
 HANDLER_FEEDBACK = "Feedback meant for the handler alone."
 COLLEAGUE_FEEDBACK = "Feedback meant for the colleague alone."
 SAMPLE_MONTH = date(2022, 6, 1)
@@ -87,9 +87,7 @@ def build_world() -> World:
         ),
         submit=True,
     )
-    draft = assessment_record(
-        incident=incident, author=handler, data=complete_answers(threat=DRAFT_TEXT), submit=False
-    )
+    draft = assessment_record(incident=incident, author=handler, data=complete_answers(threat=DRAFT_TEXT), submit=False)
     victim = victim_link(incident=incident, actor=handler, name=VICTIM_NAME, phone=VICTIM_PHONE)
     text = Text.objects.get(incident=incident)
 
