@@ -62,5 +62,12 @@ screenshots: install services
 	UPDATE_SCREENSHOTS=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	  $(VENV)/bin/pytest -q tests/browser -k screenshots
 
+# Issue 8: generate (or reuse) the benchmark database, serve it under gunicorn, measure with
+# locust and write docs/BENCHMARKS.md. `make bench SMALL=1` for a few-minute run; the size is
+# BENCH_INCIDENTS (default 200000; see bench/run.py for the rest).
+.PHONY: bench
+bench: install services
+	$(PY) bench/run.py $(if $(SMALL),--small,)
+
 clean:
 	rm -rf $(VENV) node_modules static/build static/vendor staticfiles var

@@ -194,7 +194,8 @@ class Person:
     address: str
     postcode: str
     household_key: str
-    victim_ids: list[int] = field(default_factory=list)
+    # Earlier incidents of this person: (opened, reference, category code), for the check's matches.
+    history: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 class Progress:
@@ -309,6 +310,7 @@ class Command(BaseCommand):
             raise CommandError("No published prompt set: run migrate first.")
         self.prompt_set_id = published.pk
         self.categories = {c.code: c.pk for c in Category.objects.all()}
+        self.category_names = {c.code: c.name for c in Category.objects.all()}
         closures = list(ClosureCode.objects.filter(active=True))
         self.closures = [c.pk for c in closures if not c.exempt]
         self.exempt_closures = [c.pk for c in closures if c.exempt]
@@ -438,6 +440,7 @@ class Command(BaseCommand):
         handlers = self.handlers
         supervisor_of = self.supervisor_of
         cat_ids = self.categories
+        category_names = self.category_names
         closures, exempt_closures = self.closures, self.exempt_closures
         prompt_set = self.prompt_set_id
         base_url = settings.FORCE_ADVICE_BASE_URL
@@ -575,9 +578,23 @@ class Command(BaseCommand):
                 if victim_person is not None:
                     vid = next_victim()
                     linked = opened + 60 + randrange(600)
-                    matches = victim_person.victim_ids[-3:]
+                    reference = f"{ref_prefix}{number + 1:04d}"
+                    matches = [h for h in victim_person.history[-3:] if opened - h[0] < 365 * 86400]
                     outcome = "repeat" if matches else ("not_repeat" if rand() < 0.9 else "")
-                    match_json = json.dumps([{"victim": m, "on": ["phone", "name_dob"]} for m in matches])
+                    # The shape victims.services.repeat_check_matches stores, newest first.
+                    match_json = json.dumps(
+                        [
+                            {
+                                "reference": ref,
+                                "opened_at": ts(at).replace(" ", "T") + ":00",
+                                "category": match_code,
+                                "category_name": category_names[match_code],
+                                "matched_on": ["phone", "name_dob"],
+                                "people": [victim_person.name],
+                            }
+                            for at, ref, match_code in reversed(matches)
+                        ]
+                    )
                     p = victim_person
                     vic_out.append(
                         f"{vid}\t{inc}\t{p.name}\t{p.dob}\t{p.phone}\t{p.address}\t{p.postcode}\t{p.phone_e164}\t"
@@ -585,7 +602,7 @@ class Command(BaseCommand):
                         f"{handler if outcome else chr(92) + 'N'}\t{ts(linked + 30) if outcome else chr(92) + 'N'}\t"
                         f"{handler}\t{ts(linked)}\n"
                     )
-                    p.victim_ids.append(vid)
+                    p.history.append((opened, reference, code))
                     log(inc, linked, handler, "victim_linked", "Victim linked.")
                     log(inc, linked + 1, handler, "repeat_check", f"Repeat victim check: {len(matches)} matches.")
                     if texting and assessment_ids:
