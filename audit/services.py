@@ -17,6 +17,34 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return ip or None
 
 
+def _event(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    incident_reference: str,
+    description: str,
+    request: HttpRequest | None,
+    channel: str,
+) -> AuditEvent:
+    if not channel and request is not None:
+        channel = "api" if request.path.startswith("/api/") else "page"
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent(
+        actor=user,
+        actor_username=user.username if user else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        incident_reference=incident_reference[:20],
+        description=description[:300],
+        channel=channel,
+        ip_address=_client_ip(request),
+        path=(request.get_full_path() if request else "")[:300],
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -28,18 +56,43 @@ def audit_record(
     request: HttpRequest | None = None,
     channel: str = "",
 ) -> AuditEvent:
-    if not channel and request is not None:
-        channel = "api" if request.path.startswith("/api/") else "page"
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
-        actor=user,
-        actor_username=user.username if user else "",
+    event = _event(
+        actor=actor,
         action=action,
         object_type=object_type,
-        object_id=str(object_id)[:64],
-        incident_reference=incident_reference[:20],
-        description=description[:300],
+        object_id=object_id,
+        incident_reference=incident_reference,
+        description=description,
+        request=request,
         channel=channel,
-        ip_address=_client_ip(request),
-        path=(request.get_full_path() if request else "")[:300],
+    )
+    event.save()
+    return event
+
+
+def audit_record_many(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    records: list[tuple[Any, str]],
+    request: HttpRequest | None = None,
+    channel: str = "",
+) -> None:
+    """One event per (object id, incident reference), written in a single insert: a list
+    read through the API costs the same queries however many records it discloses."""
+    AuditEvent.objects.bulk_create(
+        [
+            _event(
+                actor=actor,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                incident_reference=reference,
+                description="",
+                request=request,
+                channel=channel,
+            )
+            for object_id, reference in records
+        ]
     )

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from accounts.api import capability_permission
 from audit.models import Action
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_many
 from incidents.selectors import get_incident_for_user
 from victims.models import RepeatOutcome, Victim
 from victims.selectors import text_list, text_out, victim_list, victim_out
@@ -78,9 +78,14 @@ def incident_victims(request: Request, reference: str) -> Response:
     incident = get_incident_for_user(request.user, reference)
     if request.method == "GET":
         victims = victim_list(incident)
-        # Rule 4: who read a victim's details is logged.
-        for victim in victims:
-            _audit(request, Action.DISCLOSE, victim)
+        # Rule 4: who read a victim's details is logged, one event per victim.
+        audit_record_many(
+            actor=request.user,
+            action=Action.DISCLOSE,
+            object_type="victim",
+            records=[(victim.pk, incident.reference) for victim in victims],
+            request=request,
+        )
         return Response([victim_out(v) for v in victims])
     data = VictimIn(data=request.data)
     data.is_valid(raise_exception=True)
