@@ -92,6 +92,9 @@ class Incident(models.Model):
     # The due time whose "re-THRIVE due" entry has been written, so the sweep writes it once.
     rethrive_flagged_for = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The local (Europe/London) month of closed_at, first day: the compliance figures group
+    # by it, and an index on a stored month serves them where a time-zone TruncMonth cannot.
+    closed_month = models.DateField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -126,6 +129,8 @@ class Incident(models.Model):
             models.Index(fields=["-opened_at"], name="incident_opened"),
             # QA dip samples: incidents closed in a month.
             models.Index(fields=["closed_at"], name="incident_closed_at"),
+            # Compliance: closures per month (and team), split by closure code, index-only.
+            models.Index(fields=["closed_month", "team", "closure_code"], name="incident_closed_month"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from config.dates import local_month
 from config.errors import Blocked
 from incidents.models import (
     Category,
@@ -224,6 +225,7 @@ def incident_close(
             locked,
             status=Status.CLOSED,
             closed_at=when,
+            closed_month=local_month(when),
             closed_by=actor,
             closure_code=code,
             exemption_reason=exemption_reason if code.exempt else "",

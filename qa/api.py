@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from accounts.api import capability_permission
 from accounts.models import Team
 from qa import exports
+from qa.compliance import compliance_monthly
 from qa.models import Check, ExportFormat, Grade, Review, Sample, SampleItem
 from qa.rules import month_parse
 from qa.selectors import QaFilters, qa_monthly
@@ -163,13 +164,34 @@ def monthly_api(request: Request) -> Response:
     return Response([row.as_api() for row in qa_monthly(filters_from_request(request))])
 
 
+class ComplianceOut(serializers.Serializer):
+    month = serializers.CharField()
+    incidents_closed = serializers.IntegerField()
+    closed_with_assessment_pct = serializers.FloatField(allow_null=True)
+    closed_exempt_pct = serializers.FloatField(allow_null=True)
+    exempt_by_code = serializers.DictField(child=serializers.IntegerField())
+    rethrives = serializers.IntegerField()
+    rethrive_on_time_pct = serializers.FloatField(allow_null=True)
+    texts_requested = serializers.IntegerField()
+    texts_sent = serializers.IntegerField()
+    texts_delivered = serializers.IntegerField()
+
+
+@extend_schema(parameters=FILTER_PARAMETERS, responses={200: ComplianceOut(many=True)})
+@api_view(["GET"])
+@permission_classes([ViewsDashboards])
+def compliance_api(request: Request) -> Response:
+    """Compliance over every incident, one row per month of the range, oldest first."""
+    return Response([row.as_api() for row in compliance_monthly(filters_from_request(request))])
+
+
 def _export(request: Request, format: str) -> HttpResponse:
     filters = filters_from_request(request)
     rows = qa_monthly(filters)
     export_record(user=request.user, format=format, filters=filters.as_params())
     if format == ExportFormat.CSV:
         return exports.csv_response(rows, filters)
-    return exports.xlsx_response(rows, filters)
+    return exports.xlsx_response(rows, filters, compliance=compliance_monthly(filters))
 
 
 # Exports live under /qa/ (API.md) but answer like the API: token or session, 401 when

@@ -6,4 +6,5 @@ urlpatterns = [
     path("qa/samples/", api.sample_create_api, name="qa-sample-create"),
     path("qa/reviews/", api.review_create_api, name="qa-review-create"),
     path("qa/monthly/", api.monthly_api, name="qa-monthly"),
+    path("qa/compliance/", api.compliance_api, name="qa-compliance"),
 ]

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from qa.compliance import COMPLIANCE_COLUMNS, ComplianceFigures
 from qa.rules import COLUMNS, MonthlyFigures
 from qa.selectors import QaFilters
 
@@ -36,7 +37,9 @@ def csv_response(rows: list[MonthlyFigures], filters: QaFilters) -> HttpResponse
     return response
 
 
-def xlsx_response(rows: list[MonthlyFigures], filters: QaFilters) -> HttpResponse:
+def xlsx_response(
+    rows: list[MonthlyFigures], filters: QaFilters, *, compliance: list[ComplianceFigures] | None = None
+) -> HttpResponse:
     """A real spreadsheet: a header row, whole numbers and one-decimal percentages stored
     as numbers (with number formats), the month as text, and a sheet saying which filters."""
     book = Workbook()
@@ -55,6 +58,8 @@ def xlsx_response(rows: list[MonthlyFigures], filters: QaFilters) -> HttpRespons
     for column, (_, label) in zip("ABCDEF", COLUMNS, strict=True):
         sheet.column_dimensions[column].width = max(12, min(len(label), 48))
     sheet.freeze_panes = "A2"
+    if compliance is not None:
+        _compliance_sheet(book, compliance)
     about = book.create_sheet("Filters")
     about.append(["filter", "value"])
     for key, value in filters.as_params().items():
@@ -65,3 +70,22 @@ def xlsx_response(rows: list[MonthlyFigures], filters: QaFilters) -> HttpRespons
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "xlsx")}"'
     return response
+
+
+def _compliance_sheet(book: Workbook, rows: list[ComplianceFigures]) -> None:
+    """Compliance on its own sheet: the API's columns, then a column per exempt code."""
+    sheet = book.create_sheet("Compliance")
+    codes = sorted({code for row in rows for code in row.exempt_by_code})
+    sheet.append([key for key, _ in COMPLIANCE_COLUMNS] + [f"exempt_{code}" for code in codes])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        values = row.as_api()
+        sheet.append([values[key] for key, _ in COMPLIANCE_COLUMNS] + [row.exempt_by_code.get(c, 0) for c in codes])
+        line = sheet.max_row
+        for column, (key, _) in enumerate(COMPLIANCE_COLUMNS, start=1):
+            if key.endswith("_pct"):
+                sheet.cell(line, column).number_format = "0.0"
+            elif key != "month":
+                sheet.cell(line, column).number_format = "0"
+    sheet.freeze_panes = "A2"

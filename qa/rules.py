@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from config.dates import local_month  # noqa: F401 - re-exported: qa code imports it from here
+
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_MONTHS = 120  # ten years in one request: enough for any trend, a bound on the work
 
@@ -40,11 +42,6 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     start = datetime(month.year, month.month, 1, tzinfo=zone)
     end_month = month_add(month, 1)
     return start, datetime(end_month.year, end_month.month, 1, tzinfo=zone)
-
-
-def local_month(moment: datetime) -> date:
-    local = timezone.localtime(moment)
-    return date(local.year, local.month, 1)
 
 
 def percentage(numerator: int, denominator: int) -> Decimal | None:

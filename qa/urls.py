@@ -7,6 +7,7 @@ app_name = "qa"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("reviews/", views.drilldown, name="drilldown"),
+    path("compliance/", views.compliance, name="compliance"),
     path("export.csv", api.export_csv, name="export-csv"),
     path("export.xlsx", api.export_xlsx, name="export-xlsx"),
     path("samples/", views.sample_list, name="sample-list"),

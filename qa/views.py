@@ -18,6 +18,7 @@ from accounts.decorators import role_required
 from accounts.models import Role, Team, User
 from config.errors import Blocked
 from qa import charts
+from qa.compliance import COMPLIANCE_COLUMNS, compliance_monthly
 from qa.models import Check, Dispute, DisputeOutcome, Grade, LearningTheme, Review, SampleItem
 from qa.rules import COLUMNS, local_month, month_add, month_parse
 from qa.selectors import (
@@ -256,6 +257,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "raw": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
     }
     return render(request, "qa/dashboard.html", context, status=400 if filters.errors else 200)
+
+
+@require_GET
+@role_required("view_dashboards")
+def compliance(request: HttpRequest) -> HttpResponse:
+    """Compliance over every incident (qa.compliance), with the dashboard's filters."""
+    filters = _dashboard_filters(request)
+    rows = [] if filters.errors else compliance_monthly(filters)
+    codes = sorted({code for row in rows for code in row.exempt_by_code})
+    context = {
+        "filters": filters,
+        "errors": filters.errors,
+        "rows": rows,
+        "table": [(label, [row.as_api()[key] for row in rows]) for key, label in COMPLIANCE_COLUMNS if key != "month"],
+        "exempt_rows": [(code, [row.exempt_by_code.get(code, 0) for row in rows]) for code in codes],
+        "query": urlencode(filters.as_params()),
+        "teams": list(Team.objects.all()),
+        "handlers": list(User.objects.filter(role__in=[Role.CALL_HANDLER, Role.SUPERVISOR]).order_by("username")),
+        "raw": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+    }
+    return render(request, "qa/compliance.html", context, status=400 if filters.errors else 200)
 
 
 @require_GET

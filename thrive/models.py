@@ -71,6 +71,11 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The local month of submitted_at (first day), for the compliance figures' index.
+    submitted_month = models.DateField(null=True, blank=True)
+    # Rule 5, as it stood at submission: was this re-THRIVE in by the time it fell due?
+    # Null for an incident's first assessment, which is not a re-THRIVE.
+    rethrive_on_time = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["incident", "version"]
@@ -93,6 +98,12 @@ class Assessment(models.Model):
             models.Index(fields=["incident", "status", "-version"], name="assessment_incident"),
             # The supervisor queue: a team's submissions, newest first.
             models.Index(fields=["status", "-submitted_at"], name="assessment_submitted"),
+            # Compliance: re-THRIVEs per month, on time or late.
+            models.Index(
+                fields=["submitted_month", "rethrive_on_time"],
+                name="assessment_rethrive_month",
+                condition=Q(rethrive_on_time__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

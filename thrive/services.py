@@ -9,6 +9,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import User
+from config.dates import local_month
 from config.errors import Blocked
 from incidents.models import EntryKind, Incident, Status
 from incidents.rules import client_time_problem, latest_submitted_assessment
@@ -105,6 +106,11 @@ def assessment_record(
 
         assessment.status = AssessmentStatus.SUBMITTED
         assessment.submitted_at = when
+        assessment.submitted_month = local_month(when)
+        # Rule 5's record for the compliance figures: a re-THRIVE is on time when it came in
+        # by the due time the previous version set (the incident's clock, before this resets it).
+        if previous is not None and locked.rethrive_due_at is not None:
+            assessment.rethrive_on_time = when <= locked.rethrive_due_at
         assessment.risk_level = answers.get("risk_level") or ""
         assessment.save()
         log_entry_write(

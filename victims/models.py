@@ -115,6 +115,9 @@ class Text(models.Model):
     provider_id = models.CharField(max_length=100, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The local month the text was asked for (the assessment's submission), first day: the
+    # compliance figures count texts requested, sent and delivered by it.
+    created_month = models.DateField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
@@ -136,6 +139,8 @@ class Text(models.Model):
             models.Index(
                 fields=["created_by", "-failed_at"], name="text_failed_by_handler", condition=Q(status="failed")
             ),
+            # Compliance: texts asked for per month, by how far they got.
+            models.Index(fields=["created_month", "status"], name="text_month_status"),
         ]
 
     def __str__(self) -> str:

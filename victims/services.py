@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from config.dates import local_month
 from incidents.models import EntryKind, Incident
 from incidents.services import log_entry_write
 from thrive.models import Assessment
@@ -350,6 +351,7 @@ def text_queue_for_assessment(*, assessment: Assessment) -> Text | None:
             "link": link,
             "body": f"{message} {link} (Police reference {incident.reference})",
             "next_attempt_at": now,
+            "created_month": local_month(assessment.submitted_at or now),
         },
     )
     if created:

@@ -102,6 +102,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     # qa
     "qa:dashboard": {"GET": allow(DASHBOARDS)},
     "qa:drilldown": {"GET": allow(DASHBOARDS)},
+    "qa:compliance": {"GET": allow(DASHBOARDS)},
     "qa:export-csv": {"GET": allow(DASHBOARDS)},
     "qa:export-xlsx": {"GET": allow(DASHBOARDS)},
     "qa:sample-list": {"GET": allow(GRADE)},
@@ -142,6 +143,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "api:qa-sample-create": {"POST": allow(GRADE)},
     "api:qa-review-create": {"POST": allow(GRADE)},
     "api:qa-monthly": {"GET": allow(DASHBOARDS)},
+    "api:qa-compliance": {"GET": allow(DASHBOARDS)},
 }
 
 

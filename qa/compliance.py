@@ -1,0 +1,136 @@
+"""Compliance over every incident, not the sample: the one home of these figures, shared by
+the page, the API and the XLSX export.
+
+Per local month: incidents closed; the share closed with a complete assessment (rule 1: a
+closure without an exempt code had one); the share closed under an exemption, and the count
+per exempt code; the share of re-THRIVEs in on time (rule 5, as recorded at submission); and
+the texts asked for that month, how many were sent and how many delivered.
+
+Each count is one aggregate over a stored local month behind its own index
+(incident_closed_month, assessment_rethrive_month, text_month_status), so a year of a large
+force's incidents is counted in the database, not in Python, and three aggregates answer
+whatever the number of rows (with the closure codes, four).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q
+
+from incidents.models import ClosureCode, Incident
+from qa.rules import month_range, percentage
+from qa.selectors import QaFilters
+from thrive.models import Assessment
+from victims.models import Text, TextStatus
+
+# The columns of the API and the export, in order, with the page's labels.
+COMPLIANCE_COLUMNS: list[tuple[str, str]] = [
+    ("month", "Month"),
+    ("incidents_closed", "Incidents closed"),
+    ("closed_with_assessment_pct", "Closed with a complete assessment (%)"),
+    ("closed_exempt_pct", "Closed under an exemption (%)"),
+    ("rethrives", "Re-THRIVEs"),
+    ("rethrive_on_time_pct", "Re-THRIVEs on time (%)"),
+    ("texts_requested", "Texts requested"),
+    ("texts_sent", "Texts sent"),
+    ("texts_delivered", "Texts delivered"),
+]
+
+
+@dataclass(frozen=True)
+class ComplianceFigures:
+    month: date
+    incidents_closed: int
+    closed_with_assessment_pct: Decimal | None
+    closed_exempt_pct: Decimal | None
+    exempt_by_code: dict[str, int] = field(default_factory=dict)
+    rethrives: int = 0
+    rethrive_on_time_pct: Decimal | None = None
+    texts_requested: int = 0
+    texts_sent: int = 0
+    texts_delivered: int = 0
+
+    def as_api(self) -> dict[str, Any]:
+        def number(value: Decimal | None) -> float | None:
+            return None if value is None else float(value)
+
+        return {
+            "month": f"{self.month:%Y-%m}",
+            "incidents_closed": self.incidents_closed,
+            "closed_with_assessment_pct": number(self.closed_with_assessment_pct),
+            "closed_exempt_pct": number(self.closed_exempt_pct),
+            "exempt_by_code": dict(self.exempt_by_code),
+            "rethrives": self.rethrives,
+            "rethrive_on_time_pct": number(self.rethrive_on_time_pct),
+            "texts_requested": self.texts_requested,
+            "texts_sent": self.texts_sent,
+            "texts_delivered": self.texts_delivered,
+        }
+
+
+def compliance_monthly(filters: QaFilters) -> list[ComplianceFigures]:
+    """One row per month of the range, oldest first. A handler filter means the incidents
+    that handler opened (and the re-THRIVEs and texts on them)."""
+    closures = Incident.objects.filter(closed_month__gte=filters.first, closed_month__lte=filters.last)
+    rethrives = Assessment.objects.filter(
+        submitted_month__gte=filters.first, submitted_month__lte=filters.last, rethrive_on_time__isnull=False
+    )
+    texts = Text.objects.filter(created_month__gte=filters.first, created_month__lte=filters.last)
+    if filters.team is not None:
+        closures = closures.filter(team=filters.team)
+        rethrives = rethrives.filter(incident__team=filters.team)
+        texts = texts.filter(incident__team=filters.team)
+    if filters.handler is not None:
+        closures = closures.filter(handler=filters.handler)
+        rethrives = rethrives.filter(incident__handler=filters.handler)
+        texts = texts.filter(incident__handler=filters.handler)
+
+    exempt_codes = dict(ClosureCode.objects.filter(exempt=True).values_list("pk", "code"))
+    closed: dict[date, dict[str, Any]] = {}
+    for row in closures.order_by().values("closed_month", "closure_code").annotate(n=Count("id")):
+        month = closed.setdefault(row["closed_month"], {"all": 0, "exempt": 0, "by_code": {}})
+        month["all"] += row["n"]
+        code = exempt_codes.get(row["closure_code"])
+        if code is not None:
+            month["exempt"] += row["n"]
+            month["by_code"][code] = month["by_code"].get(code, 0) + row["n"]
+    on_time = {
+        row["submitted_month"]: row
+        for row in rethrives.order_by()
+        .values("submitted_month")
+        .annotate(n=Count("id"), on_time=Count("id", filter=Q(rethrive_on_time=True)))
+    }
+    sent_states = [TextStatus.SENT, TextStatus.DELIVERED]
+    sent = {
+        row["created_month"]: row
+        for row in texts.order_by()
+        .values("created_month")
+        .annotate(
+            n=Count("id"),
+            sent=Count("id", filter=Q(status__in=sent_states)),
+            delivered=Count("id", filter=Q(status=TextStatus.DELIVERED)),
+        )
+    }
+
+    rows = []
+    for month in month_range(filters.first, filters.last):
+        c = closed.get(month, {"all": 0, "exempt": 0, "by_code": {}})
+        r = on_time.get(month, {"n": 0, "on_time": 0})
+        t = sent.get(month, {"n": 0, "sent": 0, "delivered": 0})
+        rows.append(
+            ComplianceFigures(
+                month=month,
+                incidents_closed=c["all"],
+                closed_with_assessment_pct=percentage(c["all"] - c["exempt"], c["all"]),
+                closed_exempt_pct=percentage(c["exempt"], c["all"]),
+                exempt_by_code=dict(sorted(c["by_code"].items())),
+                rethrives=r["n"],
+                rethrive_on_time_pct=percentage(r["on_time"], r["n"]),
+                texts_requested=t["n"],
+                texts_sent=t["sent"],
+                texts_delivered=t["delivered"],
+            )
+        )
+    return rows
