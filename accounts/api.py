@@ -30,11 +30,16 @@ def capability_permission(capability: str) -> type[BasePermission]:
 @authentication_classes([])
 @permission_classes([AllowAny])
 def obtain_token(request: Request) -> Response:
+    data = request.data if isinstance(request.data, dict) else {}
     errors = {
         name: ["This field is required."]
         for name in ("username", "password")
-        if not isinstance(request.data.get(name), str) or not request.data.get(name)
+        if not isinstance(data.get(name), str) or not data.get(name)
     }
+    if errors:
+        return Response(errors, status=400)
+    # PostgreSQL text cannot hold NUL: a 400 here, not a DataError from the user look-up.
+    errors = {name: ["Null characters are not allowed."] for name in ("username", "password") if "\x00" in data[name]}
     if errors:
         return Response(errors, status=400)
     user = authenticate(request._request, username=request.data["username"], password=request.data["password"])

@@ -153,12 +153,14 @@ class Bench:
             open_ones = refs(mine.filter(status="open"))
             accounts["form"].append({"username": user.username, "pool": open_ones or refs(mine)})
         # Closes use incidents no other scenario touches: the handlers after the first ten.
-        closers = User.objects.filter(role=Role.CALL_HANDLER).order_by("username")[self.users : self.users * 2]
-        for user in closers:
+        # A small force has no spare handlers: then the same handlers' open, assessed incidents
+        # (the plan is made afresh each run and the submit scenario runs before the close).
+        closers = list(User.objects.filter(role=Role.CALL_HANDLER).order_by("username")[self.users : self.users * 2])
+        for user in closers or handlers:
             pool = refs(Incident.objects.filter(handler=user, status="open").filter(Exists(submitted)), 1000)
             accounts["close"].append({"username": user.username, "pool": pool})
         if not any(a["pool"] for a in accounts["close"]):
-            self.results["notes"].append("No open assessed incidents of spare handlers: the close was not measured.")
+            self.results["notes"].append("No open assessed incidents: the close was not measured.")
         prompt_set = PromptSet.objects.filter(status=PromptSetStatus.PUBLISHED, family="thrive_sp").latest("version")
         answers = complete_answers()
         post: dict[str, str] = {}

@@ -3,12 +3,28 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import Blocked
+
+
+def paginated(serializer: type[serializers.Serializer]) -> serializers.Serializer:
+    """The OpenAPI shape of a PageNumberPagination page of `serializer` for a function view
+    (drf-spectacular infers pagination only for generic views)."""
+    from drf_spectacular.utils import inline_serializer
+
+    return inline_serializer(
+        f"Paginated{serializer.__name__.removesuffix('Out')}List",
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer(many=True),
+        },
+    )
 
 
 class RuleBlocked(APIException):

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from accounts.api import capability_permission
 from audit.models import Action
 from audit.services import audit_record
+from config.api import paginated
 from incidents.models import Channel, Grading, Incident
 from incidents.selectors import IncidentFilters, get_incident_for_user, incident_detail, incident_list, is_overdue
 from incidents.services import incident_close, incident_create
@@ -160,7 +161,7 @@ class AssessmentDetailOut(AssessmentOut):
         OpenApiParameter("team", str),
         OpenApiParameter("q", str, description="Reference, or its start"),
     ],
-    responses=IncidentOut(many=True),
+    responses=paginated(IncidentOut),
 )
 @extend_schema(methods=["POST"], request=IncidentCreateIn, responses={201: IncidentOut})
 @api_view(["GET", "POST"])

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import capability_permission
+from config.api import paginated
 from thrive.models import PromptSet
 from thrive.services import prompt_set_create_draft, prompt_set_current, prompt_set_publish
 
@@ -120,7 +121,7 @@ def assessment_return_api(request: Request, pk: int) -> Response:
 
 @extend_schema(
     parameters=[OpenApiParameter("returned_to", str, enum=["me"], required=True)],
-    responses=ReturnedAssessmentOut(many=True),
+    responses=paginated(ReturnedAssessmentOut),
 )
 @api_view(["GET"])
 @permission_classes([WorksIncidents])

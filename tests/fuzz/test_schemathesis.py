@@ -30,7 +30,7 @@ from tests.factories import TeamFactory, UserFactory, complete_answers, make_inc
 pytestmark = pytest.mark.django_db
 
 ROLES = ["call_handler", "supervisor", "trainer", "analyst", "admin"]
-MAX_EXAMPLES = 12  # per operation and role: ~17 operations x 5 roles, about a minute in all
+MAX_EXAMPLES = 10  # per operation and role: ~17 operations x 5 roles, under a minute in all
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
@@ -113,6 +113,8 @@ def test_every_operation_survives_fuzzing_as(role: str, world: dict[str, Any], _
     assert len(operations) >= 15, [op.label for op in operations]
     failures = []
     for operation in operations:
+        if operation.path == "/api/auth/token/" and role != "call_handler":
+            continue  # unauthenticated: the same for every role, fuzzed once
         is_receipt = operation.path.endswith("/texts/receipts/")
         # The receipt callback authenticates Notify with its own bearer token, not a staff
         # token: send the right one, so the body is what gets fuzzed.
@@ -136,8 +138,12 @@ def test_every_operation_survives_fuzzing_as(role: str, world: dict[str, Any], _
             response = case.call(headers=call_headers)
             case.validate_response(response, checks=CHECKS)
 
+        import time
+
+        started = time.monotonic()
         try:
             run()
         except (Exception, BaseExceptionGroup) as error:  # schemathesis' FailureGroup is a BaseExceptionGroup
             failures.append(f"{operation.label} as {role}: {_describe(error)}")
+        print(f"TIMING {operation.label} {time.monotonic() - started:.2f}")
     assert not failures, "\n\n".join(failures)
