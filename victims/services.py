@@ -7,6 +7,7 @@ delivery of the same task, or a second worker, loses the claim and sends nothing
 """
 
 import logging
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -385,23 +386,51 @@ class SendOutcome:
     retry_in: int | None = None
 
 
-def _rate_limit_allows(now: datetime) -> bool:
-    """The provider's per-minute limit, shared by every worker through one Redis counter per
-    minute. Over the limit nothing is dropped: the caller puts the text back for later."""
+RATE_LIMIT_KEY = "thrive:texts:rate:window"
+RATE_WINDOW_MS = 60_000
+# A sliding window over the last 60 s, in one atomic script so that every worker shares it:
+# drop sends older than the window, and take a slot if one is free. A per-clock-minute
+# counter would let a burst either side of a minute boundary reach twice the limit.
+# Answers 0 when a slot was taken, else the milliseconds until the oldest send leaves.
+_RATE_SCRIPT = """
+local key, now, window, limit, member = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) < limit then
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, window)
+  return 0
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now)
+"""
+
+
+def _rate_limit_wait(text_id: int) -> float:
+    """The provider's limit (TEXT_RATE_LIMIT_PER_MINUTE in any 60 s), shared by every worker
+    through Redis. 0 when this send may go now; otherwise the seconds until a slot frees.
+    Over the limit nothing is dropped: the caller puts the text back for then."""
     if not settings.REDIS_URL:
-        return True  # the embedded demo: one process, the console gateway, no provider
+        return 0  # the embedded demo: one process, the console gateway, no provider
+    import time
+    import uuid
+
     import redis
 
-    key = f"thrive:texts:rate:{now:%Y%m%d%H%M}"
     client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
     try:
-        with client.pipeline() as pipe:
-            pipe.incr(key)
-            pipe.expire(key, 120)
-            count, _ = pipe.execute()
+        now_ms = int(time.time() * 1000)
+        wait_ms = client.eval(
+            _RATE_SCRIPT,
+            1,
+            RATE_LIMIT_KEY,
+            now_ms,
+            RATE_WINDOW_MS,
+            settings.TEXT_RATE_LIMIT_PER_MINUTE,
+            f"{text_id}:{now_ms}:{uuid.uuid4().hex[:8]}",
+        )
     finally:
         client.close()
-    return int(count) <= settings.TEXT_RATE_LIMIT_PER_MINUTE
+    return int(wait_ms) / 1000
 
 
 def _text_move(text: Text, new: str, *, at: datetime, entry: str, **fields: Any) -> bool:
@@ -441,13 +470,13 @@ def text_send(*, text_id: int) -> SendOutcome:
         return SendOutcome("skipped")
     text = Text.objects.select_related("incident").get(pk=text_id)
     try:
-        allowed = _rate_limit_allows(now)
+        wait = _rate_limit_wait(text_id)
     except Exception as exc:
         logger.warning("Text rate limit unavailable (%s): text %s tries again shortly.", exc, text_id)
-        allowed = False
-    if not allowed:
-        # Put it back, due at the start of the next minute, without counting an attempt.
-        retry_in = 60 - now.second + 1
+        wait = 5.0
+    if wait > 0:
+        # Put it back, due when a slot frees, without counting an attempt.
+        retry_in = max(1, math.ceil(wait))
         Text.objects.filter(pk=text_id, claimed_until=claim_until).update(
             claimed_until=None, next_attempt_at=now + timedelta(seconds=retry_in)
         )
