@@ -26,6 +26,7 @@ rolls the COPYs back and the indexes are restored in a finally block.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import math
@@ -60,12 +61,12 @@ TABLES: dict[str, list[str]] = {
     "incidents_incident": [
         "id", "reference", "channel", "category_id", "grading", "summary", "location", "status", "handler_id",
         "team_id", "opened_at", "rethrive_due_at", "rethrive_flagged_for", "closed_at", "closed_by_id",
-        "closure_code_id", "exemption_reason", "row_version", "created_at",
+        "closure_code_id", "exemption_reason", "row_version", "created_at", "closed_month",
     ],
     "incidents_logentry": ["id", "incident_id", "at", "author_id", "kind", "text"],
     "thrive_assessment": [
         "id", "incident_id", "version", "status", "prompt_set_id", "answers", "author_id", "revises_id",
-        "risk_level", "created_at", "updated_at", "submitted_at",
+        "risk_level", "created_at", "updated_at", "submitted_at", "submitted_month", "rethrive_on_time",
     ],
     "thrive_assessmentreturn": [
         "id", "assessment_id", "returned_to_id", "returned_by_id", "reason", "sections", "feedback",
@@ -80,7 +81,7 @@ TABLES: dict[str, list[str]] = {
     "victims_text": [
         "id", "incident_id", "assessment_id", "created_by_id", "phone", "link", "body", "status", "attempts",
         "next_attempt_at", "claimed_until", "provider_id", "last_error", "created_at", "sent_at", "delivered_at",
-        "failed_at",
+        "failed_at", "created_month",
     ],
     "qa_sample": [
         "id", "month", "team_id", "per_handler", "seed", "created_by_id", "created_at", "withdrawn_at",
@@ -478,6 +479,15 @@ class Command(BaseCommand):
         next_victim = itertools.count(1).__next__
         append_log = log_out.append
 
+        @functools.lru_cache(maxsize=4096)
+        def month_of_hour(hour: int) -> str:
+            local = datetime.fromtimestamp(hour * 3600, LONDON)
+            return f"{local.year:04d}-{local.month:02d}-01"
+
+        def month_of(seconds: int) -> str:
+            """The local month, first day, of an epoch second (months change on the hour)."""
+            return month_of_hour(seconds // 3600)
+
         def log(incident: int, at: int, author: int | None, kind: str, text: str) -> None:
             append_log(f"{next_log()}\t{incident}\t{ts(at)}\t{author if author else chr(92) + 'N'}\t{kind}\t{text}\n")
 
@@ -542,9 +552,12 @@ class Command(BaseCommand):
                     document = answer_json(risk, grading, children, sends, victim_person.phone if sends else "",
                                            inc % 7)  # fmt: skip
                     stamp = ts(at)
+                    # Compliance columns, as thrive.services.assessment_record writes them.
+                    on_time = ("t" if at <= last_at + RETHRIVE_SECONDS else "f") if version > 1 else chr(92) + "N"
                     ass_out.append(
                         f"{aid}\t{inc}\t{version}\tsubmitted\t{prompt_set}\t{document}\t{handler}\t"
-                        f"{last_id or chr(92) + 'N'}\t{risk}\t{ts(at - 240)}\t{stamp}\t{stamp}\n"
+                        f"{last_id or chr(92) + 'N'}\t{risk}\t{ts(at - 240)}\t{stamp}\t{stamp}\t{month_of(at)}\t"
+                        f"{on_time}\n"
                     )
                     log(inc, at, handler, "assessment_submitted", f"Assessment version {version} submitted.")
                     assessment_ids.append((aid, at))
@@ -555,7 +568,7 @@ class Command(BaseCommand):
                     document = answer_json(risk, grading, children, False, "", inc % 7)
                     ass_out.append(
                         f"{draft_id}\t{inc}\t{len(assessment_ids) + 1}\tdraft\t{prompt_set}\t{document}\t"
-                        f"{handler}\t\\N\t\t{ts(draft_at - 120)}\t{ts(draft_at)}\t\\N\n"
+                        f"{handler}\t\\N\t\t{ts(draft_at - 120)}\t{ts(draft_at)}\t\\N\t\\N\t\\N\n"
                     )
 
                 # Supervision of the versions: returned (then revised by the next version), or reviewed.
@@ -621,7 +634,7 @@ class Command(BaseCommand):
                             f"{'' if state in ('queued', 'failed') else 'ntf-' + str(ids['text'])}\t"
                             f"{'Permanent failure: number not in service' if state == 'failed' else ''}\t{ts(at)}\t"
                             f"{sent}\t{ts(at + 40) if state == 'delivered' else null}\t"
-                            f"{ts(at + 900) if state == 'failed' else null}\n"
+                            f"{ts(at + 900) if state == 'failed' else null}\t{month_of(at)}\n"
                         )
                         log(inc, at + 1, handler, "text_queued", "Prevention text queued.")
                         if state != "queued":
@@ -659,7 +672,8 @@ class Command(BaseCommand):
                     f"{inc}\t{ref_prefix}{number + 1:04d}\t{chans[number]}\t{cat_ids[code]}\t{grading}\t"
                     f"{SUMMARIES[inc % len(SUMMARIES)]}\t{(inc % 200) + 1} {STREETS[inc % len(STREETS)]}\t{status}\t"
                     f"{handler}\t{team if team else null}\t{ts(opened)}\t{due}\t{null}\t{closed_s}\t{closed_by}\t"
-                    f"{closure}\t{reason}\t{1 + len(assessment_ids) + (0 if is_open else 1)}\t{ts(opened)}\n"
+                    f"{closure}\t{reason}\t{1 + len(assessment_ids) + (0 if is_open else 1)}\t{ts(opened)}\t"
+                    f"{null if is_open else month_of(closed)}\n"
                 )
                 done += 1
                 since_flush += 1
