@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import role_required
@@ -22,6 +23,21 @@ from incidents.selectors import IncidentFilters, get_incident_for_user, incident
 from incidents.services import incident_add_note, incident_change_grading, incident_close, incident_create
 
 PAGE_SIZE = 50
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts no further than COUNT_CAP: at millions of incidents an exact count of an
+    unfiltered list costs more than the page itself, and nobody pages past 200 pages; the
+    page says "more than 10,000" and the filters narrow it."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 def _errors_list(errors: dict[str, list[str]], anchors: dict[str, str]) -> list[dict[str, str]]:
@@ -44,7 +60,7 @@ def _version(request: HttpRequest) -> int | None:
 def incident_list_page(request: HttpRequest) -> HttpResponse:
     filters = IncidentFilters.from_params(request.GET)
     now = timezone.now()
-    page = Paginator(incident_list(filters, now=now), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(incident_list(filters, now=now), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "page": page,

@@ -222,6 +222,9 @@ class QueueFilters:
         )
 
 
+REVIEW_QUEUE_DAYS = 14
+
+
 def review_queue(user: User, filters: QueueFilters | None = None) -> QuerySet[Assessment]:
     """The team's latest submitted versions that no supervisor has returned or marked
     reviewed, newest first. One query whatever its length."""
@@ -246,6 +249,11 @@ def review_queue(user: User, filters: QueueFilters | None = None) -> QuerySet[As
         qs = qs.filter(risk_level=filters.risk_level)
     if filters.date_from:
         qs = qs.filter(submitted_at__gte=_start_of(filters.date_from))
+    else:
+        # Without a start date, the recent work a supervisor reviews day to day: the queue
+        # then costs the same at five years of history as at one week (the assessment_submitted
+        # index bounds it). Older unreviewed work is reached with the date filter.
+        qs = qs.filter(submitted_at__gte=timezone.now() - timedelta(days=REVIEW_QUEUE_DAYS))
     if filters.date_to:
         qs = qs.filter(submitted_at__lt=_start_of(filters.date_to + timedelta(days=1)))
     return qs

@@ -161,3 +161,24 @@ def test_marking_reviewed_needs_a_supervisor_of_the_team(latest, other_superviso
         assessment_mark_reviewed(assessment=latest, actor=other_supervisor)
     with pytest.raises(PermissionDenied):
         assessment_mark_reviewed(assessment=latest, actor=handler)
+
+
+def test_the_queue_without_a_start_date_holds_the_last_fortnight(db):
+    """Older unreviewed work stays reachable through the date filter, but does not make the
+    everyday queue count years of history."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import UserFactory, make_incident
+    from thrive.returns import QueueFilters, review_queue
+
+    supervisor = UserFactory(supervisor=True)
+    handler = UserFactory(handler=True, team=supervisor.team)
+    old = make_incident(handler=handler, opened_at=timezone.now() - timedelta(days=40), assessed=True)
+    recent = make_incident(handler=handler, assessed=True)
+    queue = {a.incident_id for a in review_queue(supervisor)}
+    assert recent.pk in queue
+    assert old.pk not in queue
+    since = QueueFilters(date_from=timezone.localdate() - timedelta(days=60))
+    assert old.pk in {a.incident_id for a in review_queue(supervisor, since)}
