@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -43,6 +44,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"code": exc.code, "detail": exc.message}, status=409)
     if isinstance(exc, RuleBlocked):
         return Response({"code": exc.rule_code, "detail": str(exc.detail)}, status=409)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database went away mid-request (a failover, a killed connection): the request's
+        # transaction is rolled back; say so and invite a retry rather than answer a bare 500.
+        return Response(
+            {
+                "code": "database_unavailable",
+                "detail": "The database could not be reached and the request did not complete. Try again.",
+            },
+            status=503,
+            headers={"Retry-After": "5"},
+        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             return Response(exc.message_dict, status=400)

@@ -63,7 +63,7 @@ def xlsx_response(
     about = book.create_sheet("Filters")
     about.append(["filter", "value"])
     for key, value in filters.as_params().items():
-        about.append([key, value])
+        about.append([key, f"'{value}" if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value])  # no formulas
     about.append(["note", "Percentages exclude not-applicable grades; empty where nothing was graded."])
     buffer = io.BytesIO()
     book.save(buffer)

@@ -54,7 +54,7 @@ def _value_for(prompt: Any) -> st.SearchStrategy[Any]:
     """Well-formed answers, answered or not, for one prompt."""
     blank = st.sampled_from(["", "   ", None])
     if prompt.type == "text":
-        return st.one_of(blank, st.text(min_size=1, max_size=20))
+        return st.one_of(blank, st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=20))
     if prompt.type == "phone":
         return st.one_of(blank, st.sampled_from(["07700 900123", "+447700900456"]))
     if prompt.type in {"boolean", "confirm"}:
