@@ -60,8 +60,9 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 def page(context) -> Iterator[Page]:
     context.add_init_script(TRACK_DOCUMENTS)
     page = context.new_page()
-    page.set_default_timeout(10_000)
-    expect.set_options(timeout=10_000)
+    # Generous: CI shares two cores with the database and the live server.
+    page.set_default_timeout(30_000)
+    expect.set_options(timeout=30_000)
     yield page
     if page.is_closed() or not page.url.startswith("http"):
         return

@@ -108,7 +108,7 @@ def test_handler_links_a_repeat_victim_and_sees_the_text_sent(signed_in, handler
     page.evaluate("() => { window.__sameDocument = true; }")
     text = Text.objects.get(assessment__incident=incident)
     assert text_send(text_id=text.pk).result == "sent"
-    expect(texts.locator(".govuk-tag")).to_have_text("Sent", timeout=12_000)
+    expect(texts.locator(".govuk-tag")).to_have_text("Sent", timeout=30_000)
     expect(texts.get_by_role("status")).to_have_count(0)
     run_axe(page)
     text.refresh_from_db()

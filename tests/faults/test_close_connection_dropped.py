@@ -51,10 +51,14 @@ def _assert_untouched(incident: Incident) -> None:
 
 
 def _assert_retry_closes_once(client: APIClient, incident: Incident) -> None:
-    retry = client.post(f"/api/incidents/{incident.reference}/close/", {"closure_code": "crime_recorded"}, format="json")
+    retry = client.post(
+        f"/api/incidents/{incident.reference}/close/", {"closure_code": "crime_recorded"}, format="json"
+    )
     assert retry.status_code == 200, retry.content
     assert retry.json()["status"] == "closed"
-    again = client.post(f"/api/incidents/{incident.reference}/close/", {"closure_code": "crime_recorded"}, format="json")
+    again = client.post(
+        f"/api/incidents/{incident.reference}/close/", {"closure_code": "crime_recorded"}, format="json"
+    )
     assert again.status_code == 409
     assert again.json()["code"] == "already_closed"
     fresh = Incident.objects.get(pk=incident.pk)

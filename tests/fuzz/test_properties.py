@@ -35,8 +35,13 @@ REQUIRED_WHEN = {
     "always": lambda a: True,
     "optional": lambda a: False,
     "children_involved": lambda a: _get(a, "children_involved") is True,
-    "any_preservation_yes": lambda a: "yes"
-    in [_get(a, f"scene_preservation.{q}") for q in ("forensic_opportunities", "evidence_retainable", "csi_required")],
+    "any_preservation_yes": lambda a: (
+        "yes"
+        in [
+            _get(a, f"scene_preservation.{q}")
+            for q in ("forensic_opportunities", "evidence_retainable", "csi_required")
+        ]
+    ),
     "send_link": lambda a: _get(a, "prevention.send_link") is True,
     "no_link": lambda a: _get(a, "prevention.send_link") is False,
 }
