@@ -21,7 +21,7 @@ from incidents import services
 from incidents.models import EntryKind, Incident, Status
 from tests.factories import UserFactory, make_incident
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _dsn() -> str:

@@ -102,6 +102,24 @@ def _real_path_parameters(operation: Any, world: dict[str, Any]) -> dict[str, An
     return values if len(values) == len(names) else None
 
 
+def _runner(strategy: Any, call_headers: dict[str, str]) -> Any:
+    @seed(20_260_109)
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def run(case: Any) -> None:
+        response = case.call(headers=call_headers)
+        case.validate_response(response, checks=CHECKS)
+
+    return run
+
+
 def _describe(error: BaseException) -> str:
     parts = [str(error)]
     for inner in getattr(error, "exceptions", ()):
@@ -130,20 +148,7 @@ def test_every_operation_survives_fuzzing_as(role: str, world: dict[str, Any]) -
         if real:
             strategy = st.one_of(strategy, operation.as_strategy(path_parameters=real))
 
-        @seed(20_260_109)
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=strategy)
-        def run(case: Any, call_headers: dict[str, str] = call_headers) -> None:
-            response = case.call(headers=call_headers)
-            case.validate_response(response, checks=CHECKS)
-
+        run = _runner(strategy, call_headers)
         try:
             run()
         except (Exception, BaseExceptionGroup) as error:  # schemathesis' FailureGroup is a BaseExceptionGroup
