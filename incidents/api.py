@@ -154,6 +154,7 @@ class AssessmentDetailOut(AssessmentOut):
 
 @extend_schema(
     methods=["GET"],
+    operation_id="api_incidents_list",
     parameters=[
         OpenApiParameter("status", str, enum=["open", "closed"]),
         OpenApiParameter("overdue", bool),

@@ -5,6 +5,7 @@ import csv
 import io
 
 from django.http import HttpResponse
+from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -18,9 +19,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _filename(filters: QaFilters, extension: str) -> str:
     parts = ["qa", f"{filters.first:%Y-%m}", f"{filters.last:%Y-%m}"]
     if filters.team:
-        parts.append(filters.team.name.replace(" ", "-").lower())
+        parts.append(slugify(filters.team.name) or "team")
     if filters.handler:
-        parts.append(filters.handler.username)
+        # Slugged: a name is free text, and a quote would break the download header.
+        parts.append(slugify(filters.handler.username) or "handler")
     return "_".join(parts) + "." + extension
 
 

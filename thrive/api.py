@@ -120,6 +120,7 @@ def assessment_return_api(request: Request, pk: int) -> Response:
 
 
 @extend_schema(
+    operation_id="api_assessments_list",
     parameters=[OpenApiParameter("returned_to", str, enum=["me"], required=True)],
     responses=paginated(ReturnedAssessmentOut),
 )
