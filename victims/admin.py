@@ -1,10 +1,14 @@
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from accounts.roles import role_can
 from victims.models import PreventionAdvice, Text, Victim
+from victims.services import victim_erase
 
 
 @admin.register(PreventionAdvice)
@@ -53,11 +57,33 @@ class TextAdmin(admin.ModelAdmin):
         return False
 
 
+class EraseForm(ActionForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason for erasure",
+        help_text="The request or decision behind it (not the victim's details): it goes in the audit log.",
+    )
+
+
 @admin.register(Victim)
 class VictimAdmin(admin.ModelAdmin):
-    list_display = ["name", "incident", "outcome", "created_at"]
+    list_display = ["name", "incident", "outcome", "created_at", "erased_at"]
     search_fields = ["incident__reference"]
     readonly_fields = [f.name for f in Victim._meta.fields]
+    action_form = EraseForm
+    actions = ["erase_personal_details"]
+
+    @admin.action(description="Erase the selected victims' personal details")
+    def erase_personal_details(self, request: HttpRequest, queryset: Any) -> None:
+        reason = request.POST.get("reason", "")
+        try:
+            for victim in queryset.select_related("incident"):
+                victim_erase(victim=victim, actor=request.user, reason=reason)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
+            return
+        self.message_user(request, f"Erased the personal details of {queryset.count()} victim(s).")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -218,6 +218,58 @@ def _check_summary(name: str, matches: list[dict[str, Any]]) -> str:
     )
 
 
+def victim_erase(*, victim: Victim, actor: User, reason: str) -> Victim:
+    """Erase a victim's personal details (name, date of birth, phone, address, the look-up
+    keys, the matches naming other people, the household note), and the phone on the
+    incident's texts to that number. What stays: that a victim was linked, when and by whom,
+    and the outcome of the check. The audit log records the erasure and the reason, never
+    the erased data. The submitted assessments are records of the decision and are kept
+    whole (rule 4); their retention follows the force's records policy, not this route."""
+    reason = (reason or "").replace("\x00", "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Give the reason for the erasure"]})
+    with transaction.atomic():
+        locked = Victim.objects.select_for_update().get(pk=victim.pk)
+        if locked.erased_at is not None:
+            return locked
+        if locked.phone_e164:
+            Text.objects.filter(incident_id=locked.incident_id, phone=locked.phone_e164).update(phone="")
+        now = timezone.now()
+        Victim.objects.filter(pk=locked.pk).update(
+            name="[erased]",
+            date_of_birth=None,
+            phone="",
+            address="",
+            postcode="",
+            phone_e164="",
+            name_key="",
+            household_key="",
+            check_matches=[],
+            household_note="",
+            erased_at=now,
+            erased_by=actor,
+        )
+        log_entry_write(
+            incident=locked.incident,
+            kind=EntryKind.VICTIM_LINKED,
+            author=actor,
+            text=f"A victim's personal details were erased by {actor.display_name}.",
+        )
+        from audit.models import Action
+        from audit.services import audit_record
+
+        audit_record(
+            actor=actor,
+            action=Action.ERASE,
+            object_type="victim",
+            object_id=locked.pk,
+            incident_reference=locked.incident.reference,
+            description=reason[:300],
+            channel="admin",
+        )
+    return Victim.objects.get(pk=locked.pk)
+
+
 def victim_record_outcome(*, victim: Victim, actor: User, outcome: str, household_note: str = "") -> Victim:
     """The handler's conclusion from the check: repeat victim or not, household at risk."""
     errors: dict[str, list[str]] = {}
