@@ -193,6 +193,8 @@ class Bench:
             "api_qa_monthly": {"kind": "get", "url": f"/api/qa/monthly/?{self.qa_query}",
                                "accounts": [{"username": "analyst01"}]},
             "supervisor_queue": {"kind": "get", "url": "/thrive/reviews/", "accounts": staff},
+            "compliance": {"kind": "get", "url": f"/qa/compliance/?{self.qa_query}",
+                           "accounts": [{"username": "analyst01"}]},
         }  # fmt: skip
         # Signed in beforehand: a session per account, as the login page would make, so that the
         # password hash (deliberately slow) is not inside any measurement.
@@ -497,6 +499,7 @@ TARGETS = {
     "handler_home": ("bare_page", None),
     "incident_close": ("bare_insert", None),
     "supervisor_queue": ("bare_page", None),
+    "compliance": ("bare_page", None),
     "qa_dashboard": ("qa_monthly_sql", 1.5),
     "api_qa_monthly": ("qa_monthly_sql", 1.5),
 }
