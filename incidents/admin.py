@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from config.admin import ReadOnlyAdmin
 from incidents.models import Category, ClosureCode, Incident, LogEntry
 
 
@@ -31,7 +32,7 @@ class LogEntryInline(admin.TabularInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(ReadOnlyAdmin):
     """Read-only: status, closure and the log change only through the services (rule 1),
     which the pages and the API call. An admin corrects data there, not here."""
 
@@ -39,12 +40,3 @@ class IncidentAdmin(admin.ModelAdmin):
     list_filter = ["status", "grading", "team", "category"]
     search_fields = ["reference"]
     inlines = [LogEntryInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

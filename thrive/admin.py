@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from config.admin import ReadOnlyAdmin
 from thrive.models import Assessment, AssessmentReturn, ForceModelSetting, PromptSet, PromptSetStatus
 from thrive.wording import force_model_choose
 
@@ -26,37 +27,19 @@ class ForceModelSettingForm(forms.ModelForm):
 
 
 @admin.register(PromptSet)
-class PromptSetAdmin(admin.ModelAdmin):
+class PromptSetAdmin(ReadOnlyAdmin):
     """Read-only: trainers draft and publish wording through its own pages and the API, so
     a published version can never be edited here."""
 
     list_display = ["name", "family", "version", "status", "published_at"]
     list_filter = ["family", "status"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(ReadOnlyAdmin):
     list_display = ["incident", "version", "status", "author", "submitted_at"]
     list_filter = ["status"]
     search_fields = ["incident__reference"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ForceModelSetting)
@@ -79,17 +62,8 @@ class ForceModelSettingAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentReturn)
-class AssessmentReturnAdmin(admin.ModelAdmin):
+class AssessmentReturnAdmin(ReadOnlyAdmin):
     """Read-only: returns are made and cleared by supervisors and revisions (thrive.returns)."""
 
     list_display = ["assessment", "returned_to", "returned_by", "reason", "returned_at", "resolved_at"]
     list_filter = ["reason"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

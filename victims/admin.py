@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from accounts.roles import role_can
+from config.admin import ReadOnlyAdmin
 from victims.models import PreventionAdvice, Text, Victim
 from victims.services import victim_erase
 
@@ -39,22 +40,13 @@ class PreventionAdviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Text)
-class TextAdmin(admin.ModelAdmin):
+class TextAdmin(ReadOnlyAdmin):
     """Read-only: a text's status moves only through victims.services."""
 
     list_display = ["id", "incident", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["incident__reference"]
     readonly_fields = [f.name for f in Text._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class EraseForm(ActionForm):
