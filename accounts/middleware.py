@@ -1,7 +1,10 @@
+import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponseBase
 
 
@@ -19,3 +22,24 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """The idle timeout (SESSION_COOKIE_AGE) without a database write on every page.
+
+    Every request that finds a signed-in session more than SESSION_TOUCH_SECONDS past its
+    last save saves it again, which moves the expiry to a full SESSION_COOKIE_AGE from now;
+    requests in between leave it alone. Staff are signed out after between
+    SESSION_COOKIE_AGE - SESSION_TOUCH_SECONDS and SESSION_COOKIE_AGE of inactivity (29 to
+    30 minutes by default) instead of exactly 30, and a page costs one query instead of an
+    UPDATE and a COMMIT (docs/BENCHMARKS.md)."""
+
+    TOUCH_KEY = "_idle_touched"
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        session = getattr(request, "session", None)
+        if session is not None and not session.modified and session.accessed and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.TOUCH_KEY, 0) >= settings.SESSION_TOUCH_SECONDS:
+                session[self.TOUCH_KEY] = now  # marks it modified: the parent saves it
+        return super().process_response(request, response)

@@ -468,7 +468,7 @@ def session_for(user: Any) -> str:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "accounts.backends.StaffBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.set_expiry(4 * 3600)
     store.create()

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,18 +28,13 @@ def _form_context(
     answers: dict[str, Any] | None = None,
     errors: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    draft = (
-        Assessment.objects.filter(incident=incident, author=request.user, status=AssessmentStatus.DRAFT)
-        .select_related("prompt_set")
-        .first()
-    )
+    # One read of the incident's versions (a handful: one per re-THRIVE, and a draft per
+    # author at most) gives the author's draft, the last submitted version and the next
+    # version number together.
+    versions = list(Assessment.objects.filter(incident=incident).select_related("prompt_set").order_by("-version"))
+    draft = next((v for v in versions if v.status == AssessmentStatus.DRAFT and v.author_id == request.user.pk), None)
+    previous = next((v for v in versions if v.status == AssessmentStatus.SUBMITTED), None)
     current = prompt_set_current()
-    previous = (
-        Assessment.objects.filter(incident=incident, status=AssessmentStatus.SUBMITTED)
-        .order_by("-version")
-        .select_related("prompt_set")
-        .first()
-    )
     if draft is not None:
         prompt_set = draft.prompt_set
         if answers is None:
@@ -54,10 +48,7 @@ def _form_context(
     layout = form_layout(prompt_set.sections, answers, errors)
     # The version this page writes: the draft's, or the next number. Posted back with the
     # form so that a second arrival of the same submission is recognised (a double click).
-    if draft is not None:
-        form_version = draft.version
-    else:
-        form_version = (incident.assessments.aggregate(top=Max("version"))["top"] or 0) + 1
+    form_version = draft.version if draft is not None else (versions[0].version + 1 if versions else 1)
     return {
         "incident": incident,
         "form_version": form_version,

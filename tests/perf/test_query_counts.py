@@ -41,21 +41,21 @@ FEW, MANY = 2, 8
 # browser page pays for the session, the user and the navigation badges before its own
 # queries). What matters is that each is the same with few and with many rows.
 PINNED: dict[str, int] = {
-    "handler_home": 14,
-    "supervisor_home": 17,
-    "incident_list": 11,  # the same count tests/incidents/test_query_counts.py pins
-    "incident_detail": 15,
-    "assessment_form": 12,
-    "assessment_version": 10,
-    "review_queue": 13,
-    "returned_to_me": 8,
-    "victim_check": 10,
-    "qa_dashboard": 10,
-    "qa_drilldown": 8,
-    "qa_sample_list": 8,
-    "qa_feedback": 10,
-    "qa_disputes": 8,
-    "audit_search": 7,
+    "handler_home": 10,
+    "supervisor_home": 13,
+    "incident_list": 7,  # the same count tests/incidents/test_query_counts.py pins
+    "incident_detail": 11,
+    "assessment_form": 6,
+    "assessment_version": 6,
+    "review_queue": 9,
+    "returned_to_me": 4,
+    "victim_check": 6,
+    "qa_dashboard": 7,
+    "qa_drilldown": 4,
+    "qa_sample_list": 4,
+    "qa_feedback": 6,
+    "qa_disputes": 4,
+    "audit_search": 4,
     "api_incident_list": 3,
     "api_incident_detail": 7,
     "api_incident_victims": 4,  # the token, the incident, its victims, one insert of the audit rows
