@@ -89,7 +89,9 @@ def compliance_monthly(filters: QaFilters) -> list[ComplianceFigures]:
 
     exempt_codes = dict(ClosureCode.objects.filter(exempt=True).values_list("pk", "code"))
     closed: dict[date, dict[str, Any]] = {}
-    for row in closures.order_by().values("closed_month", "closure_code").annotate(n=Count("id")):
+    # Each count names a column of its index (never `id`), so that PostgreSQL can answer from
+    # the index alone (an index-only scan) instead of visiting every row of the year.
+    for row in closures.order_by().values("closed_month", "closure_code").annotate(n=Count("closed_month")):
         month = closed.setdefault(row["closed_month"], {"all": 0, "exempt": 0, "by_code": {}})
         month["all"] += row["n"]
         code = exempt_codes.get(row["closure_code"])
@@ -100,7 +102,7 @@ def compliance_monthly(filters: QaFilters) -> list[ComplianceFigures]:
         row["submitted_month"]: row
         for row in rethrives.order_by()
         .values("submitted_month")
-        .annotate(n=Count("id"), on_time=Count("id", filter=Q(rethrive_on_time=True)))
+        .annotate(n=Count("submitted_month"), on_time=Count("rethrive_on_time", filter=Q(rethrive_on_time=True)))
     }
     sent_states = [TextStatus.SENT, TextStatus.DELIVERED]
     sent = {
@@ -108,9 +110,9 @@ def compliance_monthly(filters: QaFilters) -> list[ComplianceFigures]:
         for row in texts.order_by()
         .values("created_month")
         .annotate(
-            n=Count("id"),
-            sent=Count("id", filter=Q(status__in=sent_states)),
-            delivered=Count("id", filter=Q(status=TextStatus.DELIVERED)),
+            n=Count("created_month"),
+            sent=Count("status", filter=Q(status__in=sent_states)),
+            delivered=Count("status", filter=Q(status=TextStatus.DELIVERED)),
         )
     }
 
