@@ -26,7 +26,10 @@ class Staff(HttpUser):
         number = next(_next_user)
         accounts = SPEC.get("accounts") or [None]
         self.account = accounts[number % len(accounts)]
-        self.pool = list((self.account or {}).get("pool", []))
+        # When there are more users than accounts (a small force), the users sharing an
+        # account take disjoint parts of its pool, so that two never close the same incident.
+        sharing = -(-int(os.environ.get("BENCH_USERS", "10")) // len(accounts))
+        self.pool = list((self.account or {}).get("pool", []))[number // len(accounts) :: sharing]
         random.shuffle(self.pool)
         # The session bench/run.py made for this account, and a CSRF secret of our own (Django
         # accepts the unmasked secret as the form token).

@@ -309,7 +309,8 @@ class Bench:
             [str(VENV / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(self.users),
              "-r", str(self.users), "-t", f"{self.duration}s", "--host", f"http://127.0.0.1:{self.port}",
              "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"],
-            cwd=ROOT, env={**self.env, "BENCH_PLAN": str(plan), "BENCH_SCENARIO": scenario},
+            cwd=ROOT,
+            env={**self.env, "BENCH_PLAN": str(plan), "BENCH_SCENARIO": scenario, "BENCH_USERS": str(self.users)},
             stdout=subprocess.DEVNULL, stderr=(OUT / f"locust_{scenario}.log").open("w"), check=False,
         )  # fmt: skip
         with (prefix.parent / f"{prefix.name}_stats.csv").open() as handle:
