@@ -1,5 +1,6 @@
 """Every write to assessments and prompt sets."""
 
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
@@ -136,6 +137,21 @@ def assessment_record(
             rethrive_flagged_for=None,
         )
     return assessment
+
+
+def assessment_submit_keeping_draft(
+    *, incident: Incident, author: User, data: dict[str, Any], form_version: int | None = None
+) -> Assessment:
+    """Submit from a page. When the submission is refused as incomplete, what was typed is
+    kept as the author's draft before the refusal goes back to the page, so nothing typed is
+    lost (a submission that goes through needs no separate draft save: one transaction)."""
+    try:
+        return assessment_record(incident=incident, author=author, data=data, submit=True, form_version=form_version)
+    except ValidationError:
+        # Unsavable input (too long, say) keeps nothing: the page shows why, with the refusal.
+        with suppress(ValidationError, Blocked):
+            assessment_record(incident=incident, author=author, data=data, submit=False)
+        raise
 
 
 def prompt_set_create_draft(*, actor: User, sections: Any, change_summary: str, family: str | None = None) -> PromptSet:

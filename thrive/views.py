@@ -18,7 +18,7 @@ from incidents.selectors import get_incident_for_user
 from thrive.forms import answers_from_post, error_summary, form_layout, text_max_length
 from thrive.models import Assessment, AssessmentStatus
 from thrive.rules import answers_clean
-from thrive.services import assessment_record, prompt_set_current
+from thrive.services import assessment_record, assessment_submit_keeping_draft, prompt_set_current
 
 
 def _form_context(
@@ -119,9 +119,9 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
     except ValueError:
         form_version = None
     try:
-        # Keep what was typed first, so that an incomplete submission loses nothing.
-        assessment_record(incident=incident, author=request.user, data=data, submit=False, form_version=form_version)
-        submitted = assessment_record(incident=incident, author=request.user, data=data, submit=True)
+        submitted = assessment_submit_keeping_draft(
+            incident=incident, author=request.user, data=data, form_version=form_version
+        )
     except ValidationError as exc:
         answers, _ = answers_clean(sections, data)
         context = _form_context(request, incident, answers=answers, errors=exc.message_dict)

@@ -29,7 +29,7 @@ from thrive.returns import (
     team_open_returns_by_handler,
 )
 from thrive.rules import answers_clean
-from thrive.services import assessment_record
+from thrive.services import assessment_submit_keeping_draft
 from thrive.views import _form_context
 
 QUEUE_PAGE = 50
@@ -182,8 +182,7 @@ def revise_submit(request: HttpRequest, pk: int) -> HttpResponse:
     sections = context["prompt_set"].sections
     data = answers_from_post(sections, request.POST)
     try:
-        assessment_record(incident=incident, author=request.user, data=data, submit=False)
-        submitted = assessment_record(incident=incident, author=request.user, data=data, submit=True)
+        submitted = assessment_submit_keeping_draft(incident=incident, author=request.user, data=data)
     except ValidationError as exc:
         answers, _ = answers_clean(sections, data)
         context = _revise_context(request, returned, answers=answers, errors=exc.message_dict)

@@ -50,13 +50,14 @@ def test_the_queue_costs_the_same_queries_however_long(supervisor_client, superv
         make_incident(handler=handler, assessed=True)
     incident = make_incident(handler=handler, assessed=True)
     assessment_return(assessment=incident.assessments.get(), actor=supervisor, **GOOD)
+    supervisor_client.get("/")  # the first page after login renews the session: not the queue's
     few = _queries(supervisor_client, "/thrive/reviews/")
     for _ in range(4):
         returned = make_incident(handler=UserFactory(handler=True), assessed=True)
         assessment_return(assessment=returned.assessments.get(), actor=supervisor, **GOOD)
         make_incident(handler=handler, assessed=True)
     assert _queries(supervisor_client, "/thrive/reviews/") == few
-    assert few <= 14
+    assert few <= 11
 
 
 def test_the_review_page_shows_the_version_beside_its_incident(supervisor_client, latest):
@@ -114,12 +115,13 @@ def test_returned_to_me_costs_the_same_queries_however_long(handler_client, hand
     for _ in range(2):
         incident = make_incident(handler=handler, assessed=True)
         assessment_return(assessment=incident.assessments.get(), actor=supervisor, **GOOD)
+    handler_client.get("/")  # the first page after login renews the session: not the list's
     few = _queries(handler_client, "/thrive/returned/")
     for _ in range(4):
         incident = make_incident(handler=handler, assessed=True)
         assessment_return(assessment=incident.assessments.get(), actor=supervisor, **GOOD)
     assert _queries(handler_client, "/thrive/returned/") == few
-    assert few <= 8
+    assert few <= 5
 
 
 def test_revising_is_prefilled_with_the_feedback_beside_the_named_sections(handler_client, supervisor, latest):
