@@ -80,9 +80,7 @@ def assessment_record(
         assessment = _draft_for(locked, author)
         if assessment is None:
             assessment = _new_version(locked, author=author, prompt_set=prompt_set_current())
-            previous = latest_submitted_assessment(locked)
-            if previous is not None:
-                assessment.revises = previous
+            assessment.revises = latest_submitted_assessment(locked)
         sections = assessment.prompt_set.sections
         answers, errors = answers_clean(sections, data)
         if errors:
@@ -97,7 +95,9 @@ def assessment_record(
             raise ValidationError(incomplete)
         now = timezone.now()
         when = submitted_at or now
-        previous = latest_submitted_assessment(locked)
+        # The version this one revises: set above for a new version; a draft's is read now, as
+        # another author may have submitted since the draft was started.
+        previous = latest_submitted_assessment(locked) if assessment.pk else assessment.revises
         not_before, label = locked.opened_at, "the time the incident was opened"
         if previous is not None and previous.submitted_at and previous.submitted_at > not_before:
             not_before, label = previous.submitted_at, "the previous assessment"
