@@ -1,6 +1,6 @@
 """The assessment form: read a browser's POST into answers, and lay a prompt set out for the
-template. Hand-written markup (templates/thrive/partials/prompt.html), not Django widgets:
-the form has dozens of fields and renders on every keystroke-save."""
+page. Hand-written markup (thrive/form_html.py), not Django widgets: the form has dozens of
+fields and is the page a call handler opens on every call."""
 
 from dataclasses import dataclass, field
 from typing import Any
