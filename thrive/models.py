@@ -59,7 +59,10 @@ class Assessment(models.Model):
     were written under, so every version reads with its own wording.
     """
 
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="assessments")
+    # No index of its own: assessment_version (incident, version) leads with it.
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="assessments", db_index=False
+    )
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
     prompt_set = models.ForeignKey(PromptSet, on_delete=models.PROTECT, related_name="assessments")
