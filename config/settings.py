@@ -159,6 +159,15 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "thrive")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The worker's work is waiting on the text gateway (one call per text), the database and
+# Redis, so one process runs a pool of threads (docs/TEXTS.md: 3,000 texts a minute needs
+# more in flight than a couple of processes can hold). The command line can override both.
+CELERY_WORKER_POOL = os.environ.get("CELERY_WORKER_POOL", "threads")
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 16)
+# Keep a worker's database connections between tasks under Django's own rules
+# (DB_CONN_MAX_AGE, health checks; config/celery.py), rather than Celery's default of a new
+# connection for every task: at 50 texts a second that was 50 PostgreSQL connections a second.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/London"

@@ -10,6 +10,7 @@ PermanentFailure (never will work: the text fails now).
 """
 
 import logging
+import threading
 from typing import Protocol
 
 from django.conf import settings
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 NOTIFY_DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 NOTIFY_TIMEOUT_SECONDS = 10
+_clients = threading.local()
 
 
 class TemporaryFailure(Exception):
@@ -53,14 +55,20 @@ class NotifyGateway:
 
         if not settings.NOTIFY_API_KEY or not settings.NOTIFY_TEMPLATE_ID:
             raise PermanentFailure("GOV.UK Notify is not configured (NOTIFY_API_KEY, NOTIFY_TEMPLATE_ID).")
-        try:
-            client = NotificationsAPIClient(
-                settings.NOTIFY_API_KEY,
-                base_url=settings.NOTIFY_BASE_URL or NOTIFY_DEFAULT_BASE_URL,
-                timeout=NOTIFY_TIMEOUT_SECONDS,
-            )
-        except (AssertionError, ValueError) as exc:
-            raise PermanentFailure(f"GOV.UK Notify key is not valid: {exc}") from exc
+        # The client (its requests.Session, so its open HTTPS connections) is kept per thread:
+        # Notify's client is not thread-safe, and a new one per text would open a new
+        # connection, with its TLS handshake, for every text.
+        config = (settings.NOTIFY_API_KEY, settings.NOTIFY_BASE_URL or NOTIFY_DEFAULT_BASE_URL)
+        client = getattr(_clients, "client", None)
+        if client is None or getattr(_clients, "config", None) != config:
+            try:
+                client = NotificationsAPIClient(config[0], base_url=config[1], timeout=NOTIFY_TIMEOUT_SECONDS)
+            except (AssertionError, ValueError) as exc:
+                raise PermanentFailure(f"GOV.UK Notify key is not valid: {exc}") from exc
+            old = getattr(_clients, "client", None)
+            if old is not None:
+                old.request_session.close()
+            _clients.client, _clients.config = client, config
         try:
             response = client.send_sms_notification(
                 phone_number=text.phone,

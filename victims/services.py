@@ -8,6 +8,8 @@ delivery of the same task, or a second worker, loses the claim and sends nothing
 
 import logging
 import math
+import threading
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -439,22 +441,47 @@ class SendOutcome:
 
 
 RATE_LIMIT_KEY = "thrive:texts:rate:window"
-RATE_WINDOW_MS = 60_000
+# The provider counts 60 s by when our calls reach it, which is a little after we take the
+# slot (the gateway call's own set-up, a busy machine, the network). A second of margin
+# keeps that jitter from squeezing one send too many into its 60 s.
+RATE_WINDOW_MS = 61_000
 # A sliding window over the last 60 s, in one atomic script so that every worker shares it:
 # drop sends older than the window, and take a slot if one is free. A per-clock-minute
-# counter would let a burst either side of a minute boundary reach twice the limit.
+# counter would let a burst either side of a minute boundary reach twice the limit. The
+# time is Redis's own clock, so workers on hosts whose clocks disagree share one window.
 # Answers 0 when a slot was taken, else the milliseconds until the oldest send leaves.
 _RATE_SCRIPT = """
-local key, now, window, limit, member = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+if redis.replicate_commands then redis.replicate_commands() end
+local key, window, limit = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 if redis.call('ZCARD', key) < limit then
-  redis.call('ZADD', key, now, member)
+  redis.call('ZADD', key, now, ARGV[3])
   redis.call('PEXPIRE', key, window)
   return 0
 end
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + window - now)
 """
+# One client (a thread-safe connection pool) and one loaded script per Redis URL, per
+# process: a send costs one round trip (EVALSHA) on a connection already open.
+_rate_scripts: dict[str, Any] = {}
+_rate_scripts_lock = threading.Lock()
+
+
+def _rate_script() -> Any:
+    url = settings.REDIS_URL
+    script = _rate_scripts.get(url)
+    if script is None:
+        import redis
+
+        with _rate_scripts_lock:
+            script = _rate_scripts.get(url)
+            if script is None:
+                client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
+                script = _rate_scripts[url] = client.register_script(_RATE_SCRIPT)
+    return script
 
 
 def _rate_limit_wait(text_id: int) -> float:
@@ -463,25 +490,10 @@ def _rate_limit_wait(text_id: int) -> float:
     Over the limit nothing is dropped: the caller puts the text back for then."""
     if not settings.REDIS_URL:
         return 0  # the embedded demo: one process, the console gateway, no provider
-    import time
-    import uuid
-
-    import redis
-
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
-    try:
-        now_ms = int(time.time() * 1000)
-        wait_ms = client.eval(
-            _RATE_SCRIPT,
-            1,
-            RATE_LIMIT_KEY,
-            now_ms,
-            RATE_WINDOW_MS,
-            settings.TEXT_RATE_LIMIT_PER_MINUTE,
-            f"{text_id}:{now_ms}:{uuid.uuid4().hex[:8]}",
-        )
-    finally:
-        client.close()
+    wait_ms = _rate_script()(
+        keys=[RATE_LIMIT_KEY],
+        args=[RATE_WINDOW_MS, settings.TEXT_RATE_LIMIT_PER_MINUTE, f"{text_id}:{uuid.uuid4().hex[:12]}"],
+    )
     return int(wait_ms) / 1000
 
 
@@ -512,11 +524,12 @@ def text_send(*, text_id: int) -> SendOutcome:
     now = timezone.now()
     claim_until = now + timedelta(seconds=CLAIM_SECONDS)
     # The claim. Only a queued text that is due and held by nobody (or by a worker whose
-    # claim lapsed) can be won; the row count says whether we won it.
+    # claim lapsed) can be won; the row count says whether we won it. The same update counts
+    # the attempt (given back below if the rate limit turns the send away).
     won = (
         Text.objects.filter(pk=text_id, status=TextStatus.QUEUED, next_attempt_at__lte=now + timedelta(seconds=1))
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=claim_until)
+        .update(claimed_until=claim_until, attempts=F("attempts") + 1)
     )
     if not won:
         return SendOutcome("skipped")
@@ -530,12 +543,10 @@ def text_send(*, text_id: int) -> SendOutcome:
         # Put it back, due when a slot frees, without counting an attempt.
         retry_in = max(1, math.ceil(wait))
         Text.objects.filter(pk=text_id, claimed_until=claim_until).update(
-            claimed_until=None, next_attempt_at=now + timedelta(seconds=retry_in)
+            claimed_until=None, next_attempt_at=now + timedelta(seconds=retry_in), attempts=F("attempts") - 1
         )
         return SendOutcome("rate_limited", retry_in=retry_in)
 
-    Text.objects.filter(pk=text_id, claimed_until=claim_until).update(attempts=F("attempts") + 1)
-    text.attempts += 1
     gateway = get_gateway()
     try:
         provider_id = gateway.send(text)

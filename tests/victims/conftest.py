@@ -114,8 +114,11 @@ def _test_database_url() -> str:
 
 
 class Worker:
-    def __init__(self, *, gateway: str, notify_url: str, redis_url: str | None = None) -> None:
-        self.queue = f"thrive-test-{gateway}-{os.getpid()}{'-own' if redis_url else ''}"
+    def __init__(
+        self, *, gateway: str, notify_url: str, redis_url: str | None = None, pool: str = "solo", threads: int = 1
+    ) -> None:
+        suffix = f"-{pool}" if pool != "solo" else ""
+        self.queue = f"thrive-test-{gateway}-{os.getpid()}{'-own' if redis_url else ''}{suffix}"
         self.name = f"{self.queue}@localhost"
         env = {
             **os.environ,
@@ -137,7 +140,8 @@ class Worker:
                 "-A",
                 "config",
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
+                f"--concurrency={threads}",
                 "-Q",
                 self.queue,
                 "-n",

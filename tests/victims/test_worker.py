@@ -120,3 +120,41 @@ def test_redis_stopped_during_a_submission_then_restarted_sends_the_text_exactly
     wait_for(lambda: False, timeout=2)
     assert len(fake_notify.sms_for(text.pk)) == 1
     assert incident.entries.filter(kind=EntryKind.TEXT_SENT).count() == 1
+
+
+@pytest.fixture
+def threaded_worker(_workers, fake_notify, _own_queue):
+    """A worker on the production pool (threads, docs/TEXTS.md), on a queue of its own."""
+    import redis
+    from django.conf import settings
+
+    from tests.victims.conftest import Worker
+
+    worker = Worker(gateway="notify", notify_url=fake_notify.url, pool="threads", threads=8)
+    try:
+        worker.wait_ready()
+        app.conf.task_default_queue = worker.queue
+        yield worker
+    finally:
+        worker.stop()
+        app.conf.task_default_queue = _own_queue
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        client.delete(worker.queue)
+        client.close()
+
+
+def test_a_threaded_worker_given_every_text_three_times_sends_each_once(threaded_worker, fake_notify, api_client_for):
+    handler = UserFactory(handler=True)
+    incident = make_incident(handler=handler)
+    texts = [_submit_over_the_api(api_client_for, handler, incident, phone=f"07700 900{n:03d}") for n in range(15)]
+    for text in texts:  # a redelivery and a sweep's duplicate, racing the first message
+        text_enqueue(text_id=text.pk)
+        text_enqueue(text_id=text.pk)
+    ids = [text.pk for text in texts]
+    assert wait_for(lambda: Text.objects.filter(pk__in=ids, status=TextStatus.SENT).count() == len(ids), timeout=60), (
+        threaded_worker.log.name
+    )
+    wait_for(lambda: False, timeout=2)  # let the duplicates run out
+    assert [len(fake_notify.sms_for(text_id)) for text_id in ids] == [1] * len(ids)
+    assert set(Text.objects.filter(pk__in=ids).values_list("attempts", flat=True)) == {1}
+    assert incident.entries.filter(kind=EntryKind.TEXT_SENT).count() == len(ids)
