@@ -5,10 +5,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0004_composite_indexes_cover_foreign_keys'),
-        ('thrive', '0004_rethrive_on_time'),
+        ("incidents", "0004_composite_indexes_cover_foreign_keys"),
+        ("thrive", "0004_rethrive_on_time"),
     ]
 
     # Only the indexes go (each column leads a composite index already). Django's AlterField
@@ -18,9 +17,14 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='assessment',
-                    name='incident',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='incidents.incident'),
+                    model_name="assessment",
+                    name="incident",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="incidents.incident",
+                    ),
                 ),
             ],
             database_operations=[
