@@ -137,6 +137,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded demo: several gunicorn/runserver threads share one file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: at force scale the planner's cost estimates for ordinary page
+    # queries pass jit_above_cost, and compiling costs 50-60 ms of CPU per query, several
+    # times the query itself (docs/BENCHMARKS.md). The pages' queries are short; JIT is for
+    # long analytical ones.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

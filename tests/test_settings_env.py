@@ -152,3 +152,13 @@ def test_a_bad_whole_number_setting_is_a_clear_configuration_error():
     result = run_python(SHOW_SETTINGS, RETHRIVE_MINUTES="three and a half hours")
     assert result.returncode != 0
     assert "ImproperlyConfigured: RETHRIVE_MINUTES must be a whole number" in result.stderr
+
+
+def test_the_apps_postgresql_sessions_compile_no_jit(db):
+    """At force scale page queries pass PostgreSQL's JIT threshold, and compiling costs more
+    than the query (docs/BENCHMARKS.md): every connection the app opens has JIT off."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
