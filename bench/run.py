@@ -162,12 +162,15 @@ class Bench:
             accounts["detail"].append({"username": user.username, "pool": refs(mine)})
             open_ones = refs(mine.filter(status="open"))
             accounts["form"].append({"username": user.username, "pool": open_ones or refs(mine)})
-        # Closes use incidents no other scenario touches: the handlers after the first ten.
-        # A small force has no spare handlers: then the same handlers' open, assessed incidents
-        # (the plan is made afresh each run and the submit scenario runs before the close).
+        # Closes use incidents no other scenario touches: the open, assessed incidents of every
+        # handler after the first ten (any handler may close any incident; the logs are shared),
+        # dealt out to ten closers. A small force has no spare handlers: then the same
+        # handlers' incidents (the plan is made afresh each run and the submit runs first).
         closers = list(User.objects.filter(role=Role.CALL_HANDLER).order_by("username")[self.users : self.users * 2])
-        for user in closers or handlers:
-            pool = refs(Incident.objects.filter(handler=user, status="open").filter(Exists(submitted)), 1000)
+        spare = Incident.objects.filter(status="open").exclude(handler__in=handlers).filter(Exists(submitted))
+        closable = refs(spare if closers else Incident.objects.filter(status="open").filter(Exists(submitted)), 3000)
+        for number, user in enumerate(closers or handlers):
+            pool = closable[number :: len(closers or handlers)]
             accounts["close"].append({"username": user.username, "pool": pool})
         if not any(a["pool"] for a in accounts["close"]):
             self.results["notes"].append("No open assessed incidents: the close was not measured.")
