@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,11 +29,21 @@ def _form_context(
     answers: dict[str, Any] | None = None,
     errors: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    # One read of the incident's versions (a handful: one per re-THRIVE, and a draft per
-    # author at most) gives the author's draft, the last submitted version and the next
-    # version number together.
-    versions = list(Assessment.objects.filter(incident=incident).select_related("prompt_set").order_by("-version"))
-    draft = next((v for v in versions if v.status == AssessmentStatus.DRAFT and v.author_id == request.user.pk), None)
+    # One read gives the author's draft and the last submitted version (at most two rows, however
+    # many re-THRIVEs the incident has had), each with the newest version number.
+    newest = Assessment.objects.filter(incident=OuterRef("incident")).order_by("-version").values("version")[:1]
+    last_submitted = (
+        Assessment.objects.filter(incident=incident, status=AssessmentStatus.SUBMITTED)
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    versions = list(
+        Assessment.objects.filter(incident=incident)
+        .filter(Q(status=AssessmentStatus.DRAFT, author=request.user) | Q(pk=Subquery(last_submitted)))
+        .select_related("prompt_set")
+        .annotate(newest=Subquery(newest))
+    )
+    draft = next((v for v in versions if v.status == AssessmentStatus.DRAFT), None)
     previous = next((v for v in versions if v.status == AssessmentStatus.SUBMITTED), None)
     current = prompt_set_current()
     if draft is not None:
@@ -48,7 +59,12 @@ def _form_context(
     layout = form_layout(prompt_set.sections, answers, errors)
     # The version this page writes: the draft's, or the next number. Posted back with the
     # form so that a second arrival of the same submission is recognised (a double click).
-    form_version = draft.version if draft is not None else (versions[0].version + 1 if versions else 1)
+    if draft is not None:
+        form_version = draft.version
+    elif versions:
+        form_version = versions[0].newest + 1
+    else:  # nothing submitted and no draft of this author's: perhaps another author's draft
+        form_version = (incident.assessments.aggregate(top=Max("version"))["top"] or 0) + 1
     return {
         "incident": incident,
         "form_version": form_version,
