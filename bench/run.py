@@ -608,8 +608,9 @@ def write_markdown(results: dict[str, Any], table: list[str]) -> None:
         BEGIN,
         f"Run {results['started']} ({results['seconds']} s in all). Machine: {m['cpu']}, {m['cores']} cores, "
         f"{m['memory']}, Python {m['python']}, PostgreSQL {m['postgresql']}. Load average (1, 5, 15 min) at the "
-        f"start: {results['load_at_start']}: the cores were shared with other work, so every figure is noisy "
-        "and the load is recorded beside each.",
+        f"start: {results['load_at_start']}. The benchmark's own processes (gunicorn, PostgreSQL, locust, the "
+        "worker) share the cores, and anything else running adds to the noise: the load is recorded beside "
+        "each figure.",
         "",
         f"Data: {results['incidents']:,} incidents over {results['years']} years ({counts}); database "
         f"{results.get('database_size', '?')}."
