@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
         team = incident_list(IncidentFilters(status=Status.OPEN, team=user.team.name), now=now)
         context["team_overdue"] = list(team.filter(rethrive_due_at__lt=now)[:HOME_LIST_LENGTH])
         context["team_recent_submissions"] = list(
-            Assessment.objects.filter(status=AssessmentStatus.SUBMITTED, incident__team_id=user.team_id)
+            Assessment.objects.filter(status=AssessmentStatus.SUBMITTED, team_id=user.team_id)
             .select_related("incident", "author")
             .order_by("-submitted_at")[:HOME_LIST_LENGTH]
         )

@@ -56,3 +56,21 @@ def test_the_backfill_matches_what_the_services_write(db):
             importlib.import_module(module).backfill(apps, editor)
 
     assert _snapshot() == written
+
+
+def test_the_team_backfill_matches_what_the_service_writes(db):
+    """Each version carries its incident's team (the supervisor's queue reads it); the
+    migration gives existing versions the same."""
+    one, other = UserFactory(handler=True), UserFactory(handler=True, team__name="Red Watch")
+    for handler in (one, other):
+        incident = make_incident(handler=handler, assessed=True)
+        assessment_record(incident=incident, author=handler, data=complete_answers(), submit=False)
+    written = sorted(Assessment.objects.values_list("pk", "team_id"))
+    assert len({team for _, team in written}) == 2
+    assert all(team == Assessment.objects.get(pk=pk).incident.team_id for pk, team in written)
+
+    Assessment.objects.update(team=None)
+    with connection.schema_editor() as editor:
+        importlib.import_module("thrive.migrations.0006_assessment_team").backfill(apps, editor)
+
+    assert sorted(Assessment.objects.values_list("pk", "team_id")) == written

@@ -79,6 +79,12 @@ class Assessment(models.Model):
     # Rule 5, as it stood at submission: was this re-THRIVE in by the time it fell due?
     # Null for an incident's first assessment, which is not a re-THRIVE.
     rethrive_on_time = models.BooleanField(null=True, blank=True)
+    # The incident's team, copied when the version is created (an incident keeps the team it
+    # was opened by), so that a supervisor's queue reads its own team's versions through one
+    # index instead of looking up the incident of every version of the force.
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["incident", "version"]
@@ -99,8 +105,10 @@ class Assessment(models.Model):
         indexes = [
             # The incident page and the closure gate: an incident's submitted versions.
             models.Index(fields=["incident", "status", "-version"], name="assessment_incident"),
-            # The supervisor queue: a team's submissions, newest first.
+            # Submissions newest first, across the force (a date filter).
             models.Index(fields=["status", "-submitted_at"], name="assessment_submitted"),
+            # The supervisor queue and home page: a team's submissions, newest first.
+            models.Index(fields=["team", "status", "-submitted_at"], name="assessment_team_submitted"),
             # Compliance: re-THRIVEs per month, on time or late.
             models.Index(
                 fields=["submitted_month", "rethrive_on_time"],

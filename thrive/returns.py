@@ -233,7 +233,7 @@ def review_queue(user: User, filters: QueueFilters | None = None) -> QuerySet[As
         incident=OuterRef("incident"), status=AssessmentStatus.SUBMITTED, version__gt=OuterRef("version")
     )
     qs = (
-        Assessment.objects.filter(status=AssessmentStatus.SUBMITTED, incident__team_id=user.team_id)
+        Assessment.objects.filter(status=AssessmentStatus.SUBMITTED, team_id=user.team_id)
         .exclude(author=user)  # nobody reviews their own work
         .exclude(Exists(newer))
         .exclude(Exists(AssessmentReturn.objects.filter(assessment=OuterRef("pk"))))

@@ -40,7 +40,9 @@ def _draft_for(incident: Incident, author: User) -> Assessment | None:
 def _new_version(incident: Incident, *, author: User, prompt_set: PromptSet) -> Assessment:
     """The next version number, taken under the incident's row lock (callers hold it)."""
     top = Assessment.objects.filter(incident=incident).aggregate(top=Max("version"))["top"] or 0
-    return Assessment(incident=incident, version=top + 1, author=author, prompt_set=prompt_set)
+    return Assessment(
+        incident=incident, version=top + 1, author=author, prompt_set=prompt_set, team_id=incident.team_id
+    )
 
 
 def assessment_record(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 
 from incidents.models import Incident, LogEntry
 from qa.compliance import compliance_monthly
@@ -54,6 +54,9 @@ def test_a_small_volume_is_consistent_with_the_services(tmp_path):
     assert not submitted.filter(submitted_month__isnull=True).exists()
     for assessment in submitted:
         assert assessment.submitted_month == month(assessment.submitted_at)
+    # Every version carries its incident's team, as thrive.services writes it.
+    assert Assessment.objects.exists()
+    assert not Assessment.objects.exclude(team_id=F("incident__team_id")).exists()
     # Only a revision can be a re-THRIVE.
     assert not submitted.filter(version=1, rethrive_on_time__isnull=False).exists()
     assert not Text.objects.filter(created_month__isnull=True).exists()

@@ -74,7 +74,7 @@ TABLES: dict[str, list[str]] = {
     "incidents_logentry": ["id", "incident_id", "at", "author_id", "kind", "text"],
     "thrive_assessment": [
         "id", "incident_id", "version", "status", "prompt_set_id", "answers", "author_id", "revises_id",
-        "risk_level", "created_at", "updated_at", "submitted_at", "submitted_month", "rethrive_on_time",
+        "risk_level", "created_at", "updated_at", "submitted_at", "submitted_month", "rethrive_on_time", "team_id",
     ],
     "thrive_assessmentreturn": [
         "id", "assessment_id", "returned_to_id", "returned_by_id", "reason", "sections", "feedback",
@@ -841,7 +841,7 @@ class Command(BaseCommand):
                     ass_out.append(
                         f"{aid}\t{inc}\t{version}\tsubmitted\t{prompt_set}\t{document}\t{handler}\t"
                         f"{last_id or chr(92) + 'N'}\t{risk}\t{ts(at - 240)}\t{stamp}\t{stamp}\t{month_of(at)}\t"
-                        f"{on_time}\n"
+                        f"{on_time}\t{team}\n"
                     )
                     assessment_ids.append((aid, at))
                     last_id, last_at = aid, at
@@ -851,7 +851,7 @@ class Command(BaseCommand):
                     document = answer_json(risk, grading, children, False, "", inc % 7)
                     ass_out.append(
                         f"{draft_id}\t{inc}\t{len(assessment_ids) + 1}\tdraft\t{prompt_set}\t{document}\t"
-                        f"{handler}\t\\N\t\t{ts(draft_at - 120)}\t{ts(draft_at)}\t\\N\t\\N\t\\N\n"
+                        f"{handler}\t\\N\t\t{ts(draft_at - 120)}\t{ts(draft_at)}\t\\N\t\\N\t\\N\t{team}\n"
                     )
 
                 # Supervision of the versions: returned (then revised by the next version), or reviewed.
