@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -152,6 +154,10 @@ class Incident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == Status.OPEN
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Rule 5 for one incident, as IncidentQuerySet.overdue says it for many."""
+        return self.status == Status.OPEN and self.rethrive_due_at is not None and self.rethrive_due_at < now
 
 
 class EntryKind(models.TextChoices):

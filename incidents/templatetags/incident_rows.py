@@ -1,0 +1,22 @@
+from collections.abc import Iterable
+from datetime import datetime
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from incidents.models import Incident
+from incidents.rows_html import incident_rows_html, status_tags_html
+
+register = template.Library()
+
+
+@register.simple_tag
+def incident_rows(incidents: Iterable[Incident], now: datetime, full: bool = False) -> SafeString:
+    """{% incident_rows page.object_list now full=True %}: the rows of an incident table."""
+    return incident_rows_html(incidents, now, full=full)
+
+
+@register.simple_tag
+def incident_status_tags(incident: Incident, now: datetime) -> SafeString:
+    """{% incident_status_tags incident now %}: Open or Closed, and Re-THRIVE overdue."""
+    return mark_safe(status_tags_html(incident, now))  # noqa: S308 - fixed markup
