@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["failed_texts"] = texts_failed_for_handler(user)  # rule 7: a failed text is told
     if user.role == Role.SUPERVISOR and user.team_id:
         team = incident_list(IncidentFilters(status=Status.OPEN, team=user.team.name), now=now)
-        context["team_overdue"] = list(team.filter(rethrive_due_at__lt=now)[:HOME_LIST_LENGTH])
+        context["team_overdue"] = list(team.overdue(now)[:HOME_LIST_LENGTH])
         context["team_recent_submissions"] = list(
             Assessment.objects.filter(status=AssessmentStatus.SUBMITTED, team_id=user.team_id)
             .select_related("incident", "author")

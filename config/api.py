@@ -1,9 +1,11 @@
 """API plumbing shared by every app: error shapes from API.md."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -26,6 +28,36 @@ def paginated(serializer: type[serializers.Serializer]) -> serializers.Serialize
             "results": serializer(many=True),
         },
     )
+
+
+class ClientTimeField(serializers.DateTimeField):
+    """A time a client sends as its own (a CAD's opened_at, submitted_at, closed_at).
+
+    With an offset ("Z", "+01:00", ...) it is that instant, handed on in UTC. Without one
+    it is Europe/London wall time, and refused when that wall time names no single instant:
+    the hour the clocks go back happens twice, the hour they go forward not at all (DRF
+    itself lets the skipped hour through, as the hour after it)."""
+
+    default_error_messages = {
+        "make_aware": (
+            "This local time happens twice or not at all when the clocks change in {timezone}: "
+            "send it with its UTC offset, like 2026-10-25T01:30:00+01:00."
+        ),
+    }
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if timezone.is_naive(value):
+            zone = timezone.get_current_timezone()
+            first, second = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+            skipped = timezone.localtime(first.astimezone(UTC), zone).replace(tzinfo=None) != value
+            if skipped or first.utcoffset() != second.utcoffset():
+                self.fail("make_aware", timezone=zone)
+            value = first
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            self.fail("overflow")
+            raise  # unreachable: fail() raises; this keeps the type checker honest
 
 
 class RuleBlocked(APIException):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from accounts.api import capability_permission
 from audit.models import Action
 from audit.services import audit_record
-from config.api import paginated
+from config.api import ClientTimeField, paginated
 from incidents.models import Channel, Grading, Incident
 from incidents.selectors import IncidentFilters, get_incident_for_user, incident_detail, incident_list, is_overdue
 from incidents.services import incident_close, incident_create
@@ -32,7 +32,7 @@ class IncidentCreateIn(serializers.Serializer):
     grading = serializers.ChoiceField(choices=Grading.choices)
     summary = serializers.CharField(max_length=2000)
     location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    opened_at = serializers.DateTimeField(required=False)
+    opened_at = ClientTimeField(required=False)
 
 
 class AssessmentSummaryOut(serializers.Serializer):
@@ -90,7 +90,7 @@ class IncidentDetailOut(IncidentOut):
 
 class CloseIn(serializers.Serializer):
     closure_code = serializers.CharField(max_length=50)
-    closed_at = serializers.DateTimeField(required=False)
+    closed_at = ClientTimeField(required=False)
     exemption_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -115,7 +115,7 @@ class AssessmentIn(serializers.Serializer):
     (THRIIVES's intelligence, specific need) are accepted by the same endpoint."""
 
     submit = serializers.BooleanField(default=True)
-    submitted_at = serializers.DateTimeField(required=False)
+    submitted_at = ClientTimeField(required=False)
     threat = serializers.CharField(required=False)
     harm = serializers.CharField(required=False)
     risk = serializers.CharField(required=False)
@@ -133,7 +133,7 @@ class AssessmentIn(serializers.Serializer):
 
 class AssessmentControlIn(serializers.Serializer):
     submit = serializers.BooleanField(default=True)
-    submitted_at = serializers.DateTimeField(required=False)
+    submitted_at = ClientTimeField(required=False)
 
 
 class AssessmentOut(serializers.Serializer):

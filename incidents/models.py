@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import models
@@ -73,8 +73,10 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
     def open(self) -> "IncidentQuerySet":
         return self.filter(status=Status.OPEN)
 
-    def overdue(self, now: "object") -> "IncidentQuerySet":
-        return self.filter(status=Status.OPEN, rethrive_due_at__lt=now)
+    def overdue(self, now: datetime) -> "IncidentQuerySet":
+        """Rule 5's overdue list: open incidents whose due time has passed. Due times are
+        instants (timestamptz), so the comparison is elapsed time whatever zone `now` is in."""
+        return self.filter(status=Status.OPEN, rethrive_due_at__lt=now.astimezone(UTC))
 
 
 class Incident(models.Model):
@@ -157,7 +159,9 @@ class Incident(models.Model):
 
     def is_overdue(self, now: datetime) -> bool:
         """Rule 5 for one incident, as IncidentQuerySet.overdue says it for many."""
-        return self.status == Status.OPEN and self.rethrive_due_at is not None and self.rethrive_due_at < now
+        # In UTC: two datetimes in the same zone compare by their wall clocks.
+        due = self.rethrive_due_at
+        return self.status == Status.OPEN and due is not None and due.astimezone(UTC) < now.astimezone(UTC)
 
 
 class EntryKind(models.TextChoices):

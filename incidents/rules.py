@@ -1,7 +1,7 @@
 """Rule 1, the closure gate: why an incident cannot close right now. No writes."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils import timezone
 
@@ -62,9 +62,11 @@ def client_time_problem(
     value: datetime, *, not_before: datetime | None, not_before_label: str, now: datetime | None = None
 ) -> str | None:
     """A time sent by a client (CAD) must not be in the future and must keep its order."""
-    now = now or timezone.now()
+    # Compared in UTC: two datetimes in the same zone compare by their wall clocks, which
+    # the hour the clocks go back shows twice.
+    value, now = value.astimezone(UTC), (now or timezone.now()).astimezone(UTC)
     if value > now:
         return "must not be in the future"
-    if not_before is not None and value < not_before:
+    if not_before is not None and value < not_before.astimezone(UTC):
         return f"must not be before {not_before_label} ({timezone.localtime(not_before):%d/%m/%Y %H:%M})"
     return None

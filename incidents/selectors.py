@@ -71,7 +71,7 @@ def incident_list(filters: IncidentFilters, *, now: datetime | None = None) -> A
     if filters.team:
         qs = qs.filter(team__name=filters.team)
     if filters.overdue:
-        qs = qs.filter(status=Status.OPEN, rethrive_due_at__lt=now)
+        qs = qs.overdue(now)
     return qs
 
 
@@ -97,5 +97,4 @@ def incident_detail(reference: str, user: User) -> Incident:
 
 
 def is_overdue(incident: Incident, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return bool(incident.status == Status.OPEN and incident.rethrive_due_at and incident.rethrive_due_at < now)
+    return incident.is_overdue(now or timezone.now())

@@ -143,7 +143,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> d
         "assessments": assessments,
         "latest": latest,
         "own_draft": own_draft,
-        "overdue": incident.is_open and incident.rethrive_due_at and incident.rethrive_due_at < now,
+        "overdue": incident.is_overdue(now),
         "closure_codes": ClosureCode.objects.filter(active=True),
         "gradings": Grading.choices,
         "blockers": close_blockers(incident, latest=latest, latest_known=True) if incident.is_open else [],

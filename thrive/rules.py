@@ -5,12 +5,13 @@
 - `incomplete_sections`: rule 2, the completeness of an assessment, by section.
 - `text_requested`: rule 3, whether this assessment asks for a prevention-link text that
   may be sent (the handler confirmed the number is the victim's own and safe to use).
-- `rethrive_due_at`: rule 5, when the next assessment falls due.
+- `rethrive_due_at`, `rethrive_on_time`: rule 5, when the next assessment falls due, and
+  whether one came in by then. Elapsed time, so both work in UTC.
 """
 
 import re
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -135,5 +136,19 @@ def rethrive_interval(grading: str) -> timedelta:
 
 
 def rethrive_due_at(*, grading: str, last_assessed_at: datetime) -> datetime:
-    """Rule 5: the next assessment falls due this long after the last (or after opening)."""
-    return last_assessed_at + rethrive_interval(grading)
+    """Rule 5: the next assessment falls due this long after the last (or after opening).
+
+    The only place the interval is added to a time. It is elapsed time, so the sum is taken
+    in UTC: Python adds a timedelta to a Europe/London datetime on the wall clock, and across
+    a clock change that is an hour out (01:30 BST + 3 h 30 min gives 05:00 GMT, which is
+    4 h 30 min later). A client's time arrives with whatever offset it was sent in.
+    """
+    if last_assessed_at.utcoffset() is None:
+        raise ValueError("rethrive_due_at needs an aware datetime")
+    return last_assessed_at.astimezone(UTC) + rethrive_interval(grading)
+
+
+def rethrive_on_time(*, submitted_at: datetime, due_at: datetime) -> bool:
+    """Rule 5's compliance record: a re-THRIVE is on time when it came in by the due time.
+    Compared in UTC: two datetimes in the same zone compare by their wall clocks."""
+    return submitted_at.astimezone(UTC) <= due_at.astimezone(UTC)

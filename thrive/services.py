@@ -17,7 +17,7 @@ from incidents.rules import client_time_problem, latest_submitted_assessment
 from incidents.services import _lock, _regrade, _touch, log_entry_write
 from thrive.models import Assessment, AssessmentStatus, PromptSet, PromptSetStatus
 from thrive.prompts import validate_sections
-from thrive.rules import answers_clean, incomplete_sections, rethrive_due_at, rethrive_interval
+from thrive.rules import answers_clean, incomplete_sections, rethrive_due_at, rethrive_interval, rethrive_on_time
 from victims.services import text_queue_for_assessment
 
 
@@ -113,7 +113,7 @@ def assessment_record(
         # Rule 5's record for the compliance figures: a re-THRIVE is on time when it came in
         # by the due time the previous version set (the incident's clock, before this resets it).
         if previous is not None and locked.rethrive_due_at is not None:
-            assessment.rethrive_on_time = when <= locked.rethrive_due_at
+            assessment.rethrive_on_time = rethrive_on_time(submitted_at=when, due_at=locked.rethrive_due_at)
         assessment.risk_level = answers.get("risk_level") or ""
         assessment.save()
         log_entry_write(

@@ -57,12 +57,12 @@ from accounts.models import Role, Team, User
 from accounts.services import staff_set_role
 from incidents.models import Category, ClosureCode
 from thrive.models import PromptSet, PromptSetStatus
+from thrive.rules import rethrive_interval
 from victims import rules as victim_rules
 from victims.models import PreventionAdvice
 
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - benchmark accounts on a throw-away database
 LONDON = ZoneInfo("Europe/London")
-RETHRIVE_SECONDS = 210 * 60
 
 # Tables in load order, with the columns the COPY gives.
 TABLES: dict[str, list[str]] = {
@@ -737,6 +737,10 @@ class Command(BaseCommand):
         prompt_set = self.prompt_set_id
         base_url = settings.FORCE_ADVICE_BASE_URL
 
+        # Rule 5's interval per grading, from the one rule, as seconds: the rows here are epoch
+        # seconds, so the sum is elapsed time across the clock changes by construction.
+        rethrive_seconds = {grading: int(rethrive_interval(grading).total_seconds()) for grading in GRADINGS[0]}
+
         # A few answer documents per (risk, grading, children, texting), dumped once.
         answer_cache: dict[tuple, str] = {}
 
@@ -837,7 +841,9 @@ class Command(BaseCommand):
                                            inc % 7)  # fmt: skip
                     stamp = ts(at)
                     # Compliance columns, as thrive.services.assessment_record writes them.
-                    on_time = ("t" if at <= last_at + RETHRIVE_SECONDS else "f") if version > 1 else chr(92) + "N"
+                    on_time = (
+                        ("t" if at <= last_at + rethrive_seconds[grading] else "f") if version > 1 else chr(92) + "N"
+                    )
                     ass_out.append(
                         f"{aid}\t{inc}\t{version}\tsubmitted\t{prompt_set}\t{document}\t{handler}\t"
                         f"{last_id or chr(92) + 'N'}\t{risk}\t{ts(at - 240)}\t{stamp}\t{stamp}\t{month_of(at)}\t"
@@ -920,7 +926,7 @@ class Command(BaseCommand):
                 # Close (an exempt code gives a reason), or stay open with the re-THRIVE clock.
                 null = "\\N"
                 if is_open:
-                    due = ts((last_at if assessment_ids else opened) + RETHRIVE_SECONDS)
+                    due = ts((last_at if assessment_ids else opened) + rethrive_seconds[grading])
                     status, closed_s, closed_by, closure, reason = "open", null, null, null, ""
                 else:
                     status, closed_s, closed_by, due = "closed", ts(closed), handler, null
