@@ -9,25 +9,17 @@
   whether one came in by then. Elapsed time, so both work in UTC.
 """
 
-import re
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 
+from config.phones import MOBILE_ERROR, normalise_uk_mobile
 from thrive.prompts import Prompt, condition_holds, get_answer, iter_prompts, set_answer
 
 TRUE_STRINGS = {"true", "yes", "on", "1"}
 FALSE_STRINGS = {"false", "no", "off", "0"}
-_UK_MOBILE = re.compile(r"^(?:\+44|0044|0)(7\d{9})$")
-
-
-def normalise_uk_mobile(raw: str) -> str | None:
-    """A UK mobile number in E.164 (+447...), or None when it is not one."""
-    compact = re.sub(r"[\s\-().]", "", raw or "")
-    match = _UK_MOBILE.match(compact)
-    return f"+44{match.group(1)}" if match else None
 
 
 def _coerce(prompt: Prompt, raw: Any) -> tuple[Any, str | None]:
@@ -44,7 +36,7 @@ def _coerce(prompt: Prompt, raw: Any) -> tuple[Any, str | None]:
             # PostgreSQL cannot store a NUL character in text or JSON: refused, not a 500.
             return raw.replace("\x00", ""), f"{prompt.label}: must not contain null characters"
         if prompt.type == "phone" and raw.strip() and normalise_uk_mobile(raw) is None:
-            return raw, f"{prompt.label}: enter a UK mobile number, like 07700 900123"
+            return raw, f"{prompt.label}: {MOBILE_ERROR}"
         return raw, None
     if prompt.type in {"boolean", "confirm"}:
         if raw is None or raw == "":

@@ -1,5 +1,6 @@
 """Pure rules for victims and texts: normalisation, the repeat-check match, text transitions.
 
+Phone numbers are read by config.phones, the product's one reading of a number.
 Normalisation makes a household match however it was typed: "Flat 4, 12 Elm Rd., sw1a1aa"
 and "flat 4 12 elm road" with "SW1A 1AA" are the same household.
 """
@@ -8,10 +9,6 @@ import re
 from datetime import date
 from typing import Any
 
-_PHONE_STRIP = re.compile(r"[\s\-().]")
-# A UK number after the country code: a mobile is 7 and 9 digits; landlines and others are
-# 9 or 10 digits (a few small exchanges still have 9).
-_UK_NATIONAL = re.compile(r"^(?:\+44|0044|44|0)(7\d{9}|[1-689]\d{8,9})$")
 # The UK postcode shape (outward code, inward code), including the GIR 0AA special case.
 _POSTCODE = re.compile(r"^(GIR0AA|[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2})$")
 _WORDS = re.compile(r"[A-Z0-9]+")
@@ -40,13 +37,6 @@ _ADDRESS_WORDS = {
     "NO": "",
     "NUMBER": "",
 }
-
-
-def normalise_uk_phone(raw: str) -> str | None:
-    """Any UK number (mobile or landline) in E.164, or None when it is not one."""
-    compact = _PHONE_STRIP.sub("", raw or "")
-    match = _UK_NATIONAL.match(compact)
-    return f"+44{match.group(1)}" if match else None
 
 
 def normalise_postcode(raw: str) -> str | None:

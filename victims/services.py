@@ -22,11 +22,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.dates import local_month
+from config.phones import PHONE_ERROR, normalise_uk_mobile, normalise_uk_phone
 from incidents.models import EntryKind, Incident
 from incidents.services import log_entry_write
 from thrive.models import Assessment
 from thrive.prompts import get_answer
-from thrive.rules import normalise_uk_mobile, text_requested
+from thrive.rules import text_requested
 from victims import rules
 from victims.gateways import PermanentFailure, TemporaryFailure, get_gateway
 from victims.models import PreventionAdvice, RepeatOutcome, Text, TextStatus, Victim
@@ -65,9 +66,9 @@ def _clean_victim(
     phone = (phone or "").strip()
     phone_e164 = ""
     if phone:
-        phone_e164 = rules.normalise_uk_phone(phone) or ""
+        phone_e164 = normalise_uk_phone(phone) or ""
         if not phone_e164:
-            errors["phone"] = ["Enter a UK phone number, like 07700 900123 or 01632 960001"]
+            errors["phone"] = [PHONE_ERROR]
     address = " ".join((address or "").split())
     if len(address) > ADDRESS_MAX:
         errors["address"] = [f"Address must be {ADDRESS_MAX} characters or fewer"]
@@ -546,6 +547,11 @@ def text_send(*, text_id: int) -> SendOutcome:
             claimed_until=None, next_attempt_at=now + timedelta(seconds=retry_in), attempts=F("attempts") - 1
         )
         return SendOutcome("rate_limited", retry_in=retry_in)
+
+    # The number is read again as config.phones reads it: a row queued before non-ASCII
+    # digits were refused would reach the gateway as somebody else's number, or nobody's.
+    if normalise_uk_mobile(text.phone) != text.phone:
+        return _text_failed(text, now=timezone.now(), reason="the number is not a UK mobile (+447 and nine digits)")
 
     gateway = get_gateway()
     try:

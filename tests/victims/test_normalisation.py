@@ -2,7 +2,8 @@
 
 import pytest
 
-from victims.rules import household_key, normalise_address, normalise_name, normalise_postcode, normalise_uk_phone
+from config.phones import normalise_uk_phone
+from victims.rules import household_key, normalise_address, normalise_name, normalise_postcode
 
 
 @pytest.mark.parametrize(

@@ -1035,7 +1035,7 @@ class Command(BaseCommand):
             name=name,
             dob=dob,
             phone=phone,
-            phone_e164=f"+44{phone[1:]}" if phone else "",  # victims.rules.normalise_uk_phone of 07...
+            phone_e164=f"+44{phone[1:]}" if phone else "",  # config.phones.normalise_uk_phone of 07...
             name_key=_name_key(name),
             address=address,
             postcode=postcode,
