@@ -257,6 +257,30 @@ def test_the_overdue_list_shows_the_incident_after_three_and_a_half_hours_of_ela
     assert reference in overdue_page()
 
 
+@change_param
+@zone_param
+def test_a_closing_time_sent_with_an_offset_is_stored_as_the_same_instant(handler, api_client_for, clock, change, zone):
+    clock.set(change + timedelta(hours=6))
+    api = api_client_for(handler)
+    created = api.post(
+        "/api/incidents/", {**NEW_INCIDENT, "opened_at": _iso(change - timedelta(hours=2), zone)}, format="json"
+    )
+    reference = created.json()["reference"]
+    api.post(
+        f"/api/incidents/{reference}/assessments/",
+        {**complete_answers(), "submitted_at": _iso(change - timedelta(hours=1), zone)},
+        format="json",
+    )
+    closed = change + timedelta(minutes=30)
+    response = api.post(
+        f"/api/incidents/{reference}/close/",
+        {"closure_code": "crime_recorded", "closed_at": _iso(closed, zone)},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert Incident.objects.get(reference=reference).closed_at == closed
+
+
 @pytest.mark.parametrize(
     "naive",
     ["2026-10-25T01:30:00", "2026-03-29T01:30:00"],
