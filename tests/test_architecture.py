@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-PACKAGES = ["accounts", "incidents", "thrive", "victims", "qa", "audit", "config", "bench", "tests"]
+PACKAGES = ["accounts", "incidents", "thrive", "victims", "qa", "audit", "config", "bench", "tests", "markup"]
 
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
@@ -57,3 +57,10 @@ def test_the_audit_trail_importing_a_domain_app_is_refused(tmp_path):
     result = lint_imports(tree)
     assert result.returncode != 0
     assert "audit.services -> incidents.models" in result.stdout
+
+
+def test_the_markup_builder_importing_an_app_is_refused(tmp_path):
+    tree = scratch_tree(tmp_path, {"qa.rules": "", "markup.helpers": "import qa.rules\n"})
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "markup.helpers -> qa.rules" in result.stdout
