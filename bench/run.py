@@ -101,7 +101,7 @@ class Bench:
             started = time.monotonic()
             self.manage(
                 "generate_volume", "--incidents", str(self.incidents), "--years", str(self.years), "--seed", "1",
-                "--reset", settings="config.settings",
+                "--reset",
             )  # fmt: skip
             self.results["generated_seconds"] = round(time.monotonic() - started)
             # What autovacuum does to a live database soon after a bulk load: the visibility map
