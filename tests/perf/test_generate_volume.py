@@ -1,11 +1,17 @@
-"""generate_volume writes what the services would: checked on a small volume."""
+"""generate_volume writes what the services would: checked on a small volume. The command
+lives in the bench app, which only bench/settings.py installs: these tests install it the same
+way for their duration, and call the command with the options `make bench` gives it."""
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.db import connection
 from django.db.models import Count, F
 
@@ -36,8 +42,36 @@ def indexes():
         return cursor.fetchall()
 
 
+@pytest.fixture
+def bench_app(settings):
+    """The bench app installed, as bench/settings.py does (its generate_volume command)."""
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "bench"]
+    assert "generate_volume" in get_commands()
+
+
+def test_the_product_settings_do_not_carry_the_benchmark_command():
+    assert "generate_volume" not in get_commands()
+
+
+def test_manage_py_runs_it_under_the_bench_settings():
+    """The documented way (docs/BENCHMARKS.md, bench/run.py): manage.py with bench.settings."""
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "generate_volume", "--help"],
+        cwd=root,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    for option in ("--incidents", "--years", "--seed", "--reset", "--chunk", "--workers"):
+        assert option in result.stdout
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_small_volume_is_consistent_with_the_services(tmp_path):
+def test_a_small_volume_is_consistent_with_the_services(bench_app):
     before = indexes()
     call_command("generate_volume", incidents=400, years=1, seed=7, verbosity=0)
 
@@ -80,7 +114,7 @@ def test_a_small_volume_is_consistent_with_the_services(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_log_entries_written_on_the_server_match_the_records(tmp_path):
+def test_the_log_entries_written_on_the_server_match_the_records(bench_app):
     call_command("generate_volume", incidents=400, years=1, seed=3, verbosity=0)
 
     entries = Counter()

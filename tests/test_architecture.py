@@ -1,0 +1,66 @@
+"""The import contracts in pyproject.toml ([tool.importlinter]) hold, and they would catch a new
+import that breaks them: the second test runs the project's own contracts over a scratch tree
+with the same package names, so deleting or loosening a contract fails here."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+PACKAGES = ["accounts", "incidents", "thrive", "victims", "qa", "audit", "config", "bench", "tests", "markup"]
+
+
+def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", str(ROOT / "pyproject.toml")],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(cwd)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def scratch_tree(root: Path, modules: dict[str, str]) -> Path:
+    for package in PACKAGES:
+        (root / package).mkdir()
+        (root / package / "__init__.py").write_text("")
+    for dotted, source in modules.items():
+        (root / (dotted.replace(".", "/") + ".py")).write_text(source)
+    return root
+
+
+def test_the_project_keeps_its_import_contracts():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_a_tree_that_keeps_the_rules_passes(tmp_path):
+    tree = scratch_tree(tmp_path, {"bench.tool": "import incidents\nimport qa\n", "audit.views": "import accounts\n"})
+    result = lint_imports(tree)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_product_module_importing_the_bench_tools_is_refused(tmp_path):
+    tree = scratch_tree(tmp_path, {"bench.tool": "", "incidents.views": "from bench import tool\n"})
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "incidents.views -> bench.tool" in result.stdout
+
+
+def test_the_audit_trail_importing_a_domain_app_is_refused(tmp_path):
+    tree = scratch_tree(tmp_path, {"incidents.models": "", "audit.services": "from incidents import models\n"})
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "audit.services -> incidents.models" in result.stdout
+
+
+def test_the_markup_builder_importing_an_app_is_refused(tmp_path):
+    tree = scratch_tree(tmp_path, {"qa.rules": "", "markup.helpers": "import qa.rules\n"})
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "markup.helpers -> qa.rules" in result.stdout
