@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 
 from bench.volume.plan import Plan, Volume
-from thrive.rules import rethrive_interval
 from bench.volume.shapes import (
     CATEGORY_WEIGHTS,
     CHANNELS,
@@ -30,6 +29,7 @@ from bench.volume.shapes import (
     cumulative,
     make_person,
 )
+from thrive.rules import rethrive_interval
 
 
 def generate_rows(run: Volume, plan: Plan, out: dict[str, list[str]], flush: Any, chunk: int, first: int, last: int,
