@@ -18,9 +18,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import Action
+from audit.services import audit_record
 from config.dates import local_month
 from incidents.models import EntryKind, Incident
 from incidents.services import log_entry_write
@@ -161,8 +164,10 @@ def victim_link(
     phone: str = "",
     address: str = "",
     postcode: str = "",
+    request: HttpRequest | None = None,
 ) -> Victim:
-    """Link a victim to an incident and run the repeat-victim check; both go on the log."""
+    """Link a victim to an incident and run the repeat-victim check; both go on the log, and
+    the collection goes in the audit log in the same transaction."""
     cleaned = _clean_victim(
         name=name,
         date_of_birth=date_of_birth,
@@ -202,7 +207,19 @@ def victim_link(
             at=now,
             text=_check_summary(victim.name, matches),
         )
+        _victim_audit(victim=victim, actor=actor, action=Action.COLLECT, request=request)
     return victim
+
+
+def _victim_audit(*, victim: Victim, actor: User, action: str, request: HttpRequest | None) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="victim",
+        object_id=victim.pk,
+        incident_reference=victim.incident.reference,
+        request=request,
+    )
 
 
 def _check_summary(name: str, matches: list[dict[str, Any]]) -> str:
@@ -257,9 +274,6 @@ def victim_erase(*, victim: Victim, actor: User, reason: str) -> Victim:
             author=actor,
             text=f"A victim's personal details were erased by {actor.display_name}.",
         )
-        from audit.models import Action
-        from audit.services import audit_record
-
         audit_record(
             actor=actor,
             action=Action.ERASE,
@@ -272,7 +286,9 @@ def victim_erase(*, victim: Victim, actor: User, reason: str) -> Victim:
     return Victim.objects.get(pk=locked.pk)
 
 
-def victim_record_outcome(*, victim: Victim, actor: User, outcome: str, household_note: str = "") -> Victim:
+def victim_record_outcome(
+    *, victim: Victim, actor: User, outcome: str, household_note: str = "", request: HttpRequest | None = None
+) -> Victim:
     """The handler's conclusion from the check: repeat victim or not, household at risk."""
     errors: dict[str, list[str]] = {}
     if outcome not in {RepeatOutcome.REPEAT, RepeatOutcome.NOT_REPEAT}:
@@ -292,6 +308,7 @@ def victim_record_outcome(*, victim: Victim, actor: User, outcome: str, househol
         text = f"Repeat victim check outcome for {locked.name}: {RepeatOutcome(outcome).label.lower()}"
         text += f". Household: {household_note}" if household_note else "."
         log_entry_write(incident=locked.incident, kind=EntryKind.REPEAT_CHECK, author=actor, text=text)
+        _victim_audit(victim=locked, actor=actor, action=Action.ALTER, request=request)
     return locked
 
 
