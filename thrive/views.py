@@ -19,7 +19,7 @@ from incidents.selectors import get_incident_for_user
 from thrive.forms import answers_from_post, error_summary, form_layout, text_max_length
 from thrive.models import Assessment, AssessmentStatus
 from thrive.rules import answers_clean
-from thrive.selectors import DraftPrivate, get_assessment_for_user
+from thrive.selectors import DraftPrivate, assessment_read_record, get_assessment_for_user
 from thrive.services import assessment_record, assessment_submit_keeping_draft, prompt_set_current
 
 
@@ -57,6 +57,10 @@ def _form_context(
             # A re-THRIVE starts from the last submitted version: the handler updates what
             # has changed rather than retyping what has not.
             answers = previous.answers if previous and previous.prompt_set_id == current.pk else {}
+            if answers and previous is not None:
+                # Another version's answers are shown (perhaps another handler's): a read.
+                previous.incident = incident
+                assessment_read_record(user=request.user, assessment=previous, request=request)
     layout = form_layout(prompt_set.sections, answers, errors)
     # The version this page writes: the draft's, or the next number. Posted back with the
     # form so that a second arrival of the same submission is recognised (a double click).

@@ -28,7 +28,7 @@ from thrive.returns import (
     team_open_returns_by_handler,
 )
 from thrive.rules import answers_clean
-from thrive.selectors import get_assessment_for_user
+from thrive.selectors import assessment_read_record, get_assessment_for_user
 from thrive.services import assessment_submit_keeping_draft
 from thrive.views import _form_context
 
@@ -170,7 +170,11 @@ def revise_page(request: HttpRequest, pk: int) -> HttpResponse:
     if not returned.assessment.incident.is_open:
         messages.info(request, f"Incident {returned.assessment.incident.reference} is closed.")
         return redirect("thrive:returned-to-me")
-    return render(request, "thrive/returns/revise.html", _revise_context(request, returned))
+    context = _revise_context(request, returned)
+    if context["draft"] is None:
+        # The form is prefilled from the returned version's answers: a read.
+        assessment_read_record(user=request.user, assessment=returned.assessment, request=request)
+    return render(request, "thrive/returns/revise.html", context)
 
 
 @require_POST

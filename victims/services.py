@@ -241,9 +241,7 @@ def _check_summary(who: str, matches: list[dict[str, Any]]) -> str:
         for m in matches[:10]
     )
     more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
-    return (
-        f"Repeat victim check for {who}: {len(matches)} earlier incident(s) in the last {days} days: {listed}{more}."
-    )
+    return f"Repeat victim check for {who}: {len(matches)} earlier incident(s) in the last {days} days: {listed}{more}."
 
 
 def victim_erase(*, victim: Victim, actor: User, reason: str) -> Victim:

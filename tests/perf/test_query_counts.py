@@ -101,8 +101,9 @@ PINNED: dict[str, int] = {
     # +1 (issue 13): the audit row for reading the answers.
     "review_detail": 7,
     # The return, "has a draft?", the incident's versions, the current prompt set, and the
-    # incident's category (read lazily by the template: one query, not per row).
-    "returned_revise": 8,
+    # incident's category (read lazily by the template: one query, not per row); +1 since
+    # issue 13: the audit row for the returned version's answers the form is prefilled with.
+    "returned_revise": 9,
     # The force's model, its current version, every family's newest, drafts, published.
     "wording_home": 7,
     "wording_draft": 3,  # the session, the user, the draft

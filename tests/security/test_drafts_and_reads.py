@@ -115,3 +115,18 @@ def test_an_administrator_cannot_delete_a_victim_or_a_text(world, db, model):
 
     assert response.status_code == 403
     assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def test_a_re_thrive_form_prefilled_from_another_version_records_the_read(world, db):
+    """The form starts from the last submitted version's answers (perhaps a colleague's)."""
+    response = page(world, "colleague").get(reverse("thrive:assessment-form", args=[world.incident.reference]))
+
+    assert response.status_code == 200
+    assert [e.actor_username for e in reads("assessment", world.submitted.pk)] == ["colleague"]
+
+
+def test_the_revise_page_prefilled_from_the_returned_version_records_the_read(world, db):
+    response = page(world, "handler").get(reverse("thrive:returned-revise-form", args=[world.returned.pk]))
+
+    assert response.status_code == 200
+    assert [e.actor_username for e in reads("assessment", world.returned.assessment_id)] == ["handler"]
