@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from audit.models import AuditEvent
+from audit.models import Action, AuditEvent
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
@@ -41,8 +41,18 @@ def _event(
         description=description[:300],
         channel=channel,
         ip_address=_client_ip(request),
-        path=(request.get_full_path() if request else "")[:300],
+        # The path alone, never the query string: a search box's text (a name, a phone)
+        # would otherwise be copied into a log that can never be scrubbed.
+        path=(request.path if request else "")[:300],
     )
+
+
+def read_action(request: HttpRequest | None, channel: str = "") -> str:
+    """A read on a page or in the admin is a consultation; the same read through the API
+    hands the record to another system, a disclosure (DPA 2018 s.62)."""
+    if channel == "api" or (not channel and request is not None and request.path.startswith("/api/")):
+        return Action.DISCLOSE
+    return Action.CONSULT
 
 
 def audit_record(

@@ -2,8 +2,6 @@
 
 from typing import Any
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -20,7 +18,6 @@ from config.api import ClientTimeField, paginated
 from incidents.models import Channel, Grading, Incident
 from incidents.selectors import IncidentFilters, get_incident_for_user, incident_detail, incident_list, is_overdue
 from incidents.services import incident_close, incident_create
-from thrive.models import Assessment
 from thrive.services import assessment_record
 
 WorksIncidents = capability_permission("work_incidents")
@@ -78,9 +75,11 @@ class IncidentDetailOut(IncidentOut):
     entries = LogEntryOut(many=True, source="entries.all")
 
     def get_victims(self, incident: Incident) -> list[dict[str, Any]]:
-        from victims.selectors import victim_list, victim_out  # API.md "Victims and texts"
+        from victims.selectors import victim_out, victims_for_user  # API.md "Victims and texts"
 
-        return [victim_out(v) for v in victim_list(incident)]
+        # Through the access helper: each victim disclosed here is recorded.
+        request = self.context["request"]
+        return [victim_out(v) for v in victims_for_user(request.user, incident, request=request)]
 
     def get_texts(self, incident: Incident) -> list[dict[str, Any]]:
         from victims.selectors import text_list, text_out
@@ -195,7 +194,7 @@ def incident(request: Request, reference: str) -> Response:
         incident_reference=found.reference,
         request=request,
     )
-    return Response(IncidentDetailOut(found).data)
+    return Response(IncidentDetailOut(found, context={"request": request}).data)
 
 
 @extend_schema(request=CloseIn, responses=IncidentOut)
@@ -246,18 +245,8 @@ def incident_assessments(request: Request, reference: str) -> Response:
 @api_view(["GET"])
 @permission_classes([WorksIncidents])
 def assessment(request: Request, pk: int) -> Response:
-    found = get_object_or_404(Assessment.objects.select_related("incident", "prompt_set", "author"), pk=pk)
-    get_incident_for_user(request.user, found.incident.reference)
-    if not found.is_submitted and found.author_id != request.user.pk:
-        # A draft is its author's work in progress, private as on the page, until submitted.
-        raise Http404
-    audit_record(
-        actor=request.user,
-        action=Action.DISCLOSE,
-        object_type="assessment",
-        object_id=found.pk,
-        incident_reference=found.incident.reference,
-        description=f"version {found.version}",
-        request=request,
-    )
+    from thrive.selectors import get_assessment_for_user
+
+    # Someone else's draft is 404; the read is recorded as a disclosure.
+    found = get_assessment_for_user(request.user, pk=pk, request=request)
     return Response(AssessmentDetailOut(found).data)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from config.admin import ReadOnlyAdmin
 from qa.models import Dispute, ExportRecord, LearningTheme, Review, Sample
 
 
@@ -12,49 +13,30 @@ class LearningThemeAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+# Samples, grades, disputes and export records are evidence: shown, never added, changed or
+# deleted here (no delete action either). Samples are drawn and withdrawn through qa.services
+# (rule 10); a grade is corrected by a new version; the models and, on PostgreSQL, triggers
+# refuse deletion too (qa migration 0002).
+
+
 @admin.register(Sample)
-class SampleAdmin(admin.ModelAdmin):
-    # Read-only: samples are drawn and withdrawn through qa.services (rule 10).
+class SampleAdmin(ReadOnlyAdmin):
     list_display = ["month", "team", "per_handler", "seed", "created_by", "created_at", "withdrawn_at"]
     list_filter = ["team"]
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdmin):
     list_display = ["item", "version", "current", "month", "handler", "reviewer", "created_at"]
     list_filter = ["current", "month"]
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
+class DisputeAdmin(ReadOnlyAdmin):
     list_display = ["review", "raised_by", "raised_at", "outcome", "resolved_by"]
     list_filter = ["outcome"]
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(ExportRecord)
-class ExportRecordAdmin(admin.ModelAdmin):
+class ExportRecordAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "format", "filters"]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False

@@ -188,7 +188,9 @@ def compliance_api(request: Request) -> Response:
 def _export(request: Request, format: str) -> HttpResponse:
     filters = filters_from_request(request)
     rows = qa_monthly(filters)
-    export_record(user=request.user, format=format, filters=filters.as_params())
+    # The downloads live under /qa/: a token (a script, a notebook) makes it an API read.
+    channel = "api" if request.auth is not None else "page"
+    export_record(user=request.user, format=format, filters=filters.as_params(), request=request, channel=channel)
     if format == ExportFormat.CSV:
         return exports.csv_response(rows, filters)
     return exports.xlsx_response(rows, filters, compliance=compliance_monthly(filters))

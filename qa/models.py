@@ -1,5 +1,7 @@
 """Dip samples, their reviews (grades) and the handler's answer to them (rules 10 and 11)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -146,6 +148,11 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"Review of item {self.item_id} v{self.version}"
 
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        # A grade is evidence (rule 10): corrected by a new version, never deleted. On
+        # PostgreSQL a trigger refuses a bulk delete too (migration 0002).
+        raise PermissionError("A QA review is never deleted: correct it with a new version.")
+
 
 class DisputeOutcome(models.TextChoices):
     OPEN = "open", "Awaiting the supervisor"
@@ -183,6 +190,9 @@ class Dispute(models.Model):
     def __str__(self) -> str:
         return f"Dispute of review {self.review_id} ({self.outcome})"
 
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("A dispute is never deleted.")
+
 
 class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV"
@@ -190,7 +200,9 @@ class ExportFormat(models.TextChoices):
 
 
 class ExportRecord(models.Model):
-    """Who downloaded which figures, when (issue 6: each export is recorded)."""
+    """Who downloaded which figures, when (issue 6: each export is recorded). Append-only,
+    like the audit log: save() refuses an update, delete() refuses, and on PostgreSQL a
+    trigger refuses both even to SQL (migration 0002)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
@@ -202,3 +214,11 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.format} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Export records are append-only: a record cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Export records are append-only: a record cannot be deleted.")

@@ -122,15 +122,29 @@ def drilldown_reviews(filters: QaFilters, *, month: date, measure: str = "", out
             qs = qs.filter(repeat_victim_check=Check.YES)
         else:
             qs = qs.exclude(repeat_victim_check=Check.NOT_APPLICABLE)
-    return qs.select_related("item__incident", "handler", "team", "reviewer").order_by("handler__username", "id")
+    # The written feedback and correction reasons stay behind: analysts read this page.
+    return (
+        qs.select_related("item__incident", "handler", "team", "reviewer")
+        .defer("feedback", "correction_reason")
+        .order_by("handler__username", "id")
+    )
 
 
 def month_highlights(filters: QaFilters, *, month: date, themes: int = 5) -> dict[str, Any]:
     """Good practice and the commonest learning themes of a month (two queries)."""
     qs = reviews_counted(QaFilters(first=month, last=month, team=filters.team, handler=filters.handler))
-    good = list(
-        qs.filter(good_practice=True).select_related("item__incident", "handler").order_by("handler__username")[:20]
-    )
+    # Who is credited and for which incident, and nothing else: this feeds the dashboard,
+    # which analysts read, and a supervisor's written feedback is for the handler alone
+    # (docs/SECURITY.md). The feedback column is never even fetched.
+    good = [
+        {
+            "handler": row["handler__full_name"] or row["handler__username"],
+            "reference": row["item__incident__reference"],
+        }
+        for row in qs.filter(good_practice=True)
+        .order_by("handler__username", "id")
+        .values("handler__full_name", "handler__username", "item__incident__reference")[:20]
+    ]
     common = list(
         qs.filter(themes__isnull=False)
         .values("themes__name")

@@ -10,9 +10,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import Role, Team, User
+from audit.models import Action
+from audit.services import audit_record
 from config.errors import Blocked
 from incidents.models import EntryKind, Incident, LogEntry, Status
 from qa.models import (
@@ -308,5 +311,21 @@ def repeat_check_prefill(incident: Incident) -> str:
     return Check.YES if LogEntry.objects.filter(incident=incident, kind=EntryKind.REPEAT_CHECK).exists() else ""
 
 
-def export_record(*, user: User, format: str, filters: dict[str, str]) -> ExportRecord:
-    return ExportRecord.objects.create(user=user, format=format, filters=filters)
+def export_record(
+    *, user: User, format: str, filters: dict[str, str], request: HttpRequest | None = None, channel: str = ""
+) -> ExportRecord:
+    """Record a download of the figures: the export record (kept for ever: qa.models) and a
+    disclosure in the audit log, where an administrator searches every other access, in
+    one transaction. The filters name a team or a member of staff, never a victim."""
+    with transaction.atomic():
+        record = ExportRecord.objects.create(user=user, format=format, filters=filters)
+        audit_record(
+            actor=user,
+            action=Action.DISCLOSE,
+            object_type="qa_export",
+            object_id=record.pk,
+            description=f"{format}: " + ", ".join(f"{key}={value}" for key, value in filters.items()),
+            request=request,
+            channel=channel,
+        )
+    return record

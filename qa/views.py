@@ -44,6 +44,7 @@ from qa.services import (
     sample_withdraw,
 )
 from thrive.forms import form_layout
+from thrive.selectors import get_assessment_for_user
 
 MEASURE_LABELS = dict(COLUMNS)
 
@@ -166,8 +167,12 @@ def _review_data(post: Any) -> dict[str, Any]:
     }
 
 
-def _grading_context(item: SampleItem, *, values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
-    assessment = item.assessment
+def _grading_context(
+    request: HttpRequest, item: SampleItem, *, values: dict[str, Any], errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    # The page shows the graded version's answers: read through the one helper, which
+    # records the read (get_item_for_user has already checked the grader's team).
+    assessment = get_assessment_for_user(request.user, pk=item.assessment_id, request=request)
     history = list(
         Review.objects.filter(item=item).select_related("reviewer").prefetch_related("themes").order_by("-version")
     )
@@ -205,7 +210,7 @@ def item_review(request: HttpRequest, item_id: int) -> HttpResponse:
         else:
             prefill = repeat_check_prefill(item.incident)
             values = {"repeat_victim_check": prefill, "themes": [], "_prefilled": bool(prefill)}
-        return render(request, "qa/item_review.html", _grading_context(item, values=values, errors={}))
+        return render(request, "qa/item_review.html", _grading_context(request, item, values=values, errors={}))
     data = _review_data(request.POST)
     try:
         if current is None:
@@ -216,7 +221,7 @@ def item_review(request: HttpRequest, item_id: int) -> HttpResponse:
             )
     except ValidationError as exc:
         values = {**data, "correction_reason": request.POST.get("correction_reason", "")}
-        context = _grading_context(item, values=values, errors=exc.message_dict)
+        context = _grading_context(request, item, values=values, errors=exc.message_dict)
         return render(request, "qa/item_review.html", context, status=400)
     except Blocked as exc:
         messages.error(request, exc.message)

@@ -37,7 +37,11 @@ class PromptSetAdmin(ReadOnlyAdmin):
 
 @admin.register(Assessment)
 class AssessmentAdmin(ReadOnlyAdmin):
+    """The answers are not shown here: a version is read on its page or through the API, by
+    thrive.selectors.get_assessment_for_user, which keeps drafts private and records reads."""
+
     list_display = ["incident", "version", "status", "author", "submitted_at"]
+    exclude = ["answers"]
     list_filter = ["status"]
     search_fields = ["incident__reference"]
 

@@ -105,9 +105,10 @@ class ReturnedAssessmentOut(serializers.Serializer):
 @extend_schema(request=ReturnIn, responses=ReturnedAssessmentOut)
 @api_view(["POST"])
 def assessment_return_api(request: Request, pk: int) -> Response:
-    from thrive.returns import assessment_return, get_assessment_for_reviewer
+    from thrive.returns import assessment_return
+    from thrive.selectors import get_assessment_for_user
 
-    found = get_assessment_for_reviewer(request.user, pk)
+    found = get_assessment_for_user(request.user, pk=pk, review=True, read=False)
     data = ReturnIn(data=request.data)
     data.is_valid(raise_exception=True)
     returned = assessment_return(assessment=found, actor=request.user, **data.validated_data)

@@ -1,7 +1,8 @@
 """Rule 8, returns: a supervisor sends a submitted assessment back to its author.
 
-Writes (`assessment_return`, `assessment_mark_reviewed`, `assessment_return_resolve`), the one
-access check (`get_assessment_for_reviewer`) and the reads for the review queue, the author's
+Writes (`assessment_return`, `assessment_mark_reviewed`, `assessment_return_resolve`), who may
+review (`can_review`; the version itself is fetched by thrive.selectors.get_assessment_for_user)
+and the reads for the review queue, the author's
 "Returned to me" list and the supervisor's open returns. The closure gate asks
 `open_return_for` (incidents.rules.close_blockers).
 """
@@ -13,7 +14,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Min, OuterRef, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -31,24 +31,6 @@ FEEDBACK_MAX = 4000
 def can_review(user: Any) -> bool:
     """Supervisors review and return their own team's assessments; nobody else does."""
     return bool(getattr(user, "is_authenticated", False) and user.role == Role.SUPERVISOR and user.team_id)
-
-
-def get_assessment_for_reviewer(user: User, pk: int) -> Assessment:
-    """The one access check for reviewing: 404 for an unknown version, 403 for a role that
-    does not review or a supervisor of another team. The team is the incident's team of the
-    day (incidents.Incident.team), as for every other supervision list."""
-    if not can_review(user):
-        raise PermissionDenied
-    found = (
-        Assessment.objects.select_related("incident", "incident__category", "incident__team", "author", "prompt_set")
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    if found.incident.team_id != user.team_id:
-        raise PermissionDenied
-    return found
 
 
 # --- Writes ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -19,6 +19,7 @@ from incidents.selectors import get_incident_for_user
 from thrive.forms import answers_from_post, error_summary, form_layout, text_max_length
 from thrive.models import Assessment, AssessmentStatus
 from thrive.rules import answers_clean
+from thrive.selectors import DraftPrivate, assessment_read_record, get_assessment_for_user
 from thrive.services import assessment_record, assessment_submit_keeping_draft, prompt_set_current
 
 
@@ -56,6 +57,10 @@ def _form_context(
             # A re-THRIVE starts from the last submitted version: the handler updates what
             # has changed rather than retyping what has not.
             answers = previous.answers if previous and previous.prompt_set_id == current.pk else {}
+            if answers and previous is not None:
+                # Another version's answers are shown (perhaps another handler's): a read.
+                previous.incident = incident
+                assessment_read_record(user=request.user, assessment=previous, request=request)
     layout = form_layout(prompt_set.sections, answers, errors)
     # The version this page writes: the draft's, or the next number. Posted back with the
     # form so that a second arrival of the same submission is recognised (a double click).
@@ -172,20 +177,10 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
 def assessment_version(request: HttpRequest, reference: str, version: int) -> HttpResponse:
     """One version read-only, with the wording it was answered against (rule 4)."""
     incident = get_incident_for_user(request.user, reference)
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("prompt_set", "author", "revises"), incident=incident, version=version
-    )
-    if assessment.status == AssessmentStatus.DRAFT and assessment.author_id != request.user.pk:
-        return render(request, "thrive/draft_private.html", {"incident": incident, "assessment": assessment})
-    audit_record(
-        actor=request.user,
-        action=Action.CONSULT,
-        object_type="assessment",
-        object_id=assessment.pk,
-        incident_reference=incident.reference,
-        description=f"version {assessment.version}",
-        request=request,
-    )
+    try:
+        assessment = get_assessment_for_user(request.user, incident=incident, version=version, request=request)
+    except DraftPrivate as private:
+        return render(request, "thrive/draft_private.html", {"incident": incident, "assessment": private.assessment})
     layout = form_layout(assessment.prompt_set.sections, assessment.answers)
     return render(
         request,

@@ -22,13 +22,13 @@ from thrive.returns import (
     assessment_mark_reviewed,
     assessment_return,
     can_review,
-    get_assessment_for_reviewer,
     returned_to_me,
     review_queue,
     team_open_returns,
     team_open_returns_by_handler,
 )
 from thrive.rules import answers_clean
+from thrive.selectors import assessment_read_record, get_assessment_for_user
 from thrive.services import assessment_submit_keeping_draft
 from thrive.views import _form_context
 
@@ -63,7 +63,8 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
 
 
 def _review_context(request: HttpRequest, pk: int, **extra: Any) -> dict[str, Any]:
-    assessment = get_assessment_for_reviewer(request.user, pk)
+    # The page shows the answers: someone else's draft is 404 and the read is audited.
+    assessment = get_assessment_for_user(request.user, pk=pk, review=True, request=request)
     sections = assessment.prompt_set.sections
     entries = list(
         LogEntry.objects.filter(incident=assessment.incident).select_related("author").order_by("-at", "-id")[:20]
@@ -89,7 +90,7 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def return_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_assessment_for_reviewer(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk=pk, review=True, read=False)
     posted = {
         "reason": request.POST.get("reason", ""),
         "sections": request.POST.getlist("sections"),
@@ -119,7 +120,7 @@ def return_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def mark_reviewed(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_assessment_for_reviewer(request.user, pk)
+    assessment = get_assessment_for_user(request.user, pk=pk, review=True, read=False)
     try:
         assessment_mark_reviewed(assessment=assessment, actor=request.user)
     except Blocked as exc:
@@ -169,7 +170,11 @@ def revise_page(request: HttpRequest, pk: int) -> HttpResponse:
     if not returned.assessment.incident.is_open:
         messages.info(request, f"Incident {returned.assessment.incident.reference} is closed.")
         return redirect("thrive:returned-to-me")
-    return render(request, "thrive/returns/revise.html", _revise_context(request, returned))
+    context = _revise_context(request, returned)
+    if context["draft"] is None:
+        # The form is prefilled from the returned version's answers: a read.
+        assessment_read_record(user=request.user, assessment=returned.assessment, request=request)
+    return render(request, "thrive/returns/revise.html", context)
 
 
 @require_POST

@@ -4,11 +4,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from accounts.roles import role_can
 from config.admin import ReadOnlyAdmin
 from victims.models import PreventionAdvice, Text, Victim
+from victims.selectors import get_victim_for_user
 from victims.services import victim_erase
 
 
@@ -41,12 +42,15 @@ class PreventionAdviceAdmin(admin.ModelAdmin):
 
 @admin.register(Text)
 class TextAdmin(ReadOnlyAdmin):
-    """Read-only: a text's status moves only through victims.services."""
+    """Read-only: a text's status moves only through victims.services. The number it went
+    to is the victim's, and is not shown here (an administrator has no need of it; the
+    victim's record is read through victims.selectors, which records the read)."""
 
     list_display = ["id", "incident", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["incident__reference"]
-    readonly_fields = [f.name for f in Text._meta.fields]
+    exclude = ["phone"]
+    readonly_fields = [f.name for f in Text._meta.fields if f.name != "phone"]
 
 
 class EraseForm(ActionForm):
@@ -60,11 +64,25 @@ class EraseForm(ActionForm):
 
 @admin.register(Victim)
 class VictimAdmin(admin.ModelAdmin):
-    list_display = ["name", "incident", "outcome", "created_at", "erased_at"]
+    """Found by incident reference; the list shows no personal details (it would disclose a
+    page of victims at once). Opening one reads it through victims.selectors.get_victim_for_user,
+    which records the read. Never deleted: erasure (the action) is the way to remove details."""
+
+    list_display = ["__str__", "incident", "outcome", "created_at", "erased_at"]
     search_fields = ["incident__reference"]
     readonly_fields = [f.name for f in Victim._meta.fields]
     action_form = EraseForm
     actions = ["erase_personal_details"]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method == "GET":
+            get_victim_for_user(request.user, object_id, request=request, channel="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     @admin.action(description="Erase the selected victims' personal details")
     def erase_personal_details(self, request: HttpRequest, queryset: Any) -> None:

@@ -4,7 +4,6 @@ import hmac
 from typing import Any
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
@@ -13,11 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import capability_permission
-from audit.models import Action
-from audit.services import audit_record, audit_record_many
 from incidents.selectors import get_incident_for_user
-from victims.models import RepeatOutcome, Victim
-from victims.selectors import text_list, text_out, victim_list, victim_out
+from victims.models import RepeatOutcome
+from victims.selectors import get_victim_for_user, text_list, text_out, victim_out, victims_for_user
 from victims.services import UnknownText, text_receipt, victim_link, victim_record_outcome
 
 WorksIncidents = capability_permission("work_incidents")
@@ -77,44 +74,24 @@ class OutcomeIn(serializers.Serializer):
 def incident_victims(request: Request, reference: str) -> Response:
     incident = get_incident_for_user(request.user, reference)
     if request.method == "GET":
-        victims = victim_list(incident)
-        # Rule 4: who read a victim's details is logged, one event per victim.
-        audit_record_many(
-            actor=request.user,
-            action=Action.DISCLOSE,
-            object_type="victim",
-            records=[(victim.pk, incident.reference) for victim in victims],
-            request=request,
-        )
-        return Response([victim_out(v) for v in victims])
+        # Rule 4: the helper records who read each victim's details.
+        return Response([victim_out(v) for v in victims_for_user(request.user, incident, request=request)])
     data = VictimIn(data=request.data)
     data.is_valid(raise_exception=True)
-    victim = victim_link(incident=incident, actor=request.user, **data.validated_data)
-    _audit(request, Action.COLLECT, victim)
+    # The service records the collection in its own transaction.
+    victim = victim_link(incident=incident, actor=request.user, request=request, **data.validated_data)
     return Response(victim_out(victim), status=201)
-
-
-def _audit(request: Request, action: str, victim: Victim) -> None:
-    audit_record(
-        actor=request.user,
-        action=action,
-        object_type="victim",
-        object_id=victim.pk,
-        incident_reference=victim.incident.reference,
-        request=request,
-    )
 
 
 @extend_schema(request=OutcomeIn, responses=VictimOut)
 @api_view(["POST"])
 @permission_classes([WorksIncidents])
 def victim_outcome(request: Request, pk: int) -> Response:
-    victim = get_object_or_404(Victim.objects.select_related("incident"), pk=pk)
-    get_incident_for_user(request.user, victim.incident.reference)
+    victim = get_victim_for_user(request.user, pk, read=False)
     data = OutcomeIn(data=request.data)
     data.is_valid(raise_exception=True)
-    victim = victim_record_outcome(victim=victim, actor=request.user, **data.validated_data)
-    _audit(request, Action.ALTER, victim)
+    # The service records the alteration (which the answer discloses) in its transaction.
+    victim = victim_record_outcome(victim=victim, actor=request.user, request=request, **data.validated_data)
     return Response(victim_out(victim))
 
 

@@ -71,7 +71,8 @@ class Victim(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.incident_id})"
+        # By id, never by name: this string is copied into the admin's history and titles.
+        return f"Victim V{self.pk}"
 
 
 class PreventionAdvice(models.Model):

@@ -1,14 +1,73 @@
-"""Reads of victims and texts, shaped for the incident page, the API and the home page."""
+"""Reads of victims and texts, shaped for the incident page, the API and the home page.
+
+A victim's details (name, date of birth, phone, address, the repeat check) are read only
+through `victims_for_user` (an incident's victims) and `get_victim_for_user` (one victim):
+each checks the reader may see incident logs and writes one audit line per victim shown
+(rule 4: who viewed a victim's details is logged). Pages, the API and the admin all call them.
+"""
 
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import role_can
+from audit.services import audit_record_many, read_action
 from incidents.models import Incident
 from victims.models import Text, TextStatus, Victim
+
+
+def victim_reads_record(
+    *, user: Any, victims: list[Victim], request: HttpRequest | None = None, channel: str = ""
+) -> None:
+    """One audit line per victim shown, in a single insert (consult on a page or in the
+    admin, disclose through the API)."""
+    if not victims:
+        return
+    audit_record_many(
+        actor=user,
+        action=read_action(request, channel),
+        object_type="victim",
+        records=[(victim.pk, victim.incident.reference) for victim in victims],
+        request=request,
+        channel=channel,
+    )
+
+
+def victims_for_user(
+    user: Any, incident: Incident, *, request: HttpRequest | None = None, channel: str = ""
+) -> list[Victim]:
+    """The incident's victims with their details, for someone who may read the incident."""
+    if not role_can(user, "view_incidents"):
+        raise Http404
+    victims = victim_list(incident)
+    for victim in victims:
+        victim.incident = incident  # already loaded: no query per victim for the reference
+    victim_reads_record(user=user, victims=victims, request=request, channel=channel)
+    return victims
+
+
+def get_victim_for_user(
+    user: Any, pk: Any, *, read: bool = True, request: HttpRequest | None = None, channel: str = ""
+) -> Victim:
+    """One victim with their details: 404 if unknown or the reader may not see incidents.
+    `read=False` for a route that only changes the victim: its service records the change
+    (and a page that then shows the details again calls `victim_reads_record`)."""
+    if not role_can(user, "view_incidents"):
+        raise Http404
+    try:
+        victim = Victim.objects.select_related("incident").filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        victim = None
+    if victim is None:
+        raise Http404
+    if read:
+        victim_reads_record(user=user, victims=[victim], request=request, channel=channel)
+    return victim
+
 
 # How long a failed text stays on its handler's home page.
 FAILED_TEXT_NOTICE_DAYS = 7

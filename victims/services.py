@@ -8,6 +8,7 @@ delivery of the same task, or a second worker, loses the claim and sends nothing
 
 import logging
 import math
+import re
 import threading
 import uuid
 from dataclasses import dataclass
@@ -16,11 +17,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import Action
+from audit.services import audit_record
 from config.dates import local_month
 from config.phones import PHONE_ERROR, normalise_uk_mobile, normalise_uk_phone
 from incidents.models import EntryKind, Incident
@@ -162,8 +166,10 @@ def victim_link(
     phone: str = "",
     address: str = "",
     postcode: str = "",
+    request: HttpRequest | None = None,
 ) -> Victim:
-    """Link a victim to an incident and run the repeat-victim check; both go on the log."""
+    """Link a victim to an incident and run the repeat-victim check; both go on the log, and
+    the collection goes in the audit log in the same transaction."""
     cleaned = _clean_victim(
         name=name,
         date_of_birth=date_of_birth,
@@ -189,45 +195,65 @@ def victim_link(
             check_matches=matches,
             **cleaned,
         )
+        # The log names the victim by id only: it is read widely and kept whole, so nothing
+        # personal is written into it (the details live on the victim's record, which
+        # erasure can blank).
         log_entry_write(
             incident=incident,
             kind=EntryKind.VICTIM_LINKED,
             author=actor,
             at=now,
-            text=f"Victim linked by {actor.display_name}: {victim.name}.",
+            text=f"{victim_label(victim.pk)} linked by {actor.display_name}.",
         )
         log_entry_write(
             incident=incident,
             kind=EntryKind.REPEAT_CHECK,
             author=actor,
             at=now,
-            text=_check_summary(victim.name, matches),
+            text=_check_summary(f"victim V{victim.pk}", matches),
         )
+        _victim_audit(victim=victim, actor=actor, action=Action.COLLECT, request=request)
     return victim
 
 
-def _check_summary(name: str, matches: list[dict[str, Any]]) -> str:
+def _victim_audit(*, victim: Victim, actor: User, action: str, request: HttpRequest | None) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="victim",
+        object_id=victim.pk,
+        incident_reference=victim.incident.reference,
+        request=request,
+    )
+
+
+def victim_label(pk: int) -> str:
+    """How the incident log names a victim: by id ("Victim V123"), never by name."""
+    return f"Victim V{pk}"
+
+
+def _check_summary(who: str, matches: list[dict[str, Any]]) -> str:
     days = settings.REPEAT_VICTIM_LOOKBACK_DAYS
     if not matches:
-        return f"Repeat victim check for {name}: no earlier incidents in the last {days} days."
+        return f"Repeat victim check for {who}: no earlier incidents in the last {days} days."
     labels = {"phone": "phone", "name_dob": "name and date of birth", "address": "address"}
     listed = "; ".join(
         f"{m['reference']} ({m['category_name']}, by {' and '.join(labels[r] for r in m['matched_on'])})"
         for m in matches[:10]
     )
     more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
-    return (
-        f"Repeat victim check for {name}: {len(matches)} earlier incident(s) in the last {days} days: {listed}{more}."
-    )
+    return f"Repeat victim check for {who}: {len(matches)} earlier incident(s) in the last {days} days: {listed}{more}."
 
 
 def victim_erase(*, victim: Victim, actor: User, reason: str) -> Victim:
     """Erase a victim's personal details (name, date of birth, phone, address, the look-up
-    keys, the matches naming other people, the household note), and the phone on the
-    incident's texts to that number. What stays: that a victim was linked, when and by whom,
-    and the outcome of the check. The audit log records the erasure and the reason, never
-    the erased data. The submitted assessments are records of the decision and are kept
-    whole (rule 4); their retention follows the force's records policy, not this route."""
+    keys, the matches naming other people, the household note) and every copy of them
+    (`_scrub_copies`): the incident's log entries, other victims' repeat-check matches, the
+    phone on the incident's texts and in its assessments' prevention answers, the admin's
+    history. What stays: that a victim was linked, when and by whom, and the outcome of the
+    check. The audit log records the erasure and the reason, never the erased data. The
+    assessments' free-text answers are the record of the decision and are kept whole (rule
+    4); their retention follows the force's records policy, not this route."""
     reason = (reason or "").replace("\x00", "").strip()
     if not reason:
         raise ValidationError({"reason": ["Give the reason for the erasure"]})
@@ -235,8 +261,7 @@ def victim_erase(*, victim: Victim, actor: User, reason: str) -> Victim:
         locked = Victim.objects.select_for_update().get(pk=victim.pk)
         if locked.erased_at is not None:
             return locked
-        if locked.phone_e164:
-            Text.objects.filter(incident_id=locked.incident_id, phone=locked.phone_e164).update(phone="")
+        _scrub_copies(locked)
         now = timezone.now()
         Victim.objects.filter(pk=locked.pk).update(
             name="[erased]",
@@ -258,9 +283,6 @@ def victim_erase(*, victim: Victim, actor: User, reason: str) -> Victim:
             author=actor,
             text=f"A victim's personal details were erased by {actor.display_name}.",
         )
-        from audit.models import Action
-        from audit.services import audit_record
-
         audit_record(
             actor=actor,
             action=Action.ERASE,
@@ -273,7 +295,72 @@ def victim_erase(*, victim: Victim, actor: User, reason: str) -> Victim:
     return Victim.objects.get(pk=locked.pk)
 
 
-def victim_record_outcome(*, victim: Victim, actor: User, outcome: str, household_note: str = "") -> Victim:
+ERASED = "[erased]"
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    """Each secret, as a whole word or phrase, replaced by [erased]."""
+    for secret in secrets:
+        text = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", ERASED, text)
+    return text
+
+
+def _scrub_copies(victim: Victim) -> None:
+    """Every place the victim's details were copied to, scrubbed before the record itself
+    is blanked (victim_erase's transaction). New log entries name the victim by id, so the
+    log part finds only entries written before that, or typed by hand (a note)."""
+    from django.contrib.admin.models import LogEntry as AdminLogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from incidents.models import LogEntry
+
+    secrets = [
+        value
+        for value in {victim.name, victim.phone, victim.phone_e164, victim.address, victim.household_note}
+        if value and len(value.strip()) >= 2 and value != ERASED
+    ]
+    secrets.sort(key=len, reverse=True)  # the longest first: a name inside a note goes with the note
+    # 1. The incident's log (the victim-linked and repeat-check entries, notes).
+    if secrets:
+        contains = Q()
+        for secret in secrets:
+            contains |= Q(text__contains=secret)
+        for entry in LogEntry.objects.filter(contains, incident_id=victim.incident_id):
+            scrubbed = _scrub(entry.text, secrets)
+            if scrubbed != entry.text:
+                LogEntry.objects.filter(pk=entry.pk).update(text=scrubbed)
+    # 2. Later victims whose repeat check matched this one keep the match, not the name.
+    if victim.name and victim.name != ERASED:
+        later = Victim.objects.filter(incident_opened_at__gte=victim.incident_opened_at).exclude(pk=victim.pk)
+        if connection.vendor == "postgresql":  # jsonb containment: only the rows that name them
+            later = later.filter(check_matches__contains=[{"reference": victim.incident.reference}])
+        for other in later.exclude(check_matches=[]).only("pk", "check_matches"):
+            changed = False
+            for match in other.check_matches:
+                if match.get("reference") == victim.incident.reference and victim.name in match.get("people", []):
+                    match["people"] = [ERASED if person == victim.name else person for person in match["people"]]
+                    changed = True
+            if changed:
+                Victim.objects.filter(pk=other.pk).update(check_matches=other.check_matches)
+    # 3. The phone: on the incident's texts to it, and in its assessments' prevention answer.
+    if victim.phone_e164:
+        Text.objects.filter(incident_id=victim.incident_id, phone=victim.phone_e164).update(phone="")
+        for assessment in Assessment.objects.filter(incident_id=victim.incident_id).only("pk", "answers"):
+            prevention = (assessment.answers or {}).get("prevention")
+            if not isinstance(prevention, dict) or not isinstance(prevention.get("phone"), str):
+                continue
+            if rules.normalise_uk_phone(prevention["phone"]) == victim.phone_e164:
+                prevention["phone"] = ERASED
+                Assessment.objects.filter(pk=assessment.pk).update(answers=assessment.answers)
+    # 4. The admin's history named the record by its old string (the name).
+    AdminLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Victim), object_id=str(victim.pk)
+    ).update(object_repr=victim_label(victim.pk))
+
+
+def victim_record_outcome(
+    *, victim: Victim, actor: User, outcome: str, household_note: str = "", request: HttpRequest | None = None
+) -> Victim:
     """The handler's conclusion from the check: repeat victim or not, household at risk."""
     errors: dict[str, list[str]] = {}
     if outcome not in {RepeatOutcome.REPEAT, RepeatOutcome.NOT_REPEAT}:
@@ -290,9 +377,11 @@ def victim_record_outcome(*, victim: Victim, actor: User, outcome: str, househol
         locked.outcome_by = actor
         locked.outcome_at = timezone.now()
         locked.save(update_fields=["outcome", "household_note", "outcome_by", "outcome_at"])
-        text = f"Repeat victim check outcome for {locked.name}: {RepeatOutcome(outcome).label.lower()}"
-        text += f". Household: {household_note}" if household_note else "."
+        # By id, and the household note stays on the victim's record (erasure blanks it there).
+        text = f"Repeat victim check outcome for victim V{locked.pk}: {RepeatOutcome(outcome).label.lower()}"
+        text += ". Household note recorded on the victim's record." if household_note else "."
         log_entry_write(incident=locked.incident, kind=EntryKind.REPEAT_CHECK, author=actor, text=text)
+        _victim_audit(victim=locked, actor=actor, action=Action.ALTER, request=request)
     return locked
 
 

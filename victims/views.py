@@ -11,11 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import role_required
-from audit.models import Action
-from audit.services import audit_record
 from incidents.selectors import get_incident_for_user
-from victims.models import PreventionAdvice, RepeatOutcome, Victim
-from victims.selectors import any_queued, text_list
+from victims.models import PreventionAdvice, RepeatOutcome
+from victims.selectors import any_queued, get_victim_for_user, text_list, victim_reads_record
 from victims.services import advice_update, victim_link, victim_record_outcome
 
 LINK_ANCHORS = {
@@ -37,18 +35,6 @@ def _errors_list(errors: dict[str, list[str]], anchors: dict[str, str]) -> list[
             seen.add(message)
             items.append({"anchor": anchors.get(field, field), "message": message})
     return items
-
-
-def _audit(request: HttpRequest, action: str, victim: Victim) -> None:
-    """Rule 4: who created, changed or viewed a victim's details is logged."""
-    audit_record(
-        actor=request.user,
-        action=action,
-        object_type="victim",
-        object_id=victim.pk,
-        incident_reference=victim.incident.reference,
-        request=request,
-    )
 
 
 def _shown_once(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -99,11 +85,11 @@ def victim_link_page(request: HttpRequest, reference: str) -> HttpResponse:
                     phone=values["phone"],
                     address=values["address"],
                     postcode=values["postcode"],
+                    request=request,
                 )
             except ValidationError as exc:
                 field_errors = _shown_once(exc.message_dict)
             else:
-                _audit(request, Action.COLLECT, victim)
                 return redirect("victims:victim-check", pk=victim.pk)
     context = {
         "incident": incident,
@@ -118,7 +104,9 @@ def victim_link_page(request: HttpRequest, reference: str) -> HttpResponse:
 @role_required("work_incidents")
 def victim_check_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The repeat-victim check's matches, and the form for the handler's outcome."""
-    victim = get_object_or_404(Victim.objects.select_related("incident"), pk=pk)
+    # Rule 4: a GET shows the details, so the helper records the read; a POST changes the
+    # outcome, which victim_record_outcome records (and a refused POST shows them again).
+    victim = get_victim_for_user(request.user, pk, read=request.method == "GET", request=request)
     incident = get_incident_for_user(request.user, victim.incident.reference)
     field_errors: dict[str, list[str]] = {}
     values = {"outcome": victim.outcome, "household_note": victim.household_note}
@@ -128,14 +116,12 @@ def victim_check_page(request: HttpRequest, pk: int) -> HttpResponse:
             "household_note": request.POST.get("household_note", "")[:3000],
         }
         try:
-            victim_record_outcome(victim=victim, actor=request.user, **values)
+            victim_record_outcome(victim=victim, actor=request.user, request=request, **values)
         except ValidationError as exc:
             field_errors = exc.message_dict
+            victim_reads_record(user=request.user, victims=[victim], request=request)
         else:
-            _audit(request, Action.ALTER, victim)
             return redirect(reverse("incidents:incident-detail", args=[incident.reference]) + "#victims")
-    else:
-        _audit(request, Action.CONSULT, victim)
     context: dict[str, Any] = {
         "incident": incident,
         "victim": victim,

@@ -65,7 +65,8 @@ PINNED: dict[str, int] = {
     "handler_home": 10,
     "supervisor_home": 13,
     "incident_list": 7,  # the same count tests/incidents/test_query_counts.py pins
-    "incident_detail": 11,
+    # +1 (issue 13): the audit row for the victims the panel shows, one insert for them all.
+    "incident_detail": 12,
     "assessment_form": 6,
     "assessment_version": 6,
     "review_queue": 9,
@@ -80,7 +81,8 @@ PINNED: dict[str, int] = {
     # Was 4 while the audit log was empty (an empty page is not read): the count and the page.
     "audit_search": 5,
     "api_incident_list": 3,
-    "api_incident_detail": 7,
+    # +1 (issue 13): the audit rows for the victims it discloses, one insert for them all.
+    "api_incident_detail": 8,
     "api_incident_victims": 4,  # the token, the incident, its victims, one insert of the audit rows
     "api_incident_texts": 3,
     "api_assessments_returned": 3,
@@ -96,10 +98,12 @@ PINNED: dict[str, int] = {
     "incident_create": 4,  # + the active categories
     "prompt_set_current": 4,  # + the current prompt set
     # The version with its incident, the incident's last 20 log entries, its open return.
-    "review_detail": 6,
+    # +1 (issue 13): the audit row for reading the answers.
+    "review_detail": 7,
     # The return, "has a draft?", the incident's versions, the current prompt set, and the
-    # incident's category (read lazily by the template: one query, not per row).
-    "returned_revise": 8,
+    # incident's category (read lazily by the template: one query, not per row); +1 since
+    # issue 13: the audit row for the returned version's answers the form is prefilled with.
+    "returned_revise": 9,
     # The force's model, its current version, every family's newest, drafts, published.
     "wording_home": 7,
     "wording_draft": 3,  # the session, the user, the draft
@@ -114,18 +118,25 @@ PINNED: dict[str, int] = {
     # The closure codes, then one aggregate each for closures, re-THRIVEs and texts
     # (qa.compliance); the teams and the staff for the filters.
     "qa_compliance": 8,
-    "qa_export_csv": 4,  # the monthly aggregate and the export's record
-    "qa_export_xlsx": 8,  # the same, and the compliance sheet's four queries
+    # The monthly aggregate and the export's record; +3 since issue 13: the record and its
+    # audit row are written in one transaction (a savepoint and its release here, inside
+    # the test's transaction) and the audit row is one insert.
+    "qa_export_csv": 7,
+    "qa_export_xlsx": 11,  # the same, and the compliance sheet's four queries
     "qa_sample_detail": 6,  # the sample, its items (joined), their current reviews
     # The item (joined), its current review and its themes, every version and their themes,
     # the active themes, the badge.
-    "qa_item_review": 9,
+    # +2 (issue 13): the graded version read through thrive.selectors.get_assessment_for_user
+    # (draft and access check) and the audit row for reading its answers.
+    "qa_item_review": 11,
     "qa_sample_list_admin": 5,  # + the teams to draw for
     "qa_sample_detail_admin": 6,
     "qa_disputes_admin": 5,
     "review_queue_htmx": 7,  # the results fragment reads neither the team's handlers nor the categories
     "api_incident_list_overdue": 3,
-    "api_assessment_detail": 4,  # the token, the version (joined), the access check, the audit row
+    # The token, the version (joined, its incident with it: the access check needs no second
+    # read since issue 13), the audit row.
+    "api_assessment_detail": 3,
     "api_prompt_set_current": 2,
     "api_prompt_set_detail": 3,  # the token, the force's model, the version
     "api_qa_compliance": 5,  # the token and qa.compliance's four

@@ -114,7 +114,8 @@ def test_recording_the_outcome_from_the_check_page(handler, handler_client, inci
     assert ok.status_code == 302
     victim.refresh_from_db()
     assert victim.outcome == "repeat"
-    assert incident.entries.filter(kind=EntryKind.REPEAT_CHECK, text__contains="Partner also at risk").exists()
+    assert victim.household_note == "Partner also at risk"
+    assert incident.entries.filter(kind=EntryKind.REPEAT_CHECK, text__contains="Household note recorded").exists()
 
 
 def test_analysts_cannot_link_victims(analyst, client_for, incident):

@@ -115,9 +115,10 @@ def test_linking_and_the_check_go_on_the_incident_log(actor):
     earlier = make_incident(handler=actor)
     _link(earlier, actor, phone="07700900123")
     incident = make_incident(handler=actor)
-    _link(incident, actor, phone="07700900123")
+    victim = _link(incident, actor, phone="07700900123")
     kinds = list(incident.entries.values_list("kind", "text"))
-    assert (EntryKind.VICTIM_LINKED, f"Victim linked by {actor.display_name}: Jane Doe.") in kinds
+    # By id, never by name (review issue 13): the log is read widely and kept whole.
+    assert (EntryKind.VICTIM_LINKED, f"Victim V{victim.pk} linked by {actor.display_name}.") in kinds
     check = [text for kind, text in kinds if kind == EntryKind.REPEAT_CHECK]
     assert len(check) == 1
     assert earlier.reference in check[0]
@@ -155,7 +156,11 @@ def test_the_outcome_is_recorded_and_logged(actor):
     assert victim.outcome_by == actor
     last = incident.entries.filter(kind=EntryKind.REPEAT_CHECK).last()
     assert "repeat victim" in last.text
-    assert "Son, 14" in last.text
+    # The note is the household's details: on the victim's record, which erasure blanks,
+    # not in the log (review issue 13).
+    assert victim.household_note == "Son, 14, lives there."
+    assert "Son, 14" not in last.text
+    assert last.text.endswith("Household note recorded on the victim's record.")
 
 
 def test_an_outcome_must_be_chosen(actor):
