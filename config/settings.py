@@ -8,6 +8,7 @@ to start.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import csp.constants as csp
@@ -74,7 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens (API.md "Tokens"): hashed, several per account, expiring (accounts.tokens).
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -182,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     "rethrive-sweep": {"task": "thrive.tasks.rethrive_sweep", "schedule": 60.0},
     # Rule 7: texts a broker outage left queued are enqueued again.
     "texts-sweep": {"task": "victims.tasks.text_sweep", "schedule": 60.0},
+    # Expired API tokens are refused on sight; this only keeps the table small.
+    "tokens-purge": {"task": "accounts.tasks.tokens_purge", "schedule": 3600.0},
 }
 
 # --- Authentication -----------------------------------------------------------------------
@@ -254,7 +258,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.StaffTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -263,6 +267,20 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# API tokens per role (accounts.tokens.token_lifetime): how long one may sit unused ("idle")
+# and live at all ("absolute"). "default" is every role not listed. The `integration` role
+# (a CAD adapter's account) is listed ahead of its arrival, so adding it needs no change here.
+API_TOKEN_LIFETIMES: dict[str, dict[str, timedelta]] = {
+    "default": {"idle": timedelta(hours=12), "absolute": timedelta(days=7)},
+    "integration": {"idle": timedelta(days=90), "absolute": timedelta(days=90)},
+}
+REST_KNOX = {
+    # Renew a token's expiry on use: that is what makes `expiry` the idle limit. The
+    # lengths come from API_TOKEN_LIFETIMES, not knox's own TOKEN_TTL.
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "THRIVE-SP API",
