@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "victims",
     "qa",
     "audit",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
+    # Idempotency-Key on POSTs under /api/: runs the view inside the key's transaction.
+    "idempotency.middleware.IdempotencyMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -186,6 +189,8 @@ CELERY_BEAT_SCHEDULE = {
     "texts-sweep": {"task": "victims.tasks.text_sweep", "schedule": 60.0},
     # Expired API tokens are refused on sight; this only keeps the table small.
     "tokens-purge": {"task": "accounts.tasks.tokens_purge", "schedule": 3600.0},
+    # Idempotency-Key answers are replayed for 24 hours, then deleted.
+    "idempotency-purge": {"task": "idempotency.tasks.idempotency_records_purge", "schedule": 3600.0},
 }
 
 # --- Authentication -----------------------------------------------------------------------
@@ -272,7 +277,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular, plus the Idempotency-Key header on every POST.
+    "DEFAULT_SCHEMA_CLASS": "idempotency.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -283,6 +289,8 @@ API_TOKEN_LIFETIMES: dict[str, dict[str, timedelta]] = {
     "default": {"idle": timedelta(hours=12), "absolute": timedelta(days=7)},
     "integration": {"idle": timedelta(days=90), "absolute": timedelta(days=90)},
 }
+# How long a request waits for another holding the same Idempotency-Key before a 409.
+IDEMPOTENCY_WAIT_SECONDS = env_int("IDEMPOTENCY_WAIT_SECONDS", 20)
 REST_KNOX = {
     # Renew a token's expiry on use: that is what makes `expiry` the idle limit. The
     # lengths come from API_TOKEN_LIFETIMES, not knox's own TOKEN_TTL.
