@@ -311,3 +311,44 @@ def test_two_submissions_with_one_key_at_the_same_moment_make_one_version_and_on
     assert results[0][1] == results[1][1]
     assert Assessment.objects.filter(incident=incident).count() == 1
     assert Text.objects.filter(incident=incident).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_key_held_too_long_by_another_request_is_409_busy(settings):
+    settings.IDEMPOTENCY_WAIT_SECONDS = 1
+    handler = UserFactory(handler=True)
+    client = _client(handler)
+    with psycopg.connect(**_dsn()) as holder:  # another request, mid-work with the key
+        holder.execute(
+            "INSERT INTO idempotency_idempotencyrecord (user_id, key, request_hash, status_code, content_type, body,"
+            " created_at) VALUES (%s, 'k', 'x', 0, '', '', now())",
+            [handler.pk],
+        )
+        busy = _post(client, "/api/incidents/", NEW_INCIDENT, key="k")
+        holder.rollback()
+
+    assert busy.status_code == 409
+    assert busy.json()["code"] == "idempotency_key_busy"
+    assert busy.headers["Retry-After"] == "1"
+    assert not Incident.objects.exists()
+    # Once the other gave up, the key is free and the work is done.
+    assert _post(client, "/api/incidents/", NEW_INCIDENT, key="k").status_code == 201
+
+
+def test_a_crash_keeps_nothing_so_a_retry_does_the_work(handler, monkeypatch):
+    import incidents.api
+
+    def crash(**kwargs):
+        raise RuntimeError("the server fell over")
+
+    monkeypatch.setattr(incidents.api, "incident_create", crash)
+    client = _client(handler)
+    client.raise_request_exception = False
+    assert _post(client, "/api/incidents/", NEW_INCIDENT, key="k").status_code == 500
+    monkeypatch.undo()
+
+    retry = _post(client, "/api/incidents/", NEW_INCIDENT, key="k")
+
+    assert retry.status_code == 201
+    assert "Idempotent-Replayed" not in retry.headers
+    assert Incident.objects.count() == 1
