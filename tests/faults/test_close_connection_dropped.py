@@ -20,7 +20,7 @@ from incidents import services
 from incidents.models import EntryKind, Incident, Status
 from tests.factories import UserFactory, api_token, make_incident
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _dsn() -> str:
