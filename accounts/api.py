@@ -83,7 +83,7 @@ class TokenView(LoginView):
         request.user = user
         return super().post(request, format=format)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None}, auth=[{"tokenAuth": []}])
     def delete(self, request: Request, format: str | None = None) -> Response:
         if request.auth is None:
             raise NotAuthenticated("Send the token to revoke as Authorization: Token <token>.")
