@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        import accounts.schema  # noqa: F401  (registers the token scheme with drf-spectacular)
         from accounts.roles import sync_role_groups
 
         # Groups carry the permissions; recreate them after every migrate so a new

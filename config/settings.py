@@ -8,6 +8,7 @@ to start.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import csp.constants as csp
@@ -74,7 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens (API.md "Tokens"): hashed, several per account, expiring (accounts.tokens).
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
     "victims",
     "qa",
     "audit",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
+    # Idempotency-Key on POSTs under /api/: runs the view inside the key's transaction.
+    "idempotency.middleware.IdempotencyMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -182,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
     "rethrive-sweep": {"task": "thrive.tasks.rethrive_sweep", "schedule": 60.0},
     # Rule 7: texts a broker outage left queued are enqueued again.
     "texts-sweep": {"task": "victims.tasks.text_sweep", "schedule": 60.0},
+    # Expired API tokens are refused on sight; this only keeps the table small.
+    "tokens-purge": {"task": "accounts.tasks.tokens_purge", "schedule": 3600.0},
+    # Idempotency-Key answers are replayed for 24 hours, then deleted.
+    "idempotency-purge": {"task": "idempotency.tasks.idempotency_records_purge", "schedule": 3600.0},
 }
 
 # --- Authentication -----------------------------------------------------------------------
@@ -192,17 +201,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
-    # Throttles logins: at most AXES_FAILURE_LIMIT failures per account per hour.
-    "axes.backends.AxesStandaloneBackend",
+    # django-axes' lockout, then a growing delay per account (accounts.throttle).
+    "accounts.throttle.ThrottledAxesBackend",
     "accounts.backends.StaffBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 100)
 AXES_COOLOFF_TIME = 1  # hour
-# Per account, not per address: a control room's staff share one outbound address.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# axes warns when the address is not part of the lockout; here the account alone is the key
-# on purpose (above), and rotating addresses or browsers cannot get round an account lockout.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Per account AND address: a lock keyed on the account alone let anyone who knew a
+# username (they are predictable) lock a handler out of a live shift. Guessing one account
+# from many addresses is slowed by the per-account delay below instead.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: none; the
+# address is REMOTE_ADDR). Set it to the real number, or every sign-in shares the proxy's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# accounts.throttle: after this many failures for one account in the hour (any address),
+# an address that failed waits 1, 2, 4 ... seconds, at most LOGIN_DELAY_MAX_SECONDS, per try.
+LOGIN_DELAY_FREE_FAILURES = env_int("LOGIN_DELAY_FREE_FAILURES", 5)
+LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 60)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -254,15 +271,32 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.StaffTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular, plus the Idempotency-Key header on every POST.
+    "DEFAULT_SCHEMA_CLASS": "idempotency.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# API tokens per role (accounts.tokens.token_lifetime): how long one may sit unused ("idle")
+# and live at all ("absolute"). "default" is every role not listed. The `integration` role
+# (a CAD adapter's account) is listed ahead of its arrival, so adding it needs no change here.
+API_TOKEN_LIFETIMES: dict[str, dict[str, timedelta]] = {
+    "default": {"idle": timedelta(hours=12), "absolute": timedelta(days=7)},
+    "integration": {"idle": timedelta(days=90), "absolute": timedelta(days=90)},
+}
+# How long a request waits for another holding the same Idempotency-Key before a 409.
+IDEMPOTENCY_WAIT_SECONDS = env_int("IDEMPOTENCY_WAIT_SECONDS", 20)
+REST_KNOX = {
+    # Renew a token's expiry on use: that is what makes `expiry` the idle limit. The
+    # lengths come from API_TOKEN_LIFETIMES, not knox's own TOKEN_TTL.
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "THRIVE-SP API",

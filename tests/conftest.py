@@ -109,13 +109,13 @@ def client_for():
 @pytest.fixture
 def api_client_for(db):
     """A DRF client authenticated with the user's API token (API.md)."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from tests.factories import api_token
 
     def make(user):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         return client
 
     return make

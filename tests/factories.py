@@ -125,3 +125,10 @@ def make_incident(
 
 def category(code: str = "burglary_dwelling") -> Category:
     return Category.objects.get(code=code)
+
+
+def api_token(user: User) -> str:
+    """A new API token for `user`, made the way POST /api/auth/token/ makes one."""
+    from accounts.tokens import token_issue
+
+    return token_issue(user=user)[1]

@@ -14,14 +14,13 @@ from typing import Any
 import psycopg
 import pytest
 from django.db import connection, connections
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from incidents import services
 from incidents.models import EntryKind, Incident, Status
-from tests.factories import UserFactory, make_incident
+from tests.factories import UserFactory, api_token, make_incident
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _dsn() -> str:
@@ -37,7 +36,7 @@ def _dsn() -> str:
 
 def _client(user: Any) -> APIClient:
     client = APIClient(raise_request_exception=False)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

@@ -56,7 +56,7 @@ def test_a_revision_after_a_submission_is_not_mistaken_for_a_double_click(handle
     assert list(incident.assessments.values_list("version", "status")) == [(1, "submitted"), (2, "submitted")]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_closes_racing_close_the_incident_once(handler):
     incident = make_incident(handler=handler, assessed=True)
     outcomes: list[str] = []

@@ -35,7 +35,7 @@ from tests.victims.conftest import NOTIFY_KEY, TEMPLATE_ID, Worker, texting_answ
 from victims.models import Text, TextStatus
 from victims.services import text_enqueue, text_sweep
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 class HangingNotify:

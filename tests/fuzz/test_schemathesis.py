@@ -20,12 +20,11 @@ from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from config.wsgi import application
-from tests.factories import TeamFactory, UserFactory, make_incident
+from tests.factories import TeamFactory, UserFactory, api_token, make_incident
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +76,7 @@ def world(settings: Any) -> dict[str, Any]:
     sample = sample_draw(actor=users["supervisor"], month=month, per_handler=3, seed=1)
     return {
         "users": users,
-        "tokens": {role: Token.objects.get_or_create(user=user)[0].key for role, user in users.items()},
+        "tokens": {role: api_token(user) for role, user in users.items()},
         "path": {
             "reference": incident.reference,
             "pk": assessment.pk,

@@ -32,7 +32,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -42,7 +41,7 @@ from incidents.models import Category, Incident
 from incidents.services import incident_add_note, incident_close
 from qa.models import DisputeOutcome, LearningTheme, Review, Sample, SampleItem
 from qa.services import dispute_raise, dispute_resolve, review_correct, review_record, sample_draw
-from tests.factories import TeamFactory, UserFactory, complete_answers, make_incident
+from tests.factories import TeamFactory, UserFactory, api_token, complete_answers, make_incident
 from tests.qa.factories import grades
 from thrive.models import Assessment, AssessmentReturn, AssessmentStatus, PromptSet, PromptSetStatus
 from thrive.returns import assessment_return
@@ -299,8 +298,7 @@ def browser(user: User) -> Client:
 
 def api(user: User) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

@@ -27,19 +27,21 @@ def low_limit(settings):
     return settings
 
 
-def test_an_account_locks_after_the_failure_limit_with_a_clear_message(db, low_limit):
+def test_an_account_locks_on_one_address_after_the_failure_limit_with_a_clear_message(db, low_limit):
     user = UserFactory(handler=True)
-    client = Client()
+    client = Client(REMOTE_ADDR="203.0.113.7")
     for _ in range(2):
         assert _login(client, user.username, "wrong").status_code == 200
     locked = _login(client, user.username, "wrong")
     assert locked.status_code == 429
-    assert "This account is locked for an hour" in locked.content.decode()
-    # Even the right password is refused while it is locked.
+    assert "Signing in to this account is locked on this connection for an hour" in locked.content.decode()
+    # Even the right password is refused from that address while it is locked.
     assert _login(client, user.username, PASSWORD).status_code == 429
-    # Another account from the same address is not locked: the key is the account.
+    # Another account from the same address is not locked: the key is the account there.
     other = UserFactory(handler=True)
-    assert _login(Client(), other.username, PASSWORD).status_code == 302
+    assert _login(Client(REMOTE_ADDR="203.0.113.7"), other.username, PASSWORD).status_code == 302
+    # The same account from another address is not locked either (issue 13 item 6).
+    assert _login(Client(REMOTE_ADDR="198.51.100.20"), user.username, PASSWORD).status_code == 302
 
 
 def test_an_administrator_unlocks_an_account_in_the_admin(db, low_limit, client_for):
@@ -53,10 +55,10 @@ def test_an_administrator_unlocks_an_account_in_the_admin(db, low_limit, client_
     assert _login(Client(), user.username, PASSWORD).status_code == 302
 
 
-def test_the_production_limit_is_a_hundred_failures_an_hour_per_account():
+def test_the_production_limit_is_a_hundred_failures_an_hour_per_account_and_address():
     assert settings.AXES_FAILURE_LIMIT == 100
     assert settings.AXES_COOLOFF_TIME == 1
-    assert settings.AXES_LOCKOUT_PARAMETERS == ["username"]
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
 
 
 def test_login_starts_a_new_session(db):

@@ -18,6 +18,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.accounts.test_anonymous_access import NOT_OURS, walk
+from tests.factories import api_token
 from tests.security.world import ROLES, World
 
 HANDLER, SUPERVISOR, TRAINER, ANALYST, ADMIN = ROLES
@@ -120,7 +121,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     # audit
     "audit:event-list": {"GET": allow(ADMIN)},
     # API
-    "api:token": {"POST": allow(EVERYONE, public=True)},
+    # POST takes a password; DELETE revokes the token presented (API.md "Tokens").
+    "api:token": {"POST": allow(EVERYONE, public=True), "DELETE": allow(EVERYONE, ok=(204,))},
     "api:schema": {"GET": allow(EVERYONE)},
     "api:docs": {"GET": allow(EVERYONE)},
     "api:incident-list": {"GET": allow(WORK), "POST": allow(WORK)},
@@ -228,7 +230,10 @@ def ask(world: World, role: str, name: str, method: str) -> Any:
     if is_api(name):
         client: Any = APIClient()
         if role != ANONYMOUS:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {world.tokens[role]}")
+            # Revoking a token is tried on a token of its own: the world's must outlive it.
+            revokes = (name, method) == ("api:token", "DELETE")
+            token = api_token(world.users[role]) if revokes else world.tokens[role]
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         if method == "GET":
             return client.get(url, headers=headers)
         return client.generic(method, url, data="{}", content_type="application/json", headers=headers)

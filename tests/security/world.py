@@ -10,13 +10,12 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from incidents.models import Incident
 from qa.models import Dispute, Review, Sample, SampleItem
 from qa.services import dispute_raise
-from tests.factories import TeamFactory, UserFactory, complete_answers, make_incident
+from tests.factories import TeamFactory, UserFactory, api_token, complete_answers, make_incident
 from tests.qa.factories import closed_incident, drawn_sample, grades, utc
 from thrive.models import Assessment, AssessmentReturn, PromptSet
 from thrive.returns import assessment_return
@@ -68,7 +67,7 @@ def build_world() -> World:
         "colleague": UserFactory(handler=True, username="colleague", team=blue),
         "red_supervisor": UserFactory(supervisor=True, username="red_supervisor", team=red),
     }
-    tokens = {name: Token.objects.create(user=user).key for name, user in users.items()}
+    tokens = {name: api_token(user) for name, user in users.items()}
     handler = users["handler"]
 
     # The incident every incident, assessment, victim and text URL points at. Its version 1
