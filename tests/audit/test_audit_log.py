@@ -110,3 +110,23 @@ def test_the_admin_offers_no_way_to_change_the_log(admin_user, client_for, event
     assert client.get("/admin/audit/auditevent/").status_code == 200
     assert client.get(f"/admin/audit/auditevent/{event.pk}/delete/").status_code == 403
     assert client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"description": "x"}).status_code == 403
+
+
+def test_a_forged_forwarded_address_is_not_written_to_the_audit_log(handler, handler_client):
+    # With no trusted proxy, X-Forwarded-For is the client's own word: the log keeps the
+    # address the connection came from, never one the client chose.
+    incident = make_incident(handler=handler)
+    handler_client.get(f"/incidents/{incident.reference}/", REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    event = AuditEvent.objects.get(incident_reference=incident.reference, action=Action.CONSULT)
+    assert event.ip_address == "10.1.2.3"
+
+
+def test_a_forwarded_header_that_is_not_an_address_still_shows_the_page(handler, handler_client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    incident = make_incident(handler=handler)
+    response = handler_client.get(
+        f"/incidents/{incident.reference}/", REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_FOR="not-an-address"
+    )
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(incident_reference=incident.reference, action=Action.CONSULT)
+    assert event.ip_address == "10.1.2.3"
