@@ -24,7 +24,8 @@ from accounts.models import Role, Team, User
 from accounts.roles import role_can
 from config.errors import Blocked
 from thrive.models import ForceModelSetting, PromptSet, PromptSetStatus, WordingAcknowledgement
-from thrive.prompts import CONDITIONS, PROMPT_TYPES, validate_sections
+from thrive.prompt_schema import sections_problems
+from thrive.prompts import CONDITIONS, PROMPT_TYPES
 
 # The staff who answer the prompts and are asked to acknowledge new wording.
 STAFF_ROLES = (Role.CALL_HANDLER, Role.SUPERVISOR)
@@ -92,11 +93,7 @@ def prompt_set_update_draft(
     """Change a draft's wording or summary. A published version never changes (409)."""
     if not role_can(actor, "edit_prompts"):
         raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    if sections is not None:
-        problems = validate_sections(sections)
-        if problems:
-            errors["sections"] = problems
+    errors: dict[str, list[str]] = sections_problems(sections) if sections is not None else {}
     if change_summary is not None and len(change_summary) > 5000:
         errors["change_summary"] = ["The change summary must be 5,000 characters or fewer"]
     if errors:

@@ -48,7 +48,7 @@ def test_a_draft_refuses_broken_sections(trainer, v1):
     draft = prompt_set_draft_start(actor=trainer)
     with pytest.raises(ValidationError) as exc:
         prompt_set_update_draft(prompt_set=draft, actor=trainer, sections=[{"key": "x"}])
-    assert "sections" in exc.value.message_dict
+    assert "sections[0].title" in exc.value.message_dict
 
 
 def test_a_published_version_never_changes(trainer, v1):
