@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "victims",
     "qa",
     "audit",
+    "emails",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,8 @@ CELERY_BEAT_SCHEDULE = {
     "rethrive-sweep": {"task": "thrive.tasks.rethrive_sweep", "schedule": 60.0},
     # Rule 7: texts a broker outage left queued are enqueued again.
     "texts-sweep": {"task": "victims.tasks.text_sweep", "schedule": 60.0},
+    # The same for emails (the wording emails of rule 9): the outbox is the truth.
+    "emails-sweep": {"task": "emails.tasks.email_sweep", "schedule": 60.0},
 }
 
 # --- Authentication -----------------------------------------------------------------------

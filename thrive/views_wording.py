@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import role_required
 from config.errors import Blocked
+from emails.services import email_counts
 from thrive.forms import form_layout
 from thrive.models import PromptSet, PromptSetStatus
 from thrive.prompts import CONDITIONS
@@ -30,6 +31,7 @@ from thrive.wording import (
     sections_from_post,
     trained_by_team,
     wording_acknowledge,
+    wording_remind,
 )
 
 
@@ -247,18 +249,18 @@ def trained(request: HttpRequest) -> HttpResponse:
         "acknowledged": sum(len(r.acknowledged) for r in rows),
         "not_yet": sum(len(r.not_yet) for r in rows),
     }
-    context = {"versions": versions, "chosen": chosen, "rows": rows, "totals": totals}
+    emails = email_counts(topic=f"prompt_set:{chosen.pk}") if chosen else {}
+    context = {"versions": versions, "chosen": chosen, "rows": rows, "totals": totals, "emails": emails}
     return render(request, "thrive/wording/trained.html", context)
 
 
 @require_POST
 @role_required("edit_prompts")
 def remind(request: HttpRequest) -> HttpResponse:
-    from thrive.tasks import wording_reminder_email
-
     prompt_set = get_object_or_404(PromptSet, pk=request.POST.get("prompt_set") or 0, status=PromptSetStatus.PUBLISHED)
     team_id = request.POST.get("team")
     team = int(team_id) if team_id and team_id.isdigit() else None
-    transaction.on_commit(lambda: wording_reminder_email.delay(prompt_set.pk, team))
+    # Written to the outbox now and sent after commit: a broker outage delays, never loses.
+    wording_remind(prompt_set_id=prompt_set.pk, team_id=team)
     messages.success(request, "Reminder emails are on their way to those who have not yet acknowledged.")
     return redirect(f"{request.path.rsplit('remind/', 1)[0]}?version={prompt_set.version}")
