@@ -179,12 +179,25 @@ def _attribute(parts: list[Any]) -> str:
     return names[0] if names else ""
 
 
+# Attributes as the editor calls them, with the data's own name for API users.
+_ATTRIBUTE_WORDS = {
+    "label": "the wording (label)",
+    "hint": "the hint",
+    "error": "the message when it is missing (error)",
+    "title": "the title",
+    "guidance": "the guidance",
+    "show_when": "when it is shown (show_when)",
+    "required": "when it is required (required)",
+}
+
+
 def _describe(error: SchemaError) -> tuple[list[Any], str]:
     """A jsonschema error as (path parts, plain words)."""
     parts = list(error.absolute_path)
-    attr = _attribute(parts)
+    name = _attribute(parts)
+    attr = _ATTRIBUTE_WORDS.get(name, name)
     deeper = [p for p in parts if isinstance(p, int)]
-    choice = f"choice {deeper[2] + 1}: " if attr == "choices" and len(deeper) >= 3 else ""
+    choice = f"choice {deeper[2] + 1}: " if name == "choices" and len(deeper) >= 3 else ""
     kind, value = error.validator, error.validator_value
     if kind == "required":
         # One error per missing property; its message names which ("'title' is a required property").
@@ -200,7 +213,7 @@ def _describe(error: SchemaError) -> tuple[list[Any], str]:
     if kind == "not" and value == {"required": ["field"]}:
         return [*parts, "field"], "a guidance note stores no answer, so it has no field"
     if kind == "type":
-        if attr == "choices":
+        if name == "choices":
             return parts, f"{choice}choices must be a list of [value, label] pairs"
         if not attr:
             return parts, f"must be {_TYPE_WORDS.get(value, value)} (a section with key, title and prompts)"
@@ -212,10 +225,10 @@ def _describe(error: SchemaError) -> tuple[list[Any], str]:
             return parts, f"{choice}{attr} must not contain a null character"
         if value == _NOT_BLANK:
             return parts, f"{choice}{attr} is required" if not choice else f"{choice}its label is required"
-        if attr == "choices":
+        if name == "choices":
             return parts, f"{choice}the value must be lower-case letters, digits, '_' or '-'"
-        return parts, _PATTERN_WORDS.get(attr, f"{attr} is not in the expected form")
-    if kind in {"minItems", "maxItems"} and attr == "choices" and choice:
+        return parts, _PATTERN_WORDS.get(name, f"{attr} is not in the expected form")
+    if kind in {"minItems", "maxItems"} and name == "choices" and choice:
         return parts, f"{choice}must be a [value, label] pair"
     if kind == "minItems":
         return parts, f"{attr} must have at least {value}" if attr else "there must be at least one section"

@@ -330,7 +330,7 @@ def test_the_editor_shows_a_problem_beside_its_question_and_opens_it(trainer_cli
     assert page.status_code == 400
     html = page.content.decode()
     assert f'href="#s-{harm}-p-0-label"' in html  # the summary links to the question's wording
-    assert "label is required" in html
+    assert "wording (label) is required" in html
     assert "data-wording-prompt open" in html
     # The shape is checked first; once it is right, the rules between attributes.
     page = trainer_client.post(
