@@ -121,3 +121,11 @@ def test_the_admin_lists_the_outbox_with_status(admin_client):
     assert "p0@example.org" in html
     assert "Queued" in html
     assert admin_client.get("/admin/emails/email/add/").status_code == 403
+
+
+def test_beat_sweeps_the_outbox_every_minute(settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["emails-sweep"]
+    assert (entry["task"], entry["schedule"]) == ("emails.tasks.email_sweep", 60.0)
+    assert entry["task"] in app.tasks
