@@ -23,6 +23,7 @@ answers with 400) and a message that names the section by number and title and t
 question by number and wording.
 """
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -38,6 +39,8 @@ from thrive.form_html import prompt_html, section_html
 from thrive.forms import answers_from_post, form_layout
 from thrive.prompts import CONDITIONS, PROMPT_TYPES
 from thrive.rules import answers_clean, incomplete_sections, section_titles
+
+logger = logging.getLogger(__name__)
 
 MAX_SECTIONS = 40
 MAX_PROMPTS_PER_SECTION = 60
@@ -316,6 +319,8 @@ def _render_problems(sections: list[dict[str, Any]]) -> Problems:
         incomplete_sections(sections, answers)
         section_titles(sections)
     except Exception as exc:  # a refusal whatever it is: the point is that handlers never meet it
+        # A gap in steps 1 and 2: logged in full so that it can be closed there.
+        logger.exception("A prompt set passed the schema but could not be drawn")
         return {
             "sections": [
                 f"The prompt set: the form could not be drawn from this wording ({type(exc).__name__}). "
