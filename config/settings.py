@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "qa",
     "audit",
     "idempotency",
+    "emails",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     "tokens-purge": {"task": "accounts.tasks.tokens_purge", "schedule": 3600.0},
     # Idempotency-Key answers are replayed for 24 hours, then deleted.
     "idempotency-purge": {"task": "idempotency.tasks.idempotency_records_purge", "schedule": 3600.0},
+    # The same for emails (the wording emails of rule 9): the outbox is the truth.
+    "emails-sweep": {"task": "emails.tasks.email_sweep", "schedule": 60.0},
 }
 
 # --- Authentication -----------------------------------------------------------------------

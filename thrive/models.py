@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -44,6 +45,16 @@ class PromptSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version} ({self.get_status_display()})"
+
+    def clean(self) -> None:
+        """The same check as the services (thrive.prompt_schema), for any model form (the
+        admin's included). A form knows only the `sections` field, so each problem is
+        reported there with its path in the message."""
+        from thrive.prompt_schema import sections_problems
+
+        problems = sections_problems(self.sections)
+        if problems:
+            raise ValidationError({"sections": [f"{path}: {m}" for path, ms in problems.items() for m in ms]})
 
 
 class AssessmentStatus(models.TextChoices):

@@ -16,7 +16,7 @@ from incidents.models import EntryKind, Incident, Status
 from incidents.rules import client_time_problem, latest_submitted_assessment
 from incidents.services import _lock, _regrade, _touch, log_entry_write
 from thrive.models import Assessment, AssessmentStatus, PromptSet, PromptSetStatus
-from thrive.prompts import validate_sections
+from thrive.prompt_schema import sections_problems, sections_validate
 from thrive.rules import answers_clean, incomplete_sections, rethrive_due_at, rethrive_interval, rethrive_on_time
 from victims.services import text_queue_for_assessment
 
@@ -157,10 +157,7 @@ def assessment_submit_keeping_draft(
 
 
 def prompt_set_create_draft(*, actor: User, sections: Any, change_summary: str, family: str | None = None) -> PromptSet:
-    problems = validate_sections(sections)
-    errors: dict[str, list[str]] = {}
-    if problems:
-        errors["sections"] = problems
+    errors: dict[str, list[str]] = sections_problems(sections)
     if not (change_summary or "").strip():
         errors["change_summary"] = ["Summarise the change for staff"]
     if errors:
@@ -186,6 +183,9 @@ def prompt_set_publish(*, prompt_set: PromptSet, actor: User) -> PromptSet:
         locked = PromptSet.objects.select_for_update().get(pk=prompt_set.pk)
         if locked.status != PromptSetStatus.DRAFT:
             raise Blocked("already_published", f"Version {locked.version} is already published and cannot change.")
+        # Checked again on the locked row, and the form drawn from it: a published set that
+        # handlers cannot open must be impossible, whatever wrote the draft.
+        sections_validate(locked.sections)
         locked.status = PromptSetStatus.PUBLISHED
         locked.published_at = timezone.now()
         locked.save(update_fields=["status", "published_at"])

@@ -11,7 +11,8 @@ def rethrive_sweep() -> int:
 
 @shared_task(name="thrive.tasks.wording_published_email")
 def wording_published_email(prompt_set_id: int) -> int:
-    """After a publication commits: email staff the change. Idempotent per member of staff."""
+    """Kept for messages queued before the email outbox: publishing now writes the emails
+    itself. Queuing again is idempotent per member of staff."""
     from thrive.wording import wording_email_staff
 
     return wording_email_staff(prompt_set_id=prompt_set_id)
@@ -19,7 +20,8 @@ def wording_published_email(prompt_set_id: int) -> int:
 
 @shared_task(name="thrive.tasks.wording_reminder_email")
 def wording_reminder_email(prompt_set_id: int, team_id: int | None = None) -> int:
-    """A trainer's reminder to those who have not yet acknowledged a version."""
+    """Kept for messages queued before the email outbox: the reminder page now queues the
+    emails itself."""
     from thrive.wording import wording_remind
 
     return wording_remind(prompt_set_id=prompt_set_id, team_id=team_id)

@@ -1,6 +1,7 @@
 """Pages for rule 9: the trainer's wording editor (draft, preview, diff, publish), the
 staff's "what changed" page and acknowledgement, and who is trained / not yet."""
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import role_required
 from config.errors import Blocked
+from emails.services import email_counts
 from thrive.forms import form_layout
 from thrive.models import PromptSet, PromptSetStatus
 from thrive.prompts import CONDITIONS
@@ -29,6 +31,7 @@ from thrive.wording import (
     sections_from_post,
     trained_by_team,
     wording_acknowledge,
+    wording_remind,
 )
 
 
@@ -61,10 +64,68 @@ def draft_start(request: HttpRequest) -> HttpResponse:
     return redirect("thrive:wording-draft", pk=draft.pk)
 
 
-def _editor_context(prompt_set: PromptSet, sections: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+_PATH = re.compile(r"^sections\[(\d+)\](?:\.prompts\[(\d+)\](?:\.(\w+))?|\.(\w+))?$")
+# The editor's inputs for a prompt's attributes; any other attribute (choices, type, field)
+# is not editable here, so its error points at the question's wording.
+_PROMPT_INPUTS = {"label", "hint", "error", "required", "show_when"}
+
+
+def _editor_errors(message_dict: dict[str, list[str]]) -> tuple[list[dict[str, str]], dict[str, list[str]]]:
+    """The error summary's links, and each message keyed by the editor's input id: a
+    problem at sections[2].prompts[1].label links to, and shows beside, s-2-p-1-label."""
+    summary, by_input = [], {}
+    for path, messages_ in message_dict.items():
+        match = _PATH.match(path)
+        if path == "change_summary":
+            anchor = "change-summary"
+        elif match and match.group(2) is not None:
+            attr = match.group(3) if match.group(3) in _PROMPT_INPUTS else "label"
+            anchor = f"s-{match.group(1)}-p-{match.group(2)}-{attr}"
+        elif match and match.group(4) in {"title", "guidance"}:
+            anchor = f"s-{match.group(1)}-{match.group(4)}"
+        elif match and match.group(1) is not None:
+            anchor = f"s-{match.group(1)}-title"
+        else:
+            anchor = "sections-error"
+        for message in messages_:
+            summary.append({"anchor": anchor, "message": message})
+            by_input.setdefault(anchor, []).append(message)
+    return summary, by_input
+
+
+def _editor_context(
+    prompt_set: PromptSet,
+    sections: list[dict[str, Any]],
+    *,
+    input_errors: dict[str, list[str]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    input_errors = input_errors or {}
+    # Each section and prompt with the errors that belong beside its inputs; a prompt with
+    # an error is shown open.
+    rows = [
+        {
+            "section": section,
+            "errors": {k: v for k, v in input_errors.items() if k in {f"s-{i}-title", f"s-{i}-guidance"}},
+            "prompts": [
+                {
+                    "p": prompt,
+                    "errors": {
+                        attr: input_errors[f"s-{i}-p-{j}-{attr}"]
+                        for attr in _PROMPT_INPUTS
+                        if f"s-{i}-p-{j}-{attr}" in input_errors
+                    },
+                }
+                for j, prompt in enumerate(section.get("prompts", []) if isinstance(section, dict) else [])
+            ],
+        }
+        for i, section in enumerate(sections)
+    ]
     return {
         "prompt_set": prompt_set,
         "sections": sections,
+        "rows": rows,
+        "general_errors": input_errors.get("sections-error", []),
         "condition_labels": {name: label for name, (label, _) in CONDITIONS.items()},
         **editor_choices(),
         **extra,
@@ -91,8 +152,8 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             change_summary=request.POST.get("change_summary", prompt_set.change_summary),
         )
     except ValidationError as exc:
-        errors = [{"anchor": "sections-error", "message": m} for ms in exc.message_dict.values() for m in ms]
-        context = _editor_context(prompt_set, sections, errors=errors)
+        errors, input_errors = _editor_errors(exc.message_dict)
+        context = _editor_context(prompt_set, sections, errors=errors, input_errors=input_errors)
         return render(request, "thrive/wording/edit.html", context, status=400)
     except Blocked as exc:
         messages.error(request, exc.message)
@@ -136,8 +197,15 @@ def draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
             prompt_set = prompt_set_update_draft(prompt_set=prompt_set, actor=request.user, change_summary=summary)
             published = prompt_set_publish(prompt_set=prompt_set, actor=request.user)
     except ValidationError as exc:
-        errors = [{"anchor": "change-summary", "message": m} for ms in exc.message_dict.values() for m in ms]
-        context = _diff_context(_draft(pk), errors=errors, summary=summary)
+        # The change summary's error sits beside its box; a problem in the wording itself is
+        # listed above the form, with the way back to the editor.
+        summary_errors = exc.message_dict.get("change_summary", [])
+        wording_errors = [m for key, ms in exc.message_dict.items() if key != "change_summary" for m in ms]
+        errors = [{"anchor": "change-summary", "message": m} for m in summary_errors]
+        errors += [{"anchor": "wording-errors", "message": m} for m in wording_errors]
+        context = _diff_context(
+            _draft(pk), errors=errors, summary_errors=summary_errors, wording_errors=wording_errors, summary=summary
+        )
         return render(request, "thrive/wording/diff.html", context, status=400)
     except Blocked as exc:
         messages.error(request, exc.message)
@@ -181,18 +249,18 @@ def trained(request: HttpRequest) -> HttpResponse:
         "acknowledged": sum(len(r.acknowledged) for r in rows),
         "not_yet": sum(len(r.not_yet) for r in rows),
     }
-    context = {"versions": versions, "chosen": chosen, "rows": rows, "totals": totals}
+    emails = email_counts(topic=f"prompt_set:{chosen.pk}") if chosen else {}
+    context = {"versions": versions, "chosen": chosen, "rows": rows, "totals": totals, "emails": emails}
     return render(request, "thrive/wording/trained.html", context)
 
 
 @require_POST
 @role_required("edit_prompts")
 def remind(request: HttpRequest) -> HttpResponse:
-    from thrive.tasks import wording_reminder_email
-
     prompt_set = get_object_or_404(PromptSet, pk=request.POST.get("prompt_set") or 0, status=PromptSetStatus.PUBLISHED)
     team_id = request.POST.get("team")
     team = int(team_id) if team_id and team_id.isdigit() else None
-    transaction.on_commit(lambda: wording_reminder_email.delay(prompt_set.pk, team))
+    # Written to the outbox now and sent after commit: a broker outage delays, never loses.
+    wording_remind(prompt_set_id=prompt_set.pk, team_id=team)
     messages.success(request, "Reminder emails are on their way to those who have not yet acknowledged.")
     return redirect(f"{request.path.rsplit('remind/', 1)[0]}?version={prompt_set.version}")

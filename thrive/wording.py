@@ -7,13 +7,13 @@ no change summary and emails staff after commit.
 """
 
 import difflib
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -23,8 +23,10 @@ from django.utils import timezone
 from accounts.models import Role, Team, User
 from accounts.roles import role_can
 from config.errors import Blocked
+from emails.services import Outgoing, email_queue
 from thrive.models import ForceModelSetting, PromptSet, PromptSetStatus, WordingAcknowledgement
-from thrive.prompts import CONDITIONS, PROMPT_TYPES, validate_sections
+from thrive.prompt_schema import sections_problems
+from thrive.prompts import CONDITIONS, PROMPT_TYPES
 
 # The staff who answer the prompts and are asked to acknowledge new wording.
 STAFF_ROLES = (Role.CALL_HANDLER, Role.SUPERVISOR)
@@ -92,11 +94,7 @@ def prompt_set_update_draft(
     """Change a draft's wording or summary. A published version never changes (409)."""
     if not role_can(actor, "edit_prompts"):
         raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    if sections is not None:
-        problems = validate_sections(sections)
-        if problems:
-            errors["sections"] = problems
+    errors: dict[str, list[str]] = sections_problems(sections) if sections is not None else {}
     if change_summary is not None and len(change_summary) > 5000:
         errors["change_summary"] = ["The change summary must be 5,000 characters or fewer"]
     if errors:
@@ -115,14 +113,13 @@ def prompt_set_update_draft(
 
 def prompt_set_published(*, prompt_set: PromptSet) -> None:
     """Called by thrive.services.prompt_set_publish inside its transaction: staff must be told
-    what changed, so a version without a change summary is not published; the email goes
-    after commit, so a rolled-back publication tells nobody."""
+    what changed, so a version without a change summary is not published. The emails are
+    outbox rows written in this same transaction (emails.services): a rolled-back
+    publication tells nobody, and a committed one keeps its emails even when the broker is
+    down as it commits (the sweep sends them)."""
     if not (prompt_set.change_summary or "").strip():
         raise ValidationError({"change_summary": ["Summarise the change for staff before publishing"]})
-    from thrive.tasks import wording_published_email
-
-    pk = prompt_set.pk
-    transaction.on_commit(lambda: wording_published_email.delay(pk))
+    wording_emails_queue(prompt_set=prompt_set)
 
 
 def sections_from_post(base: list[dict[str, Any]], post: QueryDict) -> list[dict[str, Any]]:
@@ -320,7 +317,7 @@ def staff_to_tell(team: Team | None = None) -> QuerySet[User]:
     return qs.filter(team=team) if team is not None else qs
 
 
-def _published_email(prompt_set: PromptSet, user: User, *, body_diff: str, reminder: bool) -> EmailMessage:
+def _published_email(prompt_set: PromptSet, user: User, *, body_diff: str, reminder: bool) -> tuple[str, str]:
     when = timezone.localtime(prompt_set.published_at).strftime("%d/%m/%Y %H:%M") if prompt_set.published_at else ""
     subject = (
         f"{'Reminder: please acknowledge' if reminder else 'New'} THRIVE-SP guidance: "
@@ -334,49 +331,73 @@ def _published_email(prompt_set: PromptSet, user: User, *, body_diff: str, remin
         f"The changes, word by word ([-removed-] {{+added+}}):\n{body_diff}\n\n"
         "Please sign in to THRIVE-SP and acknowledge the new guidance from the banner on your home page.\n"
     )
-    return EmailMessage(subject=subject, body=body, to=[user.email])
+    return subject, body
 
 
-def wording_email_staff(*, prompt_set_id: int, now: datetime | None = None) -> int:
-    """Email every active handler and supervisor the change summary and the diff, once each.
+def _body_diff(prompt_set: PromptSet) -> str:
+    previous = previous_published(prompt_set)
+    return diff_as_text(prompt_set_diff(previous.sections if previous else [], prompt_set.sections))
 
-    The claim is the conditional update on the member's acknowledgement row: a retried or
-    duplicated task finds emailed_at set and sends nothing again. Returns how many went.
-    """
-    prompt_set = PromptSet.objects.get(pk=prompt_set_id)
+
+def wording_emails_queue(*, prompt_set: PromptSet, now: datetime | None = None) -> int:
+    """Queue one email to every active handler and supervisor with the change summary and
+    the diff, in the caller's transaction, and record that each was told.
+
+    Idempotent: each member's email has the dedupe key of this version and this person, so
+    queuing again (a retried task from before the outbox) writes nothing. Returns how many
+    were new."""
     if prompt_set.status != PromptSetStatus.PUBLISHED:
         return 0
     now = now or timezone.now()
-    previous = previous_published(prompt_set)
-    body_diff = diff_as_text(prompt_set_diff(previous.sections if previous else [], prompt_set.sections))
+    body_diff = _body_diff(prompt_set)
+    staff = list(staff_to_tell().exclude(email=""))
     messages = []
-    for user in staff_to_tell().exclude(email=""):
-        row, _ = WordingAcknowledgement.objects.get_or_create(prompt_set=prompt_set, user=user)
-        won = WordingAcknowledgement.objects.filter(pk=row.pk, emailed_at__isnull=True).update(emailed_at=now)
-        if won:
-            messages.append(_published_email(prompt_set, user, body_diff=body_diff, reminder=False))
-    if messages:
-        get_connection().send_messages(messages)
-    return len(messages)
+    for user in staff:
+        subject, body = _published_email(prompt_set, user, body_diff=body_diff, reminder=False)
+        messages.append(
+            Outgoing(
+                to=user.email, subject=subject, body=body, dedupe_key=f"wording_published:{prompt_set.pk}:{user.pk}"
+            )
+        )
+    WordingAcknowledgement.objects.bulk_create(
+        [WordingAcknowledgement(prompt_set=prompt_set, user=user, emailed_at=now) for user in staff],
+        ignore_conflicts=True,
+    )
+    return email_queue(kind="wording_published", topic=f"prompt_set:{prompt_set.pk}", messages=messages)
+
+
+def wording_email_staff(*, prompt_set_id: int) -> int:
+    """The task of the same name, for messages queued before the outbox: queues (idempotently)."""
+    return wording_emails_queue(prompt_set=PromptSet.objects.get(pk=prompt_set_id))
 
 
 def wording_remind(*, prompt_set_id: int, team_id: int | None = None, now: datetime | None = None) -> int:
-    """Email those who have not yet acknowledged the version (of one team, or all)."""
+    """Queue a reminder to those who have not yet acknowledged the version (of one team, or
+    all), in the caller's transaction. Each press of the button is its own reminder."""
     prompt_set = PromptSet.objects.get(pk=prompt_set_id)
     now = now or timezone.now()
     team = Team.objects.filter(pk=team_id).first() if team_id else None
     acknowledged = WordingAcknowledgement.objects.filter(prompt_set=prompt_set, acknowledged_at__isnull=False).values(
         "user_id"
     )
-    previous = previous_published(prompt_set)
-    body_diff = diff_as_text(prompt_set_diff(previous.sections if previous else [], prompt_set.sections))
+    body_diff = _body_diff(prompt_set)
+    batch = uuid.uuid4().hex
     messages = []
-    for user in staff_to_tell(team).exclude(pk__in=acknowledged).exclude(email=""):
-        WordingAcknowledgement.objects.update_or_create(prompt_set=prompt_set, user=user, defaults={"reminded_at": now})
-        messages.append(_published_email(prompt_set, user, body_diff=body_diff, reminder=True))
-    if messages:
-        get_connection().send_messages(messages)
-    return len(messages)
+    with transaction.atomic():
+        for user in staff_to_tell(team).exclude(pk__in=acknowledged).exclude(email=""):
+            WordingAcknowledgement.objects.update_or_create(
+                prompt_set=prompt_set, user=user, defaults={"reminded_at": now}
+            )
+            subject, body = _published_email(prompt_set, user, body_diff=body_diff, reminder=True)
+            messages.append(
+                Outgoing(
+                    to=user.email,
+                    subject=subject,
+                    body=body,
+                    dedupe_key=f"wording_reminder:{prompt_set.pk}:{user.pk}:{batch}",
+                )
+            )
+        return email_queue(kind="wording_reminder", topic=f"prompt_set:{prompt_set.pk}", messages=messages)
 
 
 def wording_acknowledge(*, user: User, prompt_set: PromptSet) -> WordingAcknowledgement:

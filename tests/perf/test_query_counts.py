@@ -109,7 +109,7 @@ PINNED: dict[str, int] = {
     "wording_preview": 3,
     "wording_diff": 4,  # + the published version it is compared with
     "wording_changes": 5,  # the version, the one before it, the returns badge
-    "wording_trained": 6,  # the model, its versions, who acknowledged, the staff
+    "wording_trained": 7,  # the model, its versions, who acknowledged, the staff, its emails by status
     "victim_link": 4,  # + the incident
     "incident_texts_fragment": 5,  # + the incident and its texts
     "advice_list": 3,  # + the advice, with its category joined

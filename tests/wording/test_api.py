@@ -55,7 +55,7 @@ def test_a_draft_with_bad_sections_is_400(api_client_for, trainer, v1):
     client.post("/api/prompt-sets/", {"change_summary": "x", "sections": v1.sections}, format="json")
     bad = client.patch("/api/prompt-sets/2/", {"sections": [{"key": "no title"}]}, format="json")
     assert bad.status_code == 400
-    assert "sections" in bad.json()
+    assert set(bad.json()) == {"sections[0].title", "sections[0].key", "sections[0].prompts"}
 
 
 def test_roles_and_credentials(api_client_for, handler, supervisor, v1):

@@ -70,7 +70,7 @@ def test_an_invalid_edit_rerenders_with_an_error_summary(trainer_client, draft):
     page = trainer_client.post(f"/thrive/wording/drafts/{draft.pk}/", post)
     assert page.status_code == 400
     assert "There is a problem" in page.content.decode()
-    assert "used twice" in page.content.decode()
+    assert "field &#x27;threat&#x27; is used more than once" in page.content.decode()
 
 
 def test_the_preview_is_the_handlers_form(trainer_client, draft):

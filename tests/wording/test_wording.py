@@ -20,7 +20,7 @@ from thrive.wording import (
     trained_by_team,
     word_diff,
     wording_acknowledge,
-    wording_email_staff,
+    wording_emails_queue,
     wording_remind,
 )
 
@@ -48,7 +48,7 @@ def test_a_draft_refuses_broken_sections(trainer, v1):
     draft = prompt_set_draft_start(actor=trainer)
     with pytest.raises(ValidationError) as exc:
         prompt_set_update_draft(prompt_set=draft, actor=trainer, sections=[{"key": "x"}])
-    assert "sections" in exc.value.message_dict
+    assert "sections[0].title" in exc.value.message_dict
 
 
 def test_a_published_version_never_changes(trainer, v1):
@@ -107,7 +107,7 @@ def test_publishing_emails_each_active_handler_and_supervisor_once_after_commit(
     assert "Harm hint now names sexual harm." in message.body
     assert "{+" in message.body
     # A retried or duplicated task sends nothing again.
-    assert wording_email_staff(prompt_set_id=v2.pk) == 0
+    assert wording_emails_queue(prompt_set=v2) == 0
     assert len(mail.outbox) == 2
 
 
@@ -160,10 +160,13 @@ def test_trained_and_not_yet_per_team(trainer, v1, handler, supervisor):
     assert [u.pk for u in rows["Red Watch"].not_yet] == [red_handler.pk]
 
 
-def test_a_reminder_goes_only_to_those_not_yet_trained(trainer, v1, handler, supervisor):
+def test_a_reminder_goes_only_to_those_not_yet_trained(
+    trainer, v1, handler, supervisor, django_capture_on_commit_callbacks, eager_tasks
+):
     v2 = publish_v2(trainer, v1)
     wording_acknowledge(user=handler, prompt_set=v2)
-    assert wording_remind(prompt_set_id=v2.pk) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert wording_remind(prompt_set_id=v2.pk) == 1
     assert mail.outbox[-1].to == [supervisor.email]
     assert "Reminder" in mail.outbox[-1].subject
     assert WordingAcknowledgement.objects.get(user=supervisor, prompt_set=v2).reminded_at is not None
