@@ -9,7 +9,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,6 +16,7 @@ from accounts.api import capability_permission
 from audit.models import Action
 from audit.services import audit_record
 from config.api import paginated
+from config.parsers import BoundedJSONParser
 from incidents.models import Channel, Grading, Incident
 from incidents.selectors import IncidentFilters, get_incident_for_user, incident_detail, incident_list, is_overdue
 from incidents.services import incident_close, incident_create
@@ -215,7 +215,7 @@ def incident_close_api(request: Request, reference: str) -> Response:
 @permission_classes([WorksIncidents])
 # JSON only: the answers nest (scene_preservation, prevention), which a form body cannot carry;
 # anything else is a clear 415, not a misleading 400.
-@parser_classes([JSONParser])
+@parser_classes([BoundedJSONParser])
 def incident_assessments(request: Request, reference: str) -> Response:
     target = get_incident_for_user(request.user, reference)
     if not isinstance(request.data, dict):
