@@ -98,3 +98,27 @@ def server_error(request: HttpRequest, *args: Any) -> HttpResponse:
     if is_api(request):
         return error_response(request, 500, "server_error", "Something went wrong on our side; it has been logged.")
     return defaults.server_error(request)
+
+
+def lockout(
+    request: HttpRequest, original_response: HttpResponseBase | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """django-axes' answer to a locked-out account (AXES_LOCKOUT_CALLABLE): JSON under /api/
+    (API.md: every error there is JSON, a 429 included), the lockout page elsewhere. The
+    template needs no context: the lockout is always an hour (AXES_COOLOFF_TIME)."""
+    from django.conf import settings
+    from django.shortcuts import render
+
+    retry_after = str(int(settings.AXES_COOLOFF_TIME * 3600))
+    if is_api(request):
+        response = error_response(
+            request,
+            429,
+            "locked_out",
+            "Too many failed sign-in attempts for this account: it is locked for an hour, "
+            "or until an administrator unlocks it.",
+        )
+    else:
+        response = render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
+    response["Retry-After"] = retry_after
+    return response

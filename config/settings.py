@@ -208,6 +208,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # on purpose (above), and rotating addresses or browsers cannot get round an account lockout.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# JSON under /api/, the template above elsewhere (config/http.py).
+AXES_LOCKOUT_CALLABLE = "config.http.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
