@@ -148,6 +148,12 @@ class AssessmentOut(serializers.Serializer):
     answers = serializers.JSONField()
 
 
+class IncidentListQuery(serializers.Serializer):
+    # Empty means "any" (API.md writes `?status=open&overdue=true&handler=&team=`).
+    status = serializers.ChoiceField(choices=["open", "closed"], required=False, allow_blank=True)
+    overdue = serializers.ChoiceField(choices=["true", "false"], required=False, allow_blank=True)
+
+
 class AssessmentDetailOut(AssessmentOut):
     prompts = serializers.JSONField(source="prompt_set.sections")
 
@@ -156,8 +162,8 @@ class AssessmentDetailOut(AssessmentOut):
     methods=["GET"],
     operation_id="api_incidents_list",
     parameters=[
-        OpenApiParameter("status", str, enum=["open", "closed"]),
-        OpenApiParameter("overdue", bool),
+        OpenApiParameter("status", str, enum=["open", "closed", ""], description="Empty: any status"),
+        OpenApiParameter("overdue", str, enum=["true", "false", ""], description="Empty: overdue or not"),
         OpenApiParameter("handler", str),
         OpenApiParameter("team", str),
         OpenApiParameter("q", str, description="Reference, or its start"),
@@ -174,7 +180,11 @@ def incidents(request: Request) -> Response:
         incident = incident_create(actor=request.user, **data.validated_data)
         incident = Incident.objects.select_related("category", "handler", "team", "closure_code").get(pk=incident.pk)
         return Response(IncidentOut(incident).data, status=201)
-    filters = IncidentFilters.from_params(request.query_params)
+    # The filters as the schema states them: a status or overdue value that is not one is a
+    # 400 naming it, not silently no filter (schemathesis' negative_data_rejection).
+    query = IncidentListQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    filters = IncidentFilters.from_params({**request.query_params.dict(), **query.validated_data})
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(incident_list(filters).select_related("closure_code"), request)
     out = IncidentOut(page, many=True, context={"now": timezone.now()})
