@@ -9,14 +9,26 @@ from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 from django.views import defaults
+from rest_framework.views import APIView
 
 API_PREFIX = "/api/"
 
 
 def is_api(request: HttpRequest) -> bool:
-    return request.path_info.startswith(API_PREFIX)
+    """Whether an error for this request is answered in JSON: anything under /api/, and any
+    other URL served by a DRF view (the QA exports, which the schema documents too). Asked
+    only when answering an error, so the resolve costs nothing on the way in."""
+    if request.path_info.startswith(API_PREFIX):
+        return True
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "cls", None)
+    return isinstance(view_class, type) and issubclass(view_class, APIView)
 
 
 def error_response(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:
