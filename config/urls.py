@@ -1,8 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api import obtain_token
+from config.converters import ReferenceConverter
+
+# An incident reference in a URL: ASCII letters, digits, - and _ only (config/converters.py).
+register_converter(ReferenceConverter, "ref")
 
 api_patterns = [
     path("auth/token/", obtain_token, name="token"),
@@ -24,6 +28,13 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Errors outside a view (an unknown URL, a body too large, an unhandled fault): JSON under
+# /api/, Django's pages elsewhere (config/http.py).
+handler400 = "config.http.bad_request"
+handler403 = "config.http.permission_denied"
+handler404 = "config.http.page_not_found"
+handler500 = "config.http.server_error"
 
 admin.site.site_header = "THRIVE-SP administration"
 admin.site.site_title = "THRIVE-SP"

@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,6 +14,7 @@ from accounts.api import capability_permission
 from audit.models import Action
 from audit.services import audit_record
 from config.api import ClientTimeField, paginated
+from config.parsers import BoundedJSONParser
 from incidents.models import Channel, Grading, Incident
 from incidents.selectors import IncidentFilters, get_incident_for_user, incident_detail, incident_list, is_overdue
 from incidents.services import incident_close, incident_create
@@ -147,6 +147,12 @@ class AssessmentOut(serializers.Serializer):
     answers = serializers.JSONField()
 
 
+class IncidentListQuery(serializers.Serializer):
+    # Empty means "any" (API.md writes `?status=open&overdue=true&handler=&team=`).
+    status = serializers.ChoiceField(choices=["open", "closed"], required=False, allow_blank=True)
+    overdue = serializers.ChoiceField(choices=["true", "false"], required=False, allow_blank=True)
+
+
 class AssessmentDetailOut(AssessmentOut):
     prompts = serializers.JSONField(source="prompt_set.sections")
 
@@ -155,8 +161,8 @@ class AssessmentDetailOut(AssessmentOut):
     methods=["GET"],
     operation_id="api_incidents_list",
     parameters=[
-        OpenApiParameter("status", str, enum=["open", "closed"]),
-        OpenApiParameter("overdue", bool),
+        OpenApiParameter("status", str, enum=["open", "closed", ""], description="Empty: any status"),
+        OpenApiParameter("overdue", str, enum=["true", "false", ""], description="Empty: overdue or not"),
         OpenApiParameter("handler", str),
         OpenApiParameter("team", str),
         OpenApiParameter("q", str, description="Reference, or its start"),
@@ -173,7 +179,11 @@ def incidents(request: Request) -> Response:
         incident = incident_create(actor=request.user, **data.validated_data)
         incident = Incident.objects.select_related("category", "handler", "team", "closure_code").get(pk=incident.pk)
         return Response(IncidentOut(incident).data, status=201)
-    filters = IncidentFilters.from_params(request.query_params)
+    # The filters as the schema states them: a status or overdue value that is not one is a
+    # 400 naming it, not silently no filter (schemathesis' negative_data_rejection).
+    query = IncidentListQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    filters = IncidentFilters.from_params({**request.query_params.dict(), **query.validated_data})
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(incident_list(filters).select_related("closure_code"), request)
     out = IncidentOut(page, many=True, context={"now": timezone.now()})
@@ -214,7 +224,7 @@ def incident_close_api(request: Request, reference: str) -> Response:
 @permission_classes([WorksIncidents])
 # JSON only: the answers nest (scene_preservation, prevention), which a form body cannot carry;
 # anything else is a clear 415, not a misleading 400.
-@parser_classes([JSONParser])
+@parser_classes([BoundedJSONParser])
 def incident_assessments(request: Request, reference: str) -> Response:
     target = get_incident_for_user(request.user, reference)
     if not isinstance(request.data, dict):

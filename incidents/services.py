@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from config.dates import local_month
 from config.errors import Blocked
+from config.text import free_text_errors
 from incidents.models import (
     Category,
     Channel,
@@ -73,10 +74,8 @@ def incident_create(
         errors["summary"] = [f"Summary must be {SUMMARY_MAX:,} characters or fewer"]
     if len(location or "") > LOCATION_MAX:
         errors["location"] = [f"Location must be {LOCATION_MAX} characters or fewer"]
-    # PostgreSQL cannot store a NUL character: a client sending one gets a 400, not a 500.
-    for name, value in (("summary", summary), ("location", location)):
-        if "\x00" in (value or "") and name not in errors:
-            errors[name] = ["Must not contain null characters"]
+    for name, messages in free_text_errors(summary=summary, location=location).items():
+        errors.setdefault(name, messages)
     now = timezone.now()
     if opened_at is not None:
         problem = client_time_problem(opened_at, not_before=None, not_before_label="", now=now)
@@ -133,7 +132,9 @@ def _touch(incident: Incident, **fields: object) -> None:
 
 
 def incident_add_note(*, incident: Incident, actor: User, text: str) -> LogEntry:
-    text = (text or "").replace("\x00", "").strip()
+    text = (text or "").strip()
+    if errors := free_text_errors(text=text, labels={"text": "The log entry"}):
+        raise ValidationError(errors)
     if not text:
         raise ValidationError({"text": ["Enter the log entry"]})
     if len(text) > NOTE_MAX:
@@ -152,7 +153,9 @@ def incident_change_grading(
 ) -> Incident:
     if grading not in Grading.values:
         raise ValidationError({"grading": [f"Select a grading: one of {', '.join(Grading.values)}"]})
-    reason = (reason or "").replace("\x00", "")
+    reason = reason or ""
+    if errors := free_text_errors(reason=reason, labels={"reason": "The reason"}):
+        raise ValidationError(errors)
     with transaction.atomic():
         locked = _lock(incident, expected_version)
         if locked.status == Status.CLOSED:
@@ -198,7 +201,9 @@ def incident_close(
         raise ValidationError(
             {"closure_code": [f"{closure_code!r} is not a closure code" if closure_code else "Select a closure code"]}
         )
-    exemption_reason = (exemption_reason or "").replace("\x00", "").strip()
+    exemption_reason = (exemption_reason or "").strip()
+    if errors := free_text_errors(exemption_reason=exemption_reason, labels={"exemption_reason": "The reason"}):
+        raise ValidationError(errors)
     if code.exempt and not exemption_reason:
         raise ValidationError(
             {"exemption_reason": [f"Give the reason this incident closes as “{code.name}” without an assessment"]}

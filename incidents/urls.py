@@ -7,8 +7,8 @@ app_name = "incidents"
 urlpatterns = [
     path("", views.incident_list_page, name="incident-list"),
     path("new/", views.incident_create_page, name="incident-create"),
-    path("<str:reference>/", views.incident_detail_page, name="incident-detail"),
-    path("<str:reference>/close/", views.incident_close_page, name="incident-close"),
-    path("<str:reference>/notes/", views.incident_note_page, name="incident-note"),
-    path("<str:reference>/grading/", views.incident_grading_page, name="incident-grading"),
+    path("<ref:reference>/", views.incident_detail_page, name="incident-detail"),
+    path("<ref:reference>/close/", views.incident_close_page, name="incident-close"),
+    path("<ref:reference>/notes/", views.incident_note_page, name="incident-note"),
+    path("<ref:reference>/grading/", views.incident_grading_page, name="incident-grading"),
 ]

@@ -19,6 +19,7 @@ from accounts.models import Team, User
 from audit.models import Action
 from audit.services import audit_record
 from config.errors import Blocked
+from config.params import whole_number
 from incidents.models import Category, Channel, ClosureCode, Grading, Incident, Status
 from incidents.rules import close_blockers
 from incidents.selectors import IncidentFilters, get_incident_for_user, incident_detail, incident_list
@@ -51,10 +52,7 @@ def _errors_list(errors: dict[str, list[str]], anchors: dict[str, str]) -> list[
 
 
 def _version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("row_version", ""))
-    except ValueError:
-        return None
+    return whole_number(request.POST.get("row_version", ""), minimum=0)
 
 
 @require_GET

@@ -17,6 +17,7 @@ from accounts.models import Role, Team, User
 from audit.models import Action
 from audit.services import audit_record
 from config.errors import Blocked
+from config.text import free_text_errors, free_text_problem
 from incidents.models import EntryKind, Incident, LogEntry, Status
 from qa.models import (
     Check,
@@ -175,6 +176,8 @@ def review_clean(data: dict[str, Any]) -> dict[str, Any]:
     feedback = data.get("feedback") or ""
     if not isinstance(feedback, str) or len(feedback) > 4000:
         errors["feedback"] = ["Feedback must be text of 4,000 characters or fewer"]
+    elif problem := free_text_problem(feedback):
+        errors["feedback"] = [f"Feedback {problem}"]
     clean["feedback"] = feedback.strip() if isinstance(feedback, str) else ""
     good_practice = data.get("good_practice", False)
     if not isinstance(good_practice, bool):
@@ -236,6 +239,8 @@ def review_correct(*, review: Review, reviewer: User, data: dict[str, Any], reas
     reason = (reason or "").strip()
     if not reason or len(reason) > 2000:
         raise ValidationError({"correction_reason": ["Say why the review is corrected (up to 2,000 characters)"]})
+    if errors := free_text_errors(correction_reason=reason, labels={"correction_reason": "The reason"}):
+        raise ValidationError(errors)
     with transaction.atomic():
         item = SampleItem.objects.select_for_update().select_related("sample").get(pk=review.item_id)
         # Under the item's lock: a correction of a version someone else already corrected
@@ -265,6 +270,8 @@ def dispute_raise(*, review: Review, actor: User, comment: str) -> Dispute:
     comment = (comment or "").strip()
     if not comment or len(comment) > 2000:
         raise ValidationError({"comment": ["Say what you dispute and why (up to 2,000 characters)"]})
+    if errors := free_text_errors(comment=comment):
+        raise ValidationError(errors)
     if not review.current:
         raise Blocked("review_superseded", "This review has been corrected: read the new version.")
     if review.acknowledged_at is not None:
@@ -290,6 +297,8 @@ def dispute_resolve(
         errors["outcome"] = ["Choose whether to uphold or change the grade"]
     if not response or len(response) > 2000:
         errors["response"] = ["Give the handler your answer (up to 2,000 characters)"]
+    for field, messages in free_text_errors(response=response).items():
+        errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

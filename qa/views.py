@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import role_required
 from accounts.models import Role, Team, User
 from config.errors import Blocked
+from config.params import whole_number
 from qa import charts
 from qa.compliance import COMPLIANCE_COLUMNS, compliance_monthly
 from qa.models import Check, Dispute, DisputeOutcome, Grade, LearningTheme, Review, SampleItem
@@ -89,14 +90,12 @@ def sample_create(request: HttpRequest) -> HttpResponse:
         month = month_parse(form["month"])
     except ValueError as exc:
         errors["month"] = [str(exc)]
-    try:
-        per_handler = int(form["per_handler"] or DEFAULT_PER_HANDLER)
-    except ValueError:
+    per_handler = whole_number(form["per_handler"] or str(DEFAULT_PER_HANDLER), minimum=0)
+    if per_handler is None:
         errors["per_handler"] = ["Enter a whole number, for example 3"]
     if form["seed"]:
-        try:
-            seed = int(form["seed"])
-        except ValueError:
+        seed = whole_number(form["seed"], minimum=0)
+        if seed is None:
             errors["seed"] = ["Enter the seed as a whole number, or leave it empty for a random one"]
     if form["team"] and _is_admin(request.user):
         team = Team.objects.filter(name=form["team"]).first()
@@ -152,10 +151,8 @@ def sample_withdraw_page(request: HttpRequest, sample_id: int) -> HttpResponse:
 def _review_data(post: Any) -> dict[str, Any]:
     themes = []
     for value in post.getlist("themes"):
-        try:
-            themes.append(int(value))
-        except ValueError:
-            themes.append(-1)  # review_clean refuses it by name
+        number = whole_number(value)
+        themes.append(-1 if number is None else number)  # review_clean refuses -1 by name
     return {
         "vulnerability": post.get("vulnerability", ""),
         "prevention": post.get("prevention", ""),

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from config.errors import Blocked
+from config.text import free_text_problem
 from incidents.models import EntryKind, Incident, Status
 from incidents.services import log_entry_write
 from thrive.models import Assessment, AssessmentReturn, AssessmentReviewed, AssessmentStatus, ReturnReason
@@ -54,6 +55,8 @@ def _clean_return(assessment: Assessment, *, reason: Any, sections: Any, feedbac
         errors["feedback"] = ["Enter feedback for the author: what to change, and why"]
     elif len(feedback) > FEEDBACK_MAX:
         errors["feedback"] = [f"Feedback must be {FEEDBACK_MAX:,} characters or fewer"]
+    elif problem := free_text_problem(feedback):
+        errors["feedback"] = [f"Feedback {problem}"]
     if errors:
         raise ValidationError(errors)
     # Keep the form's order, whatever order they were sent in.

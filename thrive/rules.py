@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from config.phones import MOBILE_ERROR, normalise_uk_mobile
+from config.text import free_text_problem, unstorable_removed
 from thrive.prompts import Prompt, condition_holds, get_answer, iter_prompts, set_answer
 
 TRUE_STRINGS = {"true", "yes", "on", "1"}
@@ -32,9 +33,10 @@ def _coerce(prompt: Prompt, raw: Any) -> tuple[Any, str | None]:
             return "", f"{prompt.label}: must be text"
         if len(raw) > max_length:
             return raw, f"{prompt.label}: must be {max_length:,} characters or fewer (it has {len(raw):,})"
-        if "\x00" in raw:
-            # PostgreSQL cannot store a NUL character in text or JSON: refused, not a 500.
-            return raw.replace("\x00", ""), f"{prompt.label}: must not contain null characters"
+        problem = free_text_problem(raw)
+        if problem:
+            # Refused (config/text.py); what goes back to the form must itself be showable.
+            return unstorable_removed(raw), f"{prompt.label}: {problem}"
         if prompt.type == "phone" and raw.strip() and normalise_uk_mobile(raw) is None:
             return raw, f"{prompt.label}: {MOBILE_ERROR}"
         return raw, None

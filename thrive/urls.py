@@ -5,11 +5,11 @@ from thrive import views, views_returns, views_wording
 app_name = "thrive"
 
 urlpatterns = [
-    path("incidents/<str:reference>/assessment/", views.assessment_form, name="assessment-form"),
-    path("incidents/<str:reference>/assessment/autosave/", views.assessment_autosave, name="assessment-autosave"),
-    path("incidents/<str:reference>/assessment/submit/", views.assessment_submit, name="assessment-submit"),
+    path("incidents/<ref:reference>/assessment/", views.assessment_form, name="assessment-form"),
+    path("incidents/<ref:reference>/assessment/autosave/", views.assessment_autosave, name="assessment-autosave"),
+    path("incidents/<ref:reference>/assessment/submit/", views.assessment_submit, name="assessment-submit"),
     path(
-        "incidents/<str:reference>/assessment/v<int:version>/",
+        "incidents/<ref:reference>/assessment/v<int:version>/",
         views.assessment_version,
         name="assessment-version",
     ),

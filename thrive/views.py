@@ -15,6 +15,7 @@ from accounts.decorators import role_required
 from audit.models import Action
 from audit.services import audit_record
 from config.errors import Blocked
+from config.params import whole_number
 from incidents.selectors import get_incident_for_user
 from thrive.forms import answers_from_post, error_summary, form_layout, text_max_length
 from thrive.models import Assessment, AssessmentStatus
@@ -135,10 +136,7 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
     )
     sections = (draft.prompt_set if draft else prompt_set_current()).sections
     data = answers_from_post(sections, request.POST)
-    try:
-        form_version: int | None = int(request.POST.get("form_version", ""))
-    except ValueError:
-        form_version = None
+    form_version = whole_number(request.POST.get("form_version", ""), minimum=0)
     try:
         submitted = assessment_submit_keeping_draft(
             incident=incident, author=request.user, data=data, form_version=form_version

@@ -7,12 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import role_required
+from accounts.models import Team
 from config.errors import Blocked
+from config.params import whole_number
 from emails.services import email_counts
 from thrive.forms import form_layout
 from thrive.models import PromptSet, PromptSetStatus
@@ -241,9 +243,9 @@ def trained(request: HttpRequest) -> HttpResponse:
     family = current_family()
     versions = list(published_versions(family))
     chosen = versions[0] if versions else None
-    wanted = request.GET.get("version")
-    if wanted and wanted.isdigit():
-        chosen = next((v for v in versions if v.version == int(wanted)), chosen)
+    wanted = whole_number(request.GET.get("version"))
+    if wanted is not None:
+        chosen = next((v for v in versions if v.version == wanted), chosen)
     rows = trained_by_team(chosen) if chosen else []
     totals = {
         "acknowledged": sum(len(r.acknowledged) for r in rows),
@@ -257,9 +259,14 @@ def trained(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required("edit_prompts")
 def remind(request: HttpRequest) -> HttpResponse:
-    prompt_set = get_object_or_404(PromptSet, pk=request.POST.get("prompt_set") or 0, status=PromptSetStatus.PUBLISHED)
-    team_id = request.POST.get("team")
-    team = int(team_id) if team_id and team_id.isdigit() else None
+    prompt_set = get_object_or_404(
+        PromptSet, pk=whole_number(request.POST.get("prompt_set")) or 0, status=PromptSetStatus.PUBLISHED
+    )
+    team = None
+    if request.POST.get("team"):
+        team = whole_number(request.POST["team"])
+        if team is None or not Team.objects.filter(pk=team).exists():
+            return HttpResponseBadRequest("Choose a team from the list.")
     # Written to the outbox now and sent after commit: a broker outage delays, never loses.
     wording_remind(prompt_set_id=prompt_set.pk, team_id=team)
     messages.success(request, "Reminder emails are on their way to those who have not yet acknowledged.")

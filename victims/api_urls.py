@@ -3,8 +3,8 @@ from django.urls import path
 from victims import api
 
 urlpatterns = [
-    path("incidents/<str:reference>/victims/", api.incident_victims, name="incident-victims"),
-    path("incidents/<str:reference>/texts/", api.incident_texts, name="incident-texts"),
+    path("incidents/<ref:reference>/victims/", api.incident_victims, name="incident-victims"),
+    path("incidents/<ref:reference>/texts/", api.incident_texts, name="incident-texts"),
     path("victims/<int:pk>/outcome/", api.victim_outcome, name="victim-outcome"),
     path("texts/receipts/", api.notify_receipt, name="text-receipt"),
 ]

@@ -26,7 +26,9 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from config.dates import local_month
+from config.params import whole_number
 from config.phones import PHONE_ERROR, normalise_uk_mobile, normalise_uk_phone
+from config.text import free_text_errors
 from incidents.models import EntryKind, Incident
 from incidents.services import log_entry_write
 from thrive.models import Assessment
@@ -83,6 +85,8 @@ def _clean_victim(
             errors["postcode"] = ["Enter a real UK postcode, like SW1A 1AA"]
     if address and not postcode_norm and "postcode" not in errors:
         errors["postcode"] = ["Enter the postcode with the address, so the household can be matched"]
+    for field, messages in free_text_errors(name=name, address=address).items():
+        errors.setdefault(field, messages)
     if not errors and not phone_e164 and date_of_birth is None and not address:
         message = "Give a phone number, a date of birth or an address, so the repeat-victim check can search"
         errors = {"phone": [message], "date_of_birth": [message], "address": [message]}
@@ -254,7 +258,9 @@ def victim_erase(*, victim: Victim, actor: User, reason: str) -> Victim:
     check. The audit log records the erasure and the reason, never the erased data. The
     assessments' free-text answers are the record of the decision and are kept whole (rule
     4); their retention follows the force's records policy, not this route."""
-    reason = (reason or "").replace("\x00", "").strip()
+    reason = (reason or "").strip()
+    if errors := free_text_errors(reason=reason, labels={"reason": "The reason"}):
+        raise ValidationError(errors)
     if not reason:
         raise ValidationError({"reason": ["Give the reason for the erasure"]})
     with transaction.atomic():
@@ -368,6 +374,10 @@ def victim_record_outcome(
     household_note = (household_note or "").strip()
     if len(household_note) > NOTE_MAX:
         errors["household_note"] = [f"The note must be {NOTE_MAX:,} characters or fewer"]
+    for field, messages in free_text_errors(
+        household_note=household_note, labels={"household_note": "The note"}
+    ).items():
+        errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -453,6 +463,8 @@ def advice_update(*, advice: PreventionAdvice, title: str, url: str, message: st
         errors["message"] = ["Enter the wording of the text"]
     elif len(message) > ADVICE_MESSAGE_MAX:
         errors["message"] = [f"The wording must be {ADVICE_MESSAGE_MAX} characters or fewer"]
+    for field, messages in free_text_errors(title=title, message=message, labels={"message": "The wording"}).items():
+        errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
     advice.title, advice.url, advice.message, advice.active = title, url, message, active
@@ -704,9 +716,10 @@ class UnknownText(Exception):
 def text_receipt(*, reference: str, provider_status: str, provider_id: str = "") -> Text:
     """A delivery receipt: move the text to delivered or failed. Notify's temporary-failure
     is final too (it has already retried for 72 hours). A repeated receipt changes nothing."""
-    if not str(reference or "").isdigit():
+    pk = whole_number(str(reference or ""))
+    if pk is None:
         raise UnknownText(reference)
-    text = Text.objects.select_related("incident").filter(pk=int(reference)).first()
+    text = Text.objects.select_related("incident").filter(pk=pk).first()
     if text is None:
         raise UnknownText(reference)
     new = NOTIFY_RECEIPT_STATUSES.get(provider_status)
