@@ -355,7 +355,7 @@ def _scrub_copies(victim: Victim) -> None:
             prevention = (assessment.answers or {}).get("prevention")
             if not isinstance(prevention, dict) or not isinstance(prevention.get("phone"), str):
                 continue
-            if rules.normalise_uk_phone(prevention["phone"]) == victim.phone_e164:
+            if normalise_uk_phone(prevention["phone"]) == victim.phone_e164:
                 prevention["phone"] = ERASED
                 Assessment.objects.filter(pk=assessment.pk).update(answers=assessment.answers)
     # 4. The admin's history named the record by its old string (the name).
