@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
+
+from config.schema import AutoSchema as ErrorAnswersAutoSchema
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -19,7 +20,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-class AutoSchema(SpectacularAutoSchema):
+class AutoSchema(ErrorAnswersAutoSchema):
+    """The error answers of every operation (config.schema), plus the header on every POST."""
+
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
         if self.method == "POST":
