@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from incidents.models import Incident
 from victims.models import Text, TextStatus, Victim
+from victims.rules import phone_masked
 
 # How long a failed text stays on its handler's home page.
 FAILED_TEXT_NOTICE_DAYS = 7
@@ -70,3 +71,18 @@ def texts_failed_for_handler(user: User, *, limit: int = 10) -> list[Text]:
 
 def any_queued(texts: list[Text]) -> bool:
     return any(text.status == TextStatus.QUEUED for text in texts)
+
+
+def texts_sent_before(*, incident: Incident) -> list[dict[str, Any]]:
+    """The numbers this incident's texts went to, newest first, each once, for the form's
+    "send again" choice (rule 12). The number is shown masked, as in the log."""
+    seen: dict[str, dict[str, Any]] = {}
+    for text in Text.objects.filter(incident=incident).exclude(phone="").order_by("-created_at", "-id")[:20]:
+        if text.phone not in seen:
+            seen[text.phone] = {
+                "phone": text.phone,
+                "masked": phone_masked(text.phone),
+                "created_at": text.created_at,
+                "status": text.get_status_display().lower(),
+            }
+    return list(seen.values())
