@@ -146,7 +146,7 @@ def resend_html(choice: ResendChoice) -> SafeString:
     box with a reason to text one of them again. GOV.UK checkboxes with a conditional
     reveal; shown with the text request's other questions (when a text is to be sent)."""
     sent = "; ".join(
-        f"{escape(t['masked'])} ({escape(t['status'])}, {timezone.localtime(t['created_at']):%d/%m/%Y %H:%M})"
+        f"{escape(t['masked'])} on {timezone.localtime(t['created_at']):%d/%m/%Y at %H:%M} (now {escape(t['status'])})"
         for t in choice.previous_texts
     )
     errors = "".join(
@@ -163,8 +163,8 @@ def resend_html(choice: ResendChoice) -> SafeString:
         f'<fieldset class="govuk-fieldset" aria-describedby="{RESEND_ID}-hint">\n'
         '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">'
         "Texts already sent for this incident</legend>\n"
-        f'<div class="govuk-hint" id="{RESEND_ID}-hint">Sent to {sent}. The same number gets a second text only '
-        "if you choose to send it again and say why. A different number does not need this.</div>\n"
+        f'<div class="govuk-hint" id="{RESEND_ID}-hint">Already texted: {sent}. The same number gets a '
+        "second text only if you choose to send again and say why. A different number does not need this.</div>\n"
         '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">\n'
         '<div class="govuk-checkboxes__item">\n'
         f'<input class="govuk-checkboxes__input" id="{RESEND_ID}" name="{RESEND_NAME}" type="checkbox" value="true"'

@@ -90,7 +90,8 @@ class Assessment(models.Model):
     # identical submission by the same author moments later is the same request arriving
     # twice, answered with this version rather than made into another (and another text).
     recorded_at = models.DateTimeField(null=True, blank=True)
-    submission_digest = models.CharField(max_length=64, blank=True)
+    # db_default: rows written by COPY (bench, generate_volume) need no change.
+    submission_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     # Not a column: set by thrive.services.assessment_record on the version it returns when
     # the submission repeated one just made, so a view does not record it a second time.

@@ -138,7 +138,9 @@ def returned_to_me_page(request: HttpRequest) -> HttpResponse:
 
 def _own_open_return(request: HttpRequest, pk: int) -> AssessmentReturn:
     return get_object_or_404(
-        AssessmentReturn.objects.select_related("assessment", "assessment__incident", "returned_by"),
+        AssessmentReturn.objects.select_related(
+            "assessment", "assessment__incident", "assessment__prompt_set", "returned_by"
+        ),
         pk=pk,
         returned_to=request.user,
         resolved_at__isnull=True,

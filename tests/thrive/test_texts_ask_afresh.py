@@ -128,7 +128,7 @@ def test_the_api_sends_a_second_text_to_the_same_number_only_with_a_reason(handl
     with_reason = client.post(url, {"submit": True, **again}, format="json")
     assert with_reason.status_code == 201, with_reason.content
     texts = client.get(f"/api/incidents/{texted.reference}/texts/").json()
-    assert len(texts) == 2
+    assert [t["resend_reason"] for t in texts] == ["", "The first text failed to arrive."]
 
 
 def test_the_api_refuses_a_resend_reason_that_is_not_text(handler, texted, api_client_for):
