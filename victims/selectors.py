@@ -56,6 +56,8 @@ def text_out(text: Text) -> dict[str, Any]:
         "sent_at": timezone.localtime(text.sent_at).isoformat() if text.sent_at else None,
         "delivered_at": timezone.localtime(text.delivered_at).isoformat() if text.delivered_at else None,
         "failed_at": timezone.localtime(text.failed_at).isoformat() if text.failed_at else None,
+        # Rule 12: why a number that already had a text for this incident got another.
+        "resend_reason": text.resend_reason,
     }
 
 
