@@ -60,7 +60,7 @@ def prompt_html(row: PromptRow, *, max_length: int = 0, readonly: bool = False) 
     pid, name, label, hint = escape(p.html_id), escape(p.html_name), escape(p.label), escape(p.hint)
     if row.change and not readonly:
         # Part of the label, so a screen reader says it with the question.
-        tag = "New question" if row.change == "new" else "Wording changed"
+        tag = "New" if row.change == "new" else "Changed"
         label = mark_safe(f'{label} <strong class="govuk-tag govuk-tag--blue">{tag}</strong>')  # noqa: S308 - escaped
     errors = "".join(
         f'<p class="govuk-error-message" id="{pid}-error"><span class="govuk-visually-hidden">Error:</span> '

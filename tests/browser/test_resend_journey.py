@@ -106,3 +106,28 @@ def test_a_local_copy_left_by_a_submitted_version_is_not_put_back_into_the_next(
     expect(page.locator("#save-status")).not_to_contain_text("Restored")
     assert page.evaluate("(key) => localStorage.getItem(key)", key) is None
     assert not Assessment.objects.filter(incident=incident, status="draft").exists()
+
+
+def test_a_re_thrive_after_new_wording_keeps_the_answers_and_names_the_changes(signed_in, handler, trainer):
+    import copy
+
+    from thrive.services import prompt_set_create_draft, prompt_set_current, prompt_set_publish
+
+    incident = make_incident(handler=handler, assessed=True)
+    sections = copy.deepcopy(prompt_set_current().sections)
+    sections[0]["prompts"][0]["label"] = "What is the threat right now?"
+    draft = prompt_set_create_draft(actor=trainer, sections=sections, change_summary="Threat: right now")
+    prompt_set_publish(prompt_set=draft, actor=trainer)
+
+    page = signed_in(handler)
+    page.goto(f"/thrive/incidents/{incident.reference}/assessment/")
+    run_axe(page)
+    changes = page.locator("[data-wording-changes]")
+    expect(changes).to_contain_text("The wording has changed since version 1")
+    expect(changes.get_by_role("link", name="Threat: What is the threat right now?")).to_be_visible()
+    threat = page.get_by_label("What is the threat right now? Changed")
+    expect(threat).to_have_value(complete_answers()["threat"])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": 1400})
+    page.screenshot(path=SCREENSHOTS / "assessment-wording-changed.png", animations="disabled", caret="hide")
+    page.set_viewport_size(VIEWPORT)

@@ -52,8 +52,8 @@ def test_the_re_thrive_form_after_new_wording_keeps_the_answers_and_names_what_c
     assert f"Threat: {NEW_THREAT_LABEL}</a> (wording changed)" in summary
     assert f"Threat: {NEW_PROMPT['label']}</a> (new question)" in summary
     assert "Harm:" not in summary  # unchanged prompts are not listed
-    assert "Wording changed</strong>" in html
-    assert "New question</strong>" in html
+    assert "Changed</strong>" in html
+    assert "New</strong>" in html
 
 
 def test_the_same_wording_lists_no_changes(handler, handler_client):
