@@ -376,6 +376,10 @@ PROMPT_SET_FAMILY = os.environ.get("PROMPT_SET_FAMILY", "thrive_sp")
 REPEAT_VICTIM_LOOKBACK_DAYS = env_int("REPEAT_VICTIM_LOOKBACK_DAYS", 365)
 # The longest answer a handler may type into one field (stated on the form).
 ASSESSMENT_TEXT_MAX_LENGTH = env_int("ASSESSMENT_TEXT_MAX_LENGTH", 5000)
+# An identical submission (same author, incident, answers, resend reason and client time)
+# within this many seconds of the first is the same request arriving twice: answered with
+# the version already made, never a second version or a second text. 0 turns it off.
+ASSESSMENT_REPEAT_WINDOW_SECONDS = env_int("ASSESSMENT_REPEAT_WINDOW_SECONDS", 10)
 
 # The text gateway: "console" (embedded default) or "notify" (GOV.UK Notify).
 TEXT_GATEWAY = os.environ.get("TEXT_GATEWAY", "console")

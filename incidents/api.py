@@ -106,6 +106,11 @@ class PreventionDoc(serializers.Serializer):
     link_not_sent_reason = serializers.CharField(required=False)
     safe_to_text_confirmed = serializers.BooleanField(required=False)
     phone = serializers.CharField(required=False)
+    resend_reason = serializers.CharField(
+        required=False,
+        help_text="Why a number this incident has already texted should get another text (rule 12); "
+        "without it a later version asking for the same number is saved and no text is made.",
+    )
 
 
 class AssessmentIn(serializers.Serializer):
@@ -238,7 +243,9 @@ def incident_assessments(request: Request, reference: str) -> Response:
         submit=control.validated_data["submit"],
         submitted_at=control.validated_data.get("submitted_at"),
     )
-    if assessment.is_submitted:
+    # A repeat of a submission just made (thrive.services.assessment_record) is answered as
+    # the first was, and is not recorded as a second submission.
+    if assessment.is_submitted and not assessment.replayed:
         audit_record(
             actor=request.user,
             action=Action.COLLECT,

@@ -174,6 +174,7 @@ class EntryKind(models.TextChoices):
     TEXT_SENT = "text_sent", "Text sent"
     TEXT_DELIVERED = "text_delivered", "Text delivered"
     TEXT_FAILED = "text_failed", "Text failed"
+    TEXT_NOT_SENT = "text_not_sent", "Text not sent"
     VICTIM_LINKED = "victim_linked", "Victim linked"
     REPEAT_CHECK = "repeat_check", "Repeat victim check"
     RETHRIVE_DUE = "rethrive_due", "Re-THRIVE due"

@@ -8,10 +8,19 @@ the browser tests run axe over the result. The handler's form, the trainer's pre
 read-only versions and the supervisor's review all render through these two functions.
 """
 
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from thrive.forms import PromptRow, SectionRow
+from thrive.forms import (
+    RESEND_ID,
+    RESEND_NAME,
+    RESEND_REASON_ID,
+    RESEND_REASON_NAME,
+    PromptRow,
+    ResendChoice,
+    SectionRow,
+)
 
 
 def section_html(section: SectionRow, *, max_length: int) -> SafeString:
@@ -33,7 +42,14 @@ def section_html(section: SectionRow, *, max_length: int) -> SafeString:
             f'    <div class="govuk-details__text">{escape(section.guidance)}</div>\n'
             "  </details>\n"
         )
-    parts.extend(prompt_html(row, max_length=max_length) for row in section.prompts)
+    resend_done = False
+    for row in section.prompts:
+        parts.append(prompt_html(row, max_length=max_length))
+        if section.resend is not None and row.prompt.field == "prevention.safe_to_text_confirmed":
+            parts.append(resend_html(section.resend))
+            resend_done = True
+    if section.resend is not None and not resend_done:
+        parts.append(resend_html(section.resend))
     parts.append("</section>\n")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
@@ -42,6 +58,10 @@ def prompt_html(row: PromptRow, *, max_length: int = 0, readonly: bool = False) 
     """One prompt: an input for its type, its hint and errors; or, read-only, the answer."""
     p = row.prompt
     pid, name, label, hint = escape(p.html_id), escape(p.html_name), escape(p.label), escape(p.hint)
+    if row.change and not readonly:
+        # Part of the label, so a screen reader says it with the question.
+        tag = "New" if row.change == "new" else "Changed"
+        label = mark_safe(f'{label} <strong class="govuk-tag govuk-tag--blue">{tag}</strong>')  # noqa: S308 - escaped
     errors = "".join(
         f'<p class="govuk-error-message" id="{pid}-error"><span class="govuk-visually-hidden">Error:</span> '
         f"{escape(message)}</p>\n"
@@ -119,6 +139,50 @@ def prompt_html(row: PromptRow, *, max_length: int = 0, readonly: bool = False) 
             f"{radios}</div>\n</fieldset>\n"
         )
     return mark_safe(f"{head}{body}</div>\n")  # noqa: S308 - every value above is escaped
+
+
+def resend_html(choice: ResendChoice) -> SafeString:
+    """Rule 12's "Send again" choice: which numbers this incident has texted, and a ticked
+    box with a reason to text one of them again. GOV.UK checkboxes with a conditional
+    reveal; shown with the text request's other questions (when a text is to be sent)."""
+    sent = "; ".join(
+        f"{escape(t['masked'])} on {timezone.localtime(t['created_at']):%d/%m/%Y at %H:%M} (now {escape(t['status'])})"
+        for t in choice.previous_texts
+    )
+    errors = "".join(
+        f'<p class="govuk-error-message" id="{RESEND_REASON_ID}-error">'
+        f'<span class="govuk-visually-hidden">Error:</span> {escape(message)}</p>\n'
+        for message in choice.errors
+    )
+    group = "govuk-form-group" + (" govuk-form-group--error" if choice.errors else "")
+    hidden = "" if choice.checked or choice.errors else " govuk-checkboxes__conditional--hidden"
+    shown = "" if choice.visible else " app-conditional--hidden"
+    reason_described = f"{RESEND_REASON_ID}-hint" + (f" {RESEND_REASON_ID}-error" if choice.errors else "")
+    html = (
+        f'<div class="govuk-form-group{shown}" data-show-when="send_link" data-resend>\n'
+        f'<fieldset class="govuk-fieldset" aria-describedby="{RESEND_ID}-hint">\n'
+        '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">'
+        "Texts already sent for this incident</legend>\n"
+        f'<div class="govuk-hint" id="{RESEND_ID}-hint">Already texted: {sent}. The same number gets a '
+        "second text only if you choose to send again and say why. A different number does not need this.</div>\n"
+        '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">\n'
+        '<div class="govuk-checkboxes__item">\n'
+        f'<input class="govuk-checkboxes__input" id="{RESEND_ID}" name="{RESEND_NAME}" type="checkbox" value="true"'
+        f'{" checked" if choice.checked else ""} data-aria-controls="conditional-{RESEND_ID}">\n'
+        f'<label class="govuk-label govuk-checkboxes__label" for="{RESEND_ID}">Send again to the same number</label>\n'
+        "</div>\n"
+        f'<div class="govuk-checkboxes__conditional{hidden}" id="conditional-{RESEND_ID}">\n'
+        f'<div class="{group}">\n'
+        f'<label class="govuk-label" for="{RESEND_REASON_ID}">Why does the victim need the text again?</label>\n'
+        f'<div class="govuk-hint" id="{RESEND_REASON_ID}-hint">For example: the first text failed, or the victim '
+        "asked for it again. The reason is written in the incident log.</div>\n"
+        f"{errors}"
+        f'<textarea class="govuk-textarea{" govuk-textarea--error" if choice.errors else ""}" '
+        f'id="{RESEND_REASON_ID}" name="{RESEND_REASON_NAME}" rows="2" '
+        f'aria-describedby="{reason_described}">{escape(choice.reason)}</textarea>\n'
+        "</div>\n</div>\n</div>\n</fieldset>\n</div>\n"
+    )
+    return mark_safe(html)  # noqa: S308 - every value above is escaped
 
 
 def _described_by(pid: str, hint: bool, error: bool) -> str:

@@ -96,6 +96,17 @@ class Assessment(models.Model):
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # The server's clock when the version was submitted (submitted_at may be a CAD's own
+    # time), and a fingerprint of what was submitted (thrive.rules.submission_digest): an
+    # identical submission by the same author moments later is the same request arriving
+    # twice, answered with this version rather than made into another (and another text).
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    # db_default: rows written by COPY (bench, generate_volume) need no change.
+    submission_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
+
+    # Not a column: set by thrive.services.assessment_record on the version it returns when
+    # the submission repeated one just made, so a view does not record it a second time.
+    replayed = False
 
     class Meta:
         ordering = ["incident", "version"]

@@ -5,11 +5,18 @@
 - `incomplete_sections`: rule 2, the completeness of an assessment, by section.
 - `text_requested`: rule 3, whether this assessment asks for a prevention-link text that
   may be sent (the handler confirmed the number is the victim's own and safe to use).
+- `answers_for_new_version`: where a new version starts from (rule 12: the text request
+  and the safe-to-text confirmation are never carried over), across wording changes.
+- `resend_reason_clean`: the reason for a second text to the same number (rule 12).
+- `submission_digest`: what makes two submissions "the same" (a repeat is not a new version).
 - `rethrive_due_at`, `rethrive_on_time`: rule 5, when the next assessment falls due, and
   whether one came in by then. Elapsed time, so both work in UTC.
 """
 
+import hashlib
+import json
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -122,6 +129,114 @@ def text_requested(answers: dict[str, Any]) -> bool:
         and get_answer(answers, "prevention.safe_to_text_confirmed") is True
         and normalise_uk_mobile(get_answer(answers, "prevention.phone") or "") is not None
     )
+
+
+# Rule 12: asked afresh on every version, never carried over from the last one. The phone
+# number is carried (it rarely changes); the decision to text and the confirmation that the
+# number is safe to use today are the handler's, each time (a domestic-abuse victim's
+# circumstances change between calls).
+ASKED_AFRESH = ("prevention.send_link", "prevention.safe_to_text_confirmed")
+RESEND_REASON_MAX = 500
+
+
+def _prompt_wording(prompt: Prompt) -> tuple[Any, ...]:
+    return (prompt.type, prompt.label, prompt.hint, prompt.choices)
+
+
+@dataclass
+class StartingPoint:
+    """What a new version's form opens with, and what changed in the wording since."""
+
+    answers: dict[str, Any]
+    new_fields: list[str] = field(default_factory=list)
+    changed_fields: list[str] = field(default_factory=list)
+    # A prompt whose wording changed keeps its old answer only when its type did not change.
+    dropped_fields: list[str] = field(default_factory=list)
+
+
+def answers_for_new_version(
+    *, previous_answers: dict[str, Any], previous_sections: list[dict[str, Any]], sections: list[dict[str, Any]]
+) -> StartingPoint:
+    """A re-THRIVE starts from the last submitted answers, matched by each prompt's field
+    (its key), so that new wording never blanks the form. Prompts that are new in `sections`,
+    or whose wording (label, hint, type, choices) changed, are listed for the handler to
+    look at. The text request and the safe-to-text confirmation start unanswered (rule 12).
+    """
+    old = {p.field: p for p in iter_prompts(previous_sections) if p.type != "guidance"}
+    carried: dict[str, Any] = {}
+    point = StartingPoint(answers=carried)
+    for prompt in iter_prompts(sections):
+        if prompt.type == "guidance":
+            continue
+        before = old.get(prompt.field)
+        if before is None:
+            point.new_fields.append(prompt.field)
+            continue
+        if _prompt_wording(before) != _prompt_wording(prompt):
+            point.changed_fields.append(prompt.field)
+        if prompt.field in ASKED_AFRESH:
+            continue
+        if before.type != prompt.type:
+            point.dropped_fields.append(prompt.field)
+            continue
+        value = get_answer(previous_answers, prompt.field)
+        if value is None:
+            continue
+        checked, error = _coerce(prompt, value)
+        if error:  # e.g. a choice the new wording no longer offers
+            point.dropped_fields.append(prompt.field)
+            continue
+        set_answer(carried, prompt.field, checked)
+    return point
+
+
+RESEND_REASON_MISSING = "Say why the text should go again to a number that has already had one"
+
+
+def resend_reason_clean(data: dict[str, Any], *, submitting: bool) -> tuple[str, dict[str, list[str]]]:
+    """Rule 12: `prevention.resend_reason` as API.md sends it. A blank reason is no reason
+    (the version is saved and no second text is made); anything but text, or too long, is
+    refused, so a client never believes a reason was recorded when it was not. The page's
+    "Send again" choice also sends `prevention.resend: true`: ticked, it needs the reason
+    before the submission goes (a draft may wait for it)."""
+    group = data.get("prevention")
+    if not isinstance(group, dict):
+        return "", {}
+    raw = group.get("resend_reason")
+    asked = group.get("resend") is True
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
+        return "", {"prevention": ["The reason for sending the text again must be text"]}
+    if "\x00" in raw:
+        return "", {"prevention": ["The reason for sending the text again must not contain null characters"]}
+    reason = " ".join(raw.split())
+    if len(reason) > RESEND_REASON_MAX:
+        return "", {
+            "prevention": [f"The reason for sending the text again must be {RESEND_REASON_MAX} characters or fewer"]
+        }
+    if asked and not reason and submitting:
+        return "", {"prevention": [RESEND_REASON_MISSING]}
+    return reason, {}
+
+
+def is_resend_message(message: str) -> bool:
+    """Is this error about the reason to text again (the page shows it at that choice)?"""
+    return message == RESEND_REASON_MISSING or message.startswith("The reason for sending the text again")
+
+
+def submission_digest(
+    *, prompt_set_id: int, answers: dict[str, Any], resend_reason: str, submitted_at: datetime | None
+) -> str:
+    """A fingerprint of a submission as the author sent it: the same answers (after
+    cleaning), the same resend reason and the same client time give the same digest."""
+    payload = {
+        "prompt_set": prompt_set_id,
+        "answers": answers,
+        "resend_reason": resend_reason,
+        "submitted_at": submitted_at.isoformat() if submitted_at else None,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def rethrive_interval(grading: str) -> timedelta:

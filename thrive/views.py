@@ -17,11 +17,12 @@ from audit.services import audit_record
 from config.errors import Blocked
 from config.params import whole_number
 from incidents.selectors import get_incident_for_user
-from thrive.forms import answers_from_post, error_summary, form_layout, text_max_length
+from thrive.forms import ResendChoice, answers_from_post, error_summary, form_layout, text_max_length
 from thrive.models import Assessment, AssessmentStatus
-from thrive.rules import answers_clean
+from thrive.rules import StartingPoint, answers_clean, answers_for_new_version, text_requested
 from thrive.selectors import DraftPrivate, assessment_read_record, get_assessment_for_user
 from thrive.services import assessment_record, assessment_submit_keeping_draft, prompt_set_current
+from victims.selectors import texts_sent_before
 
 
 def _form_context(
@@ -30,7 +31,12 @@ def _form_context(
     *,
     answers: dict[str, Any] | None = None,
     errors: dict[str, list[str]] | None = None,
+    posted: dict[str, Any] | None = None,
+    start_from: Assessment | None = None,
 ) -> dict[str, Any]:
+    """The form's context. `posted` is what a refused submission sent (to show the "Send
+    again" choice as it was); `start_from` is the version a new draft starts from when it
+    is not the latest submitted one (a returned version being revised)."""
     # One read gives the author's draft and the last submitted version (at most two rows, however
     # many re-THRIVEs the incident has had), each with the newest version number.
     newest = Assessment.objects.filter(incident=OuterRef("incident")).order_by("-version").values("version")[:1]
@@ -47,24 +53,37 @@ def _form_context(
     )
     draft = next((v for v in versions if v.status == AssessmentStatus.DRAFT), None)
     previous = next((v for v in versions if v.status == AssessmentStatus.SUBMITTED), None)
+    start_from = start_from or previous
     current = prompt_set_current()
-    if draft is not None:
-        prompt_set = draft.prompt_set
-        if answers is None:
-            answers = draft.answers
-    else:
-        prompt_set = current
-        if answers is None:
-            # A re-THRIVE starts from the last submitted version: the handler updates what
-            # has changed rather than retyping what has not.
-            answers = previous.answers if previous and previous.prompt_set_id == current.pk else {}
-            if answers and previous is not None:
-                # Another version's answers are shown (perhaps another handler's): a read.
-                previous.incident = incident
-                assessment_read_record(user=request.user, assessment=previous, request=request)
-    layout = form_layout(prompt_set.sections, answers, errors)
+    prompt_set = draft.prompt_set if draft is not None else current
+    starting: StartingPoint | None = None
+    if start_from is not None:
+        # A re-THRIVE starts from the last submitted version, matched prompt by prompt, so
+        # new wording never blanks it; the text request is asked afresh (rule 12).
+        starting = answers_for_new_version(
+            previous_answers=start_from.answers,
+            previous_sections=start_from.prompt_set.sections,
+            sections=prompt_set.sections,
+        )
+    if answers is None and draft is not None:
+        answers = draft.answers
+    elif answers is None:
+        answers = starting.answers if starting is not None else {}
+        if answers and start_from is not None:
+            # Another version's answers are shown (perhaps another handler's): a read.
+            start_from.incident = incident
+            assessment_read_record(user=request.user, assessment=start_from, request=request)
+    # Which prompts are new or reworded since the version this one starts from: tagged in
+    # the form and listed above it, so the handler looks at them rather than skim past.
+    changes: dict[str, str] = {}
+    if starting is not None and start_from is not None and start_from.prompt_set_id != prompt_set.pk:
+        changes = dict.fromkeys(starting.new_fields, "new") | dict.fromkeys(starting.changed_fields, "changed")
+    previous_texts = texts_sent_before(incident=incident) if previous is not None else []
+    resend = ResendChoice.from_data(previous_texts, posted) if previous_texts else None
+    layout = form_layout(prompt_set.sections, answers, errors, resend=resend, changes=changes)
     # The version this page writes: the draft's, or the next number. Posted back with the
-    # form so that a second arrival of the same submission is recognised (a double click).
+    # form (and with every autosave) so that a second arrival of the same submission, or an
+    # autosave that lands after the submission, is recognised.
     if draft is not None:
         form_version = draft.version
     elif versions:
@@ -76,9 +95,17 @@ def _form_context(
         "form_version": form_version,
         "draft": draft,
         "previous": previous,
+        "start_from": start_from,
         "prompt_set": prompt_set,
         "current_prompt_set": current,
         "old_wording": prompt_set.pk != current.pk,
+        "wording_changes": [
+            {"anchor": row.prompt.html_id, "section": section.title, "label": row.prompt.label, "change": row.change}
+            for section in layout
+            for row in section.prompts
+            if row.change
+        ],
+        "asks_for_texts": any(row.prompt.field == "prevention.send_link" for s in layout for row in s.prompts),
         "layout": layout,
         "errors": error_summary(layout) if errors else [],
         "max_length": text_max_length(),
@@ -108,8 +135,14 @@ def assessment_autosave(request: HttpRequest, reference: str) -> HttpResponse:
             .first()
         )
         sections = (draft.prompt_set if draft else prompt_set_current()).sections
+        # The version the page was writing: once it is submitted, an autosave that arrives
+        # late (it raced the submission) is refused instead of starting a stray draft.
         saved = assessment_record(
-            incident=incident, author=request.user, data=answers_from_post(sections, request.POST), submit=False
+            incident=incident,
+            author=request.user,
+            data=answers_from_post(sections, request.POST),
+            submit=False,
+            form_version=_posted_form_version(request),
         )
         context["saved_at"] = saved.updated_at
     except ValidationError as exc:
@@ -117,7 +150,13 @@ def assessment_autosave(request: HttpRequest, reference: str) -> HttpResponse:
         return render(request, "thrive/assessment_form.html#save-status", context, status=422)
     except Blocked as exc:
         context["save_errors"] = [exc.message]
-        return render(request, "thrive/assessment_form.html#save-status", context, status=409)
+        if exc.code == "already_submitted":
+            context["save_errors"].append("Your answers are in that version; open the form again to start a new one.")
+        response = render(request, "thrive/assessment_form.html#save-status", context, status=409)
+        # Shown in place of the save status (app.js swaps a 4xx that names its target), and
+        # the browser's local copy of this out-of-date form is dropped, not saved again.
+        response["HX-Retarget"] = "#save-status"
+        return response
     if not request.htmx:
         # The "Save draft" button without JavaScript: back to the form, saved.
         messages.success(request, f"Draft saved at {timezone.localtime(saved.updated_at):%H:%M:%S}.")
@@ -136,14 +175,13 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
     )
     sections = (draft.prompt_set if draft else prompt_set_current()).sections
     data = answers_from_post(sections, request.POST)
-    form_version = whole_number(request.POST.get("form_version", ""), minimum=0)
     try:
         submitted = assessment_submit_keeping_draft(
-            incident=incident, author=request.user, data=data, form_version=form_version
+            incident=incident, author=request.user, data=data, form_version=_posted_form_version(request)
         )
     except ValidationError as exc:
         answers, _ = answers_clean(sections, data)
-        context = _form_context(request, incident, answers=answers, errors=exc.message_dict)
+        context = _form_context(request, incident, answers=answers, errors=exc.message_dict, posted=data)
         return render(request, "thrive/assessment_form.html", context, status=400)
     except Blocked as exc:
         if exc.code == "already_submitted":
@@ -151,6 +189,9 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, exc.message)
         else:
             messages.error(request, exc.message)
+        return redirect("incidents:incident-detail", reference=reference)
+    if submitted.replayed:
+        messages.success(request, f"Version {submitted.version} of the assessment is already submitted.")
         return redirect("incidents:incident-detail", reference=reference)
     audit_record(
         actor=request.user,
@@ -162,12 +203,28 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
         request=request,
     )
     messages.success(request, f"Assessment version {submitted.version} submitted for {incident.reference}.")
+    _say_what_became_of_the_text(request, submitted)
     target = reverse("incidents:incident-detail", kwargs={"reference": reference})
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target
         return response
     return redirect(target)
+
+
+def _posted_form_version(request: HttpRequest) -> int | None:
+    return whole_number(request.POST.get("form_version", ""), minimum=0)
+
+
+def _say_what_became_of_the_text(request: HttpRequest, submitted: Assessment) -> None:
+    """Rule 12 on the page: a text asked for but not made (the number already had one and
+    no reason was given) is said plainly, not left for the handler to discover."""
+    if text_requested(submitted.answers) and not submitted.texts.exists():
+        messages.warning(
+            request,
+            "No text was sent: this number already had one for this incident. To send it again, revise the "
+            'assessment, choose "Send again to the same number" and say why.',
+        )
 
 
 @require_GET

@@ -139,7 +139,9 @@ def returned_to_me_page(request: HttpRequest) -> HttpResponse:
 
 def _own_open_return(request: HttpRequest, pk: int) -> AssessmentReturn:
     return get_object_or_404(
-        AssessmentReturn.objects.select_related("assessment", "assessment__incident", "returned_by"),
+        AssessmentReturn.objects.select_related(
+            "assessment", "assessment__incident", "assessment__prompt_set", "returned_by"
+        ),
         pk=pk,
         returned_to=request.user,
         resolved_at__isnull=True,
@@ -148,11 +150,9 @@ def _own_open_return(request: HttpRequest, pk: int) -> AssessmentReturn:
 
 def _revise_context(request: HttpRequest, returned: AssessmentReturn, **kwargs: Any) -> dict[str, Any]:
     incident = returned.assessment.incident
-    if "answers" not in kwargs:
-        has_draft = incident.assessments.filter(author=request.user, status="draft").exists()
-        # Prefilled from the returned version, unless a revision is already in progress.
-        kwargs["answers"] = None if has_draft else returned.assessment.answers
-    context = _form_context(request, incident, **kwargs)
+    # Prefilled from the returned version (as a re-THRIVE is from the last: rule 12's text
+    # request asked afresh), unless a revision is already in progress.
+    context = _form_context(request, incident, start_from=returned.assessment, **kwargs)
     context.update(
         {
             "returned": returned,
@@ -187,10 +187,16 @@ def revise_submit(request: HttpRequest, pk: int) -> HttpResponse:
     sections = context["prompt_set"].sections
     data = answers_from_post(sections, request.POST)
     try:
-        submitted = assessment_submit_keeping_draft(incident=incident, author=request.user, data=data)
+        form_version: int | None = int(request.POST.get("form_version", ""))
+    except ValueError:
+        form_version = None
+    try:
+        submitted = assessment_submit_keeping_draft(
+            incident=incident, author=request.user, data=data, form_version=form_version
+        )
     except ValidationError as exc:
         answers, _ = answers_clean(sections, data)
-        context = _revise_context(request, returned, answers=answers, errors=exc.message_dict)
+        context = _revise_context(request, returned, answers=answers, errors=exc.message_dict, posted=data)
         return render(request, "thrive/returns/revise.html", context, status=400)
     except Blocked as exc:
         messages.error(request, exc.message)

@@ -60,6 +60,8 @@ class TextOut(serializers.Serializer):
     link = serializers.URLField()
     attempts = serializers.IntegerField()
     sent_at = serializers.DateTimeField(allow_null=True)
+    # Rule 12: why a number that already had a text for this incident got another ("" if not).
+    resend_reason = serializers.CharField()
 
 
 class OutcomeIn(serializers.Serializer):

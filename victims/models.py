@@ -128,6 +128,9 @@ class Text(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # Rule 12: why the handler sent this number a second text for the same incident
+    # (empty for the first text to a number).
+    resend_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -107,3 +107,8 @@ def text_can_move(current: str, new: str) -> bool:
 def retry_delay_seconds(attempts: int, *, base: int = 30, ceiling: int = 3600) -> int:
     """Exponential backoff after the `attempts`-th failed try: 30 s, 60 s, 120 s, ... capped."""
     return int(min(ceiling, base * 2 ** max(0, attempts - 1)))
+
+
+def phone_masked(phone: str) -> str:
+    """The number as the timeline shows it: the log is read widely, the number is the victim's."""
+    return f"a mobile ending {phone[-3:]}" if len(phone) > 3 else "a mobile"

@@ -18,6 +18,7 @@ from accounts.roles import role_can
 from audit.services import audit_record_many, read_action
 from incidents.models import Incident
 from victims.models import Text, TextStatus, Victim
+from victims.rules import phone_masked
 
 
 def victim_reads_record(
@@ -114,6 +115,8 @@ def text_out(text: Text) -> dict[str, Any]:
         "sent_at": timezone.localtime(text.sent_at).isoformat() if text.sent_at else None,
         "delivered_at": timezone.localtime(text.delivered_at).isoformat() if text.delivered_at else None,
         "failed_at": timezone.localtime(text.failed_at).isoformat() if text.failed_at else None,
+        # Rule 12: why a number that already had a text for this incident got another.
+        "resend_reason": text.resend_reason,
     }
 
 
@@ -129,3 +132,18 @@ def texts_failed_for_handler(user: User, *, limit: int = 10) -> list[Text]:
 
 def any_queued(texts: list[Text]) -> bool:
     return any(text.status == TextStatus.QUEUED for text in texts)
+
+
+def texts_sent_before(*, incident: Incident) -> list[dict[str, Any]]:
+    """The numbers this incident's texts went to, newest first, each once, for the form's
+    "send again" choice (rule 12). The number is shown masked, as in the log."""
+    seen: dict[str, dict[str, Any]] = {}
+    for text in Text.objects.filter(incident=incident).exclude(phone="").order_by("-created_at", "-id")[:20]:
+        if text.phone not in seen:
+            seen[text.phone] = {
+                "phone": text.phone,
+                "masked": phone_masked(text.phone),
+                "created_at": text.created_at,
+                "status": text.get_status_display().lower(),
+            }
+    return list(seen.values())

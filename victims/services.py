@@ -37,6 +37,7 @@ from thrive.rules import text_requested
 from victims import rules
 from victims.gateways import PermanentFailure, TemporaryFailure, get_gateway
 from victims.models import PreventionAdvice, RepeatOutcome, Text, TextStatus, Victim
+from victims.rules import phone_masked
 
 logger = logging.getLogger(__name__)
 
@@ -483,22 +484,44 @@ def _advice_for(incident: Incident) -> tuple[str, str]:
 # --- Texts (rules 3 and 7) ----------------------------------------------------------------
 
 
-def phone_masked(phone: str) -> str:
-    """The number as the timeline shows it: the log is read widely, the number is the victim's."""
-    return f"a mobile ending {phone[-3:]}" if len(phone) > 3 else "a mobile"
-
-
-def text_queue_for_assessment(*, assessment: Assessment) -> Text | None:
+def text_queue_for_assessment(*, assessment: Assessment, resend_reason: str = "") -> Text | None:
     """Called by thrive.services.assessment_record inside the submission's transaction: the
-    outbox row commits with the assessment or not at all, and is sent after commit."""
+    outbox row commits with the assessment or not at all, and is sent after commit.
+
+    Rule 12: a number that has already had a text for this incident (from an earlier
+    version, whatever became of that text) gets another only with a reason, which is kept
+    on the text and written in the incident log. Without one the version stands and the log
+    says why no text went. The caller holds the incident's row lock, so two versions cannot
+    both count as the first text to a number.
+    """
     if not text_requested(assessment.answers):
         return None
     phone = normalise_uk_mobile(get_answer(assessment.answers, "prevention.phone") or "")
     if phone is None:  # text_requested checked it; this keeps the type checker honest
         return None
+    own = Text.objects.filter(assessment=assessment).first()
+    if own is not None:  # queued already: a retry of the same submission changes nothing
+        return own
     incident = assessment.incident
-    message, link = _advice_for(incident)
     now = timezone.now()
+    earlier = (
+        Text.objects.filter(incident=incident, phone=phone)
+        .select_related("assessment")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    resend_reason = (resend_reason or "").strip()
+    if earlier is not None and not resend_reason:
+        log_entry_write(
+            incident=incident,
+            kind=EntryKind.TEXT_NOT_SENT,
+            author=assessment.author,
+            at=now,
+            text=f"No prevention advice text for version {assessment.version}: {phone_masked(phone)} already had "
+            f"one for this incident (version {earlier.assessment.version}), and no reason to send it again was given.",
+        )
+        return None
+    message, link = _advice_for(incident)
     text, created = Text.objects.get_or_create(
         assessment=assessment,
         defaults={
@@ -509,16 +532,18 @@ def text_queue_for_assessment(*, assessment: Assessment) -> Text | None:
             "body": f"{message} {link} (Police reference {incident.reference})",
             "next_attempt_at": now,
             "created_month": local_month(assessment.submitted_at or now),
+            "resend_reason": resend_reason if earlier is not None else "",
         },
     )
     if created:
-        log_entry_write(
-            incident=incident,
-            kind=EntryKind.TEXT_QUEUED,
-            author=assessment.author,
-            at=now,
-            text=f"Prevention advice text queued to {phone_masked(phone)}: {link}",
-        )
+        if earlier is not None:
+            entry = (
+                f"Prevention advice text queued again to {phone_masked(phone)} (it had one for this incident with "
+                f"version {earlier.assessment.version}): {link}. Reason for sending again: {resend_reason}"
+            )
+        else:
+            entry = f"Prevention advice text queued to {phone_masked(phone)}: {link}"
+        log_entry_write(incident=incident, kind=EntryKind.TEXT_QUEUED, author=assessment.author, at=now, text=entry)
         transaction.on_commit(lambda: text_enqueue(text_id=text.pk))
     return text
 

@@ -59,7 +59,11 @@ function restoreLocalCopy(form) {
   } catch (e) { saved = null; }
   if (!saved) return false;
   const serverSavedAt = Date.parse(form.dataset.savedAt || "") || 0;
-  if (saved.at <= serverSavedAt) {
+  // A copy taken from a form for another version (one since submitted: its last autosave
+  // raced the submission) belongs to that version, not this one: never put it back.
+  const versionField = form.querySelector('input[name="form_version"]');
+  const sameVersion = !versionField || !saved.data || saved.data.form_version === versionField.value;
+  if (saved.at <= serverSavedAt || !sameVersion) {
     localStorage.removeItem(storageKey(form));
     return false;
   }

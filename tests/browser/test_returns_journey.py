@@ -81,6 +81,9 @@ def test_supervisor_returns_and_the_handler_revises(page: Page, supervisor, hand
     advice = page.locator("#f-prevention-advice")
     expect(advice).to_have_value(returned_version.answers["prevention"]["advice"])
     advice.fill(REVISED)
+    # Whether to text is asked afresh on every version (rule 12): it is not carried over.
+    expect(page.locator("#f-prevention-send-link-no")).not_to_be_checked()
+    page.locator("#f-prevention-send-link-no").check()
     page.get_by_role("button", name="Submit revised assessment").click()
 
     # Version 2 submitted, the return cleared, the count back to nothing.

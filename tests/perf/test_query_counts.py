@@ -66,7 +66,9 @@ PINNED: dict[str, int] = {
     "incident_list": 7,  # the same count tests/incidents/test_query_counts.py pins
     # +1 (issue 13): the audit row for the victims the panel shows, one insert for them all.
     "incident_detail": 12,
-    "assessment_form": 6,
+    # Was 6: + the numbers this incident has texted, for the "Send again" choice (rule 12;
+    # read only once the incident has a submitted version).
+    "assessment_form": 7,
     "assessment_version": 6,
     "review_queue": 9,
     "returned_to_me": 4,
@@ -99,9 +101,11 @@ PINNED: dict[str, int] = {
     # The version with its incident, the incident's last 20 log entries, its open return.
     # +1 (issue 13): the audit row for reading the answers.
     "review_detail": 7,
-    # The return, "has a draft?", the incident's versions, the current prompt set, and the
-    # incident's category (read lazily by the template: one query, not per row); +1 since
-    # issue 13: the audit row for the returned version's answers the form is prefilled with.
+    # The return (with its version's wording), the incident's versions, the current prompt
+    # set, the numbers the incident has texted (rule 12's "Send again"), and the incident's
+    # category (read lazily by the template: one query, not per row); +1 since issue 13: the
+    # audit row for the returned version's answers the form is prefilled with. The "has a
+    # draft?" query it had is gone: the incident's versions already say.
     "returned_revise": 9,
     # The force's model, its current version, every family's newest, drafts, published.
     "wording_home": 7,

@@ -50,7 +50,7 @@ def test_each_submitted_version_makes_its_own_text_and_drafts_make_none(actor):
     assessment_record(incident=incident, author=actor, data=texting_answers(), submit=False)
     assert not Text.objects.exists()
     _submit(incident, actor, texting_answers())
-    _submit(incident, actor, texting_answers())
+    _submit(incident, actor, texting_answers("07700 900456"))
     assert Text.objects.filter(incident=incident).count() == 2
     assert Text.objects.values("assessment").distinct().count() == 2
 
@@ -226,7 +226,7 @@ def test_with_the_broker_down_the_submission_is_saved_and_the_text_stays_queued(
 def test_the_sweep_leaves_fresh_and_claimed_texts_alone(actor):
     incident = make_incident(handler=actor)
     _submit(incident, actor, texting_answers())
-    _submit(incident, actor, texting_answers())
+    _submit(incident, actor, texting_answers("07700 900456"))
     _fresh, claimed = Text.objects.order_by("id")
     later = timezone.now() + timedelta(minutes=2)
     Text.objects.filter(pk=claimed.pk).update(claimed_until=later + timedelta(minutes=1))

@@ -3,8 +3,8 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
-from thrive.form_html import prompt_html, section_html
-from thrive.forms import PromptRow, SectionRow, text_max_length
+from thrive.form_html import prompt_html, resend_html, section_html
+from thrive.forms import PromptRow, ResendChoice, SectionRow, text_max_length
 
 register = template.Library()
 
@@ -19,3 +19,9 @@ def assessment_section(section: SectionRow) -> SafeString:
 def assessment_prompt(row: PromptRow, readonly: Any = False) -> SafeString:
     """{% assessment_prompt row readonly=True %}: one prompt, or its answer read-only."""
     return prompt_html(row, max_length=text_max_length(), readonly=bool(readonly))
+
+
+@register.simple_tag
+def assessment_resend(choice: ResendChoice) -> SafeString:
+    """{% assessment_resend section.resend %}: rule 12's "Send again" choice."""
+    return resend_html(choice)
