@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from config.errors import Blocked
+from config.params import whole_number
 from incidents.models import Category, LogEntry
 from thrive.forms import answers_from_post, form_layout
 from thrive.models import AssessmentReturn, ReturnReason
@@ -28,7 +29,7 @@ from thrive.returns import (
     team_open_returns_by_handler,
 )
 from thrive.rules import answers_clean
-from thrive.selectors import assessment_read_record, get_assessment_for_user
+from thrive.selectors import get_assessment_for_user
 from thrive.services import assessment_submit_keeping_draft
 from thrive.views import _form_context
 
@@ -170,10 +171,9 @@ def revise_page(request: HttpRequest, pk: int) -> HttpResponse:
     if not returned.assessment.incident.is_open:
         messages.info(request, f"Incident {returned.assessment.incident.reference} is closed.")
         return redirect("thrive:returned-to-me")
+    # The form prefilled from the returned version's answers is a read, recorded where the
+    # form is built (thrive.views._form_context), once.
     context = _revise_context(request, returned)
-    if context["draft"] is None:
-        # The form is prefilled from the returned version's answers: a read.
-        assessment_read_record(user=request.user, assessment=returned.assessment, request=request)
     return render(request, "thrive/returns/revise.html", context)
 
 
@@ -186,10 +186,7 @@ def revise_submit(request: HttpRequest, pk: int) -> HttpResponse:
     context = _revise_context(request, returned)
     sections = context["prompt_set"].sections
     data = answers_from_post(sections, request.POST)
-    try:
-        form_version: int | None = int(request.POST.get("form_version", ""))
-    except ValueError:
-        form_version = None
+    form_version = whole_number(request.POST.get("form_version", ""), minimum=0)
     try:
         submitted = assessment_submit_keeping_draft(
             incident=incident, author=request.user, data=data, form_version=form_version

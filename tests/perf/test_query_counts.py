@@ -67,8 +67,9 @@ PINNED: dict[str, int] = {
     # +1 (issue 13): the audit row for the victims the panel shows, one insert for them all.
     "incident_detail": 12,
     # Was 6: + the numbers this incident has texted, for the "Send again" choice (rule 12;
-    # read only once the incident has a submitted version).
-    "assessment_form": 7,
+    # read only once the incident has a submitted version), + the audit row for the last
+    # version's answers the re-THRIVE starts from (issue 13: every read of answers recorded).
+    "assessment_form": 8,
     "assessment_version": 6,
     "review_queue": 9,
     "returned_to_me": 4,
