@@ -45,6 +45,20 @@ def client_address(request: HttpRequest) -> str:
         return remote
 
 
+def client_username(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> str | None:
+    """The account name a sign-in is counted under (AXES_USERNAME_CALLABLE). axes stores it
+    in a 255-character column: a longer name (no account has one) is cut to fit, so it is
+    counted as a failure like any other instead of failing the insert with a 500."""
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        username = data.get(settings.AXES_USERNAME_FORM_FIELD)
+    if not isinstance(username, str):
+        return username
+    return username[: AccessAttempt._meta.get_field("username").max_length]
+
+
 def login_delay_seconds(failures: int) -> int:
     """How long an address that failed must wait, after `failures` failures for the account
     in the cool-off window: none up to LOGIN_DELAY_FREE_FAILURES, then 1, 2, 4, ... seconds
@@ -83,7 +97,7 @@ class ThrottledAxesBackend(AxesStandaloneBackend):
         if not settings.AXES_ENABLED or request is None or not username:
             return
         wait = login_wait_remaining(
-            username=username,
+            username=client_username(request, {settings.AXES_USERNAME_FORM_FIELD: username}) or username,
             address=getattr(request, "axes_ip_address", None) or client_address(request),
             now=timezone.now(),
         )

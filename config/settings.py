@@ -219,6 +219,7 @@ AXES_COOLOFF_TIME = 1  # hour
 # from many addresses is slowed by the per-account delay below instead.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_USERNAME_CALLABLE = "accounts.throttle.client_username"
 AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: none; the
 # address is REMOTE_ADDR). Set it to the real number, or every sign-in shares the proxy's.

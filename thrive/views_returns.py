@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
+from audit.models import Action
+from audit.services import audit_record
 from config.errors import Blocked
 from config.params import whole_number
 from incidents.models import Category, LogEntry
@@ -31,7 +33,7 @@ from thrive.returns import (
 from thrive.rules import answers_clean
 from thrive.selectors import get_assessment_for_user
 from thrive.services import assessment_submit_keeping_draft
-from thrive.views import _form_context
+from thrive.views import _form_context, _say_what_became_of_the_text
 
 QUEUE_PAGE = 50
 
@@ -198,7 +200,19 @@ def revise_submit(request: HttpRequest, pk: int) -> HttpResponse:
     except Blocked as exc:
         messages.error(request, exc.message)
         return redirect("thrive:returned-to-me")
+    # A revision is a submission like any other: recorded as one, and told plainly when the
+    # text it asked for was not made (the number already had one, no "send again").
+    audit_record(
+        actor=request.user,
+        action=Action.COLLECT,
+        object_type="assessment",
+        object_id=submitted.pk,
+        incident_reference=incident.reference,
+        description=f"version {submitted.version} submitted",
+        request=request,
+    )
     messages.success(
         request, f"Revised assessment (version {submitted.version}) submitted for {incident.reference}: return cleared."
     )
+    _say_what_became_of_the_text(request, submitted)
     return redirect("incidents:incident-detail", reference=incident.reference)
