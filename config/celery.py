@@ -12,6 +12,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def task_enqueue(name: str, *, args: list[Any], countdown: int | None = None) -> None:
+    """Hand a task to the broker by its registered name. Services call this instead of
+    importing their app's tasks module, which imports them: the tasks sit above the
+    services. Each app's AppConfig.ready imports its tasks, so the name is known in every
+    process and the task's own options (eager in tests, acks_late) apply; an unknown name
+    would still be sent to the broker as it stands."""
+    app.signature(name, args=args).apply_async(countdown=countdown)
+
+
 @signals.task_prerun.connect
 @signals.task_postrun.connect
 def _close_old_database_connections(sender: Any = None, **kwargs: Any) -> None:

@@ -11,10 +11,13 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from config.celery import task_enqueue
 from emails.models import Email, EmailStatus
 
 logger = logging.getLogger(__name__)
 
+# The send task's name (emails.tasks.email_send_task); queued messages carry it.
+EMAIL_SEND_TASK = "emails.tasks.email_send"
 # A worker holds an email this long; a worker that died mid-send lets it go after that.
 CLAIM_SECONDS = 300
 # A queued email not handed over within this long of its due time is swept again.
@@ -80,10 +83,8 @@ def email_queue(*, kind: str, topic: str, messages: list[Outgoing]) -> int:
 def email_enqueue(*, email_id: int, countdown: int | None = None) -> bool:
     """Hand the email to a worker. A broker that is down loses nothing: the row stays queued
     and the sweep hands it over again, so this never raises into the request."""
-    from emails.tasks import email_send_task
-
     try:
-        email_send_task.apply_async(args=[email_id], countdown=countdown)
+        task_enqueue(EMAIL_SEND_TASK, args=[email_id], countdown=countdown)
     except Exception:
         logger.warning("Could not enqueue email %s; the sweep will send it.", email_id, exc_info=True)
         return False

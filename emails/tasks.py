@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from emails.services import email_enqueue, email_send, email_sweep
+from emails.services import EMAIL_SEND_TASK, email_enqueue, email_send, email_sweep
 
 
-@shared_task(name="emails.tasks.email_send", acks_late=True)
+@shared_task(name=EMAIL_SEND_TASK, acks_late=True)
 def email_send_task(email_id: int) -> str:
     """Send one email. A redelivered message finds it claimed or sent and does nothing. A
     retry is a fresh message with a countdown; if that cannot be published the row stays

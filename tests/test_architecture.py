@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-PACKAGES = ["accounts", "incidents", "thrive", "victims", "qa", "audit", "config", "bench", "tests", "markup"]
+PACKAGES = ["accounts", "incidents", "thrive", "victims", "qa", "audit", "config", "bench", "tests", "markup", "emails"]
 
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
@@ -24,11 +24,15 @@ def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+# Modules the contracts name, which must exist for lint-imports to run.
+NAMED = dict.fromkeys(("thrive.services", "thrive.wording", "thrive.tasks", "emails.services", "emails.tasks"), "")
+
+
 def scratch_tree(root: Path, modules: dict[str, str]) -> Path:
     for package in PACKAGES:
         (root / package).mkdir()
         (root / package / "__init__.py").write_text("")
-    for dotted, source in modules.items():
+    for dotted, source in {**NAMED, **modules}.items():
         (root / (dotted.replace(".", "/") + ".py")).write_text(source)
     return root
 
@@ -64,3 +68,19 @@ def test_the_markup_builder_importing_an_app_is_refused(tmp_path):
     result = lint_imports(tree)
     assert result.returncode != 0
     assert "markup.helpers -> qa.rules" in result.stdout
+
+
+def test_a_service_importing_its_tasks_is_refused(tmp_path):
+    tree = scratch_tree(
+        tmp_path, {"emails.tasks": "from emails import services\n", "emails.services": "import emails.tasks\n"}
+    )
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "emails.services -> emails.tasks" in result.stdout
+
+
+def test_the_wording_importing_the_assessment_services_is_refused(tmp_path):
+    tree = scratch_tree(tmp_path, {"thrive.wording": "from thrive import services\n"})
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "thrive.wording -> thrive.services" in result.stdout

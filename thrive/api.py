@@ -11,7 +11,15 @@ from rest_framework.response import Response
 from accounts.api import capability_permission
 from config.api import paginated
 from thrive.models import PromptSet
-from thrive.services import prompt_set_create_draft, prompt_set_current, prompt_set_publish
+from thrive.returns import assessment_return, returned_to_me
+from thrive.selectors import get_assessment_for_user
+from thrive.wording import (
+    current_family,
+    prompt_set_current,
+    prompt_set_draft_start,
+    prompt_set_publish,
+    prompt_set_update_draft,
+)
 
 EditsPrompts = capability_permission("edit_prompts")
 WorksIncidents = capability_permission("work_incidents")
@@ -51,7 +59,9 @@ def prompt_set_current_api(request: Request) -> Response:
 def prompt_sets(request: Request) -> Response:
     data = PromptSetIn(data=request.data)
     data.is_valid(raise_exception=True)
-    created = prompt_set_create_draft(actor=request.user, **data.validated_data)
+    # The one draft service, as the editor's page uses; a client's whole wording never
+    # replaces an open draft (409 draft_open).
+    created = prompt_set_draft_start(actor=request.user, resume=False, **data.validated_data)
     return Response({"version": created.version, "status": created.status}, status=201)
 
 
@@ -59,8 +69,6 @@ def prompt_sets(request: Request) -> Response:
 @api_view(["POST"])
 @permission_classes([EditsPrompts])
 def prompt_set_publish_api(request: Request, version: int) -> Response:
-    from thrive.wording import current_family  # the family the admin chose
-
     found = PromptSet.objects.filter(family=current_family(), version=version).first()
     if found is None:
         raise Http404
@@ -105,9 +113,6 @@ class ReturnedAssessmentOut(serializers.Serializer):
 @extend_schema(request=ReturnIn, responses=ReturnedAssessmentOut)
 @api_view(["POST"])
 def assessment_return_api(request: Request, pk: int) -> Response:
-    from thrive.returns import assessment_return
-    from thrive.selectors import get_assessment_for_user
-
     found = get_assessment_for_user(request.user, pk=pk, review=True, read=False)
     data = ReturnIn(data=request.data)
     data.is_valid(raise_exception=True)
@@ -129,8 +134,6 @@ def assessment_return_api(request: Request, pk: int) -> Response:
 @permission_classes([WorksIncidents])
 def assessments_api(request: Request) -> Response:
     """Only the caller's returned queue is listed here; read one version at /assessments/{id}/."""
-    from thrive.returns import returned_to_me
-
     if request.query_params.get("returned_to") != "me":
         return Response({"returned_to": ["Ask for returned_to=me: the caller's returned queue"]}, status=400)
     paginator = PageNumberPagination()
@@ -154,8 +157,6 @@ class PromptSetPatchIn(serializers.Serializer):
 @permission_classes([EditsPrompts])
 def prompt_set_api(request: Request, version: int) -> Response:
     """A draft changes until it is published; a published version never does (409)."""
-    from thrive.wording import current_family, prompt_set_update_draft
-
     found = PromptSet.objects.filter(family=current_family(), version=version).first()
     if found is None:
         raise Http404

@@ -11,8 +11,8 @@ from accounts.models import User
 from incidents.models import Status
 from thrive.models import Assessment, AssessmentReturn, AssessmentStatus, PromptSet, PromptSetStatus
 from thrive.returns import assessment_return
-from thrive.services import assessment_record, prompt_set_publish
-from thrive.wording import prompt_set_draft_start, prompt_set_update_draft, wording_acknowledge
+from thrive.services import assessment_record
+from thrive.wording import prompt_set_draft_start, prompt_set_publish, prompt_set_update_draft, wording_acknowledge
 
 V2_SUMMARY = (
     "Voice of the child strengthened after QA: in Harm, record the child's own words and how they are "

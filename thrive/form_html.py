@@ -3,15 +3,19 @@
 The form has about twenty prompts and is the page a call handler opens on every call; as a
 Django template (one include per prompt) it cost about 2.7 ms of the page's 12 ms of CPU,
 against about 0.3 ms here (docs/BENCHMARKS.md). The markup is the GOV.UK Frontend's, as the
-templates had it; every value that comes from a prompt set or an answer is escaped here, and
-the browser tests run axe over the result. The handler's form, the trainer's preview, the
-read-only versions and the supervisor's review all render through these two functions.
+templates had it. It is built from `markup.Template` constants, which escape every value
+they are given (issue 14): nothing here escapes by hand or marks text safe, so a value from
+a prompt set or an answer cannot reach the page as markup, whatever the next edit adds.
+The browser tests run axe over the result. The handler's form, the trainer's preview, the
+read-only versions and the supervisor's review all render through these functions.
 """
 
-from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from functools import lru_cache
 
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from markup import Template, join, literal
 from thrive.forms import (
     RESEND_ID,
     RESEND_NAME,
@@ -22,26 +26,147 @@ from thrive.forms import (
     SectionRow,
 )
 
+EMPTY = literal("")
+CHECKED = literal(" checked")
+ESCAPED = Template("{}")
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _wording(text: str) -> SafeString:
+    """Text of the wording (ids, names, labels, hints, choices, titles) escaped once per
+    process: every form draws the same few hundred strings, and a prompt's id goes into its
+    markup five or six times. What comes from an answer or a message is escaped where it is
+    put in. Bounded: published wording is a few hundred strings per version."""
+    return ESCAPED.render(text)
+
+
+SECTION_OPEN = Template(
+    '<section class="app-section{}" id="{}" data-section aria-labelledby="{}-title">\n'
+    '  <h2 class="govuk-heading-m" id="{}-title">{}. {}</h2>\n'
+)
+SECTION_ERROR_CLASS = literal(" app-section--error")
+SECTION_ERROR = Template('  <p class="govuk-error-message">{} is incomplete</p>\n')
+SECTION_GUIDANCE = Template(
+    '  <details class="govuk-details govuk-!-margin-bottom-3">\n'
+    '    <summary class="govuk-details__summary"><span class="govuk-details__summary-text">'
+    "Guidance: {}</span></summary>\n"
+    '    <div class="govuk-details__text">{}</div>\n'
+    "  </details>\n"
+)
+SECTION_CLOSE = literal("</section>\n")
+
+# Part of the label, so a screen reader says it with the question.
+CHANGE_TAG = Template('{} <strong class="govuk-tag govuk-tag--blue">{}</strong>')
+ERROR = Template(
+    '<p class="govuk-error-message" id="{}-error"><span class="govuk-visually-hidden">Error:</span> {}</p>\n'
+)
+GROUP_OPEN = Template('<div class="{}"{}>\n')
+# By (has errors, visible).
+GROUP_CLASSES = {
+    (False, True): literal("govuk-form-group"),
+    (True, True): literal("govuk-form-group govuk-form-group--error"),
+    (False, False): literal("govuk-form-group app-conditional--hidden"),
+    (True, False): literal("govuk-form-group govuk-form-group--error app-conditional--hidden"),
+}
+SHOW_WHEN = Template(' data-show-when="{}"')
+PROMPT = Template("{}{}</div>\n")
+
+GUIDANCE = Template('<div class="govuk-inset-text govuk-!-margin-top-0"><strong>{}.</strong> {}</div>\n')
+READONLY = Template(
+    '<h4 class="govuk-heading-s govuk-!-margin-bottom-1">{}</h4>\n<p class="govuk-body app-answer">{}</p>\n'
+)
+NOT_ANSWERED = literal('<span class="govuk-hint">Not answered</span>')
+
+HINT_THEN_SPACE = Template("{} ")
+DESCRIBED_HINT = Template("{}-hint")
+DESCRIBED_HINT_ERROR = Template("{}-hint {}-error")
+TEXTAREA_ERROR_CLASS = literal(" govuk-textarea--error")
+TEXT = Template(
+    '<label class="govuk-label govuk-label--s" for="{}">{}</label>\n'
+    '<div class="govuk-hint" id="{}-hint">{}Up to {:,} characters.</div>\n'
+    "{}"
+    '<textarea class="govuk-textarea{}" id="{}" name="{}" rows="4" aria-describedby="{}">{}</textarea>\n'
+)
+
+HINT = Template('<div class="govuk-hint" id="{}-hint">{}</div>\n')
+INPUT_ERROR_CLASS = literal(" govuk-input--error")
+PHONE = Template(
+    '<label class="govuk-label govuk-label--s" for="{}">{}</label>\n'
+    "{}{}"
+    '<input class="govuk-input govuk-input--width-20{}" '
+    'id="{}" name="{}" type="tel" autocomplete="off" value="{}"{}>\n'
+)
+
+CHECKBOX_HINT = Template('<div class="govuk-hint govuk-checkboxes__hint" id="{}-hint">{}</div>\n')
+ARIA_HINT = Template(' aria-describedby="{}-hint"')
+ARIA_ERROR = Template(' aria-describedby="{}-error"')
+ARIA_HINT_ERROR = Template(' aria-describedby="{}-hint {}-error"')
+CONFIRM = Template(
+    "{}"
+    '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">\n'
+    '<div class="govuk-checkboxes__item">\n'
+    '<input class="govuk-checkboxes__input" id="{}" name="{}" type="checkbox" value="true"{}{}>\n'
+    '<label class="govuk-label govuk-checkboxes__label" for="{}">{}</label>\n'
+    "{}</div>\n</div>\n"
+)
+
+OPTION_ID = Template("{}-{}")
+RADIO = Template(
+    '<div class="govuk-radios__item">\n'
+    '<input class="govuk-radios__input" id="{}" name="{}" type="radio" value="{}"{}>\n'
+    '<label class="govuk-label govuk-radios__label" for="{}">{}</label>\n'
+    "</div>\n"
+)
+RADIOS = Template(
+    '<fieldset class="govuk-fieldset"{}>\n'
+    '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{}</legend>\n'
+    "{}{}"
+    '<div class="govuk-radios govuk-radios--small govuk-radios--inline" data-module="govuk-radios">\n'
+    "{}</div>\n</fieldset>\n"
+)
+
+SENT_TEXT = Template("{} on {:%d/%m/%Y at %H:%M} (now {})")
+RESEND_ERROR_CLASS = literal(" govuk-form-group--error")
+RESEND_HIDDEN_CLASS = literal(" govuk-checkboxes__conditional--hidden")
+HIDDEN_CLASS = literal(" app-conditional--hidden")
+RESEND = Template(
+    '<div class="govuk-form-group{}" data-show-when="send_link" data-resend>\n'
+    '<fieldset class="govuk-fieldset" aria-describedby="{}-hint">\n'
+    '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">'
+    "Texts already sent for this incident</legend>\n"
+    '<div class="govuk-hint" id="{}-hint">Already texted: {}. The same number gets a '
+    "second text only if you choose to send again and say why. A different number does not need this.</div>\n"
+    '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">\n'
+    '<div class="govuk-checkboxes__item">\n'
+    '<input class="govuk-checkboxes__input" id="{}" name="{}" type="checkbox" value="true"'
+    '{} data-aria-controls="conditional-{}">\n'
+    '<label class="govuk-label govuk-checkboxes__label" for="{}">Send again to the same number</label>\n'
+    "</div>\n"
+    '<div class="govuk-checkboxes__conditional{}" id="conditional-{}">\n'
+    '<div class="govuk-form-group{}">\n'
+    '<label class="govuk-label" for="{}">Why does the victim need the text again?</label>\n'
+    '<div class="govuk-hint" id="{}-hint">For example: the first text failed, or the victim '
+    "asked for it again. The reason is written in the incident log.</div>\n"
+    "{}"
+    '<textarea class="govuk-textarea{}" '
+    'id="{}" name="{}" rows="2" '
+    'aria-describedby="{}">{}</textarea>\n'
+    "</div>\n</div>\n</div>\n</fieldset>\n</div>\n"
+)
+
 
 def section_html(section: SectionRow, *, max_length: int) -> SafeString:
     """One section of the form: heading, guidance, and each prompt."""
-    anchor = escape(section.anchor)
-    title = escape(section.title)
+    anchor, title = _wording(section.anchor), _wording(section.title)
     parts = [
-        f'<section class="app-section{" app-section--error" if section.errors else ""}" id="{anchor}" '
-        f'data-section aria-labelledby="{anchor}-title">\n'
-        f'  <h2 class="govuk-heading-m" id="{anchor}-title">{section.number}. {title}</h2>\n'
+        SECTION_OPEN.render(
+            SECTION_ERROR_CLASS if section.errors else EMPTY, anchor, anchor, anchor, section.number, title
+        )
     ]
     if section.errors:
-        parts.append(f'  <p class="govuk-error-message">{title} is incomplete</p>\n')
+        parts.append(SECTION_ERROR.render(title))
     if section.guidance:
-        parts.append(
-            '  <details class="govuk-details govuk-!-margin-bottom-3">\n'
-            '    <summary class="govuk-details__summary"><span class="govuk-details__summary-text">'
-            f"Guidance: {title}</span></summary>\n"
-            f'    <div class="govuk-details__text">{escape(section.guidance)}</div>\n'
-            "  </details>\n"
-        )
+        parts.append(SECTION_GUIDANCE.render(title, _wording(section.guidance)))
     resend_done = False
     for row in section.prompts:
         parts.append(prompt_html(row, max_length=max_length))
@@ -50,148 +175,135 @@ def section_html(section: SectionRow, *, max_length: int) -> SafeString:
             resend_done = True
     if section.resend is not None and not resend_done:
         parts.append(resend_html(section.resend))
-    parts.append("</section>\n")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+    parts.append(SECTION_CLOSE)
+    return join(parts)
 
 
 def prompt_html(row: PromptRow, *, max_length: int = 0, readonly: bool = False) -> SafeString:
     """One prompt: an input for its type, its hint and errors; or, read-only, the answer."""
     p = row.prompt
-    pid, name, label, hint = escape(p.html_id), escape(p.html_name), escape(p.label), escape(p.hint)
+    pid, name, label, hint = _wording(p.html_id), _wording(p.html_name), _wording(p.label), _wording(p.hint)
     if row.change and not readonly:
-        # Part of the label, so a screen reader says it with the question.
-        tag = "New" if row.change == "new" else "Changed"
-        label = mark_safe(f'{label} <strong class="govuk-tag govuk-tag--blue">{tag}</strong>')  # noqa: S308 - escaped
-    errors = "".join(
-        f'<p class="govuk-error-message" id="{pid}-error"><span class="govuk-visually-hidden">Error:</span> '
-        f"{escape(message)}</p>\n"
-        for message in row.errors
+        label = CHANGE_TAG.render(label, "New" if row.change == "new" else "Changed")
+    errors = ERROR.render_each((pid, message) for message in row.errors) if row.errors else EMPTY
+    head = GROUP_OPEN.render(
+        GROUP_CLASSES[bool(row.errors), row.visible],
+        SHOW_WHEN.render(_wording(p.show_when)) if p.show_when != "always" else EMPTY,
     )
-    group = "govuk-form-group"
-    if row.errors:
-        group += " govuk-form-group--error"
-    if not row.visible:
-        group += " app-conditional--hidden"
-    show_when = f' data-show-when="{escape(p.show_when)}"' if p.show_when != "always" else ""
-    head = f'<div class="{group}"{show_when}>\n'
 
     if p.type == "guidance":
-        body = f'<div class="govuk-inset-text govuk-!-margin-top-0"><strong>{label}.</strong> {hint}</div>\n'
+        body = GUIDANCE.render(label, hint)
     elif readonly:
-        body = (
-            f'<h4 class="govuk-heading-s govuk-!-margin-bottom-1">{label}</h4>\n'
-            f'<p class="govuk-body app-answer">{_answer(row)}</p>\n'
-        )
+        body = READONLY.render(label, _answer(row))
     elif p.type == "text":
-        hint_text = f"{hint} " if p.hint else ""
-        described = f"{pid}-hint" + (f" {pid}-error" if row.errors else "")
-        body = (
-            f'<label class="govuk-label govuk-label--s" for="{pid}">{label}</label>\n'
-            f'<div class="govuk-hint" id="{pid}-hint">{hint_text}Up to {max_length:,} characters.</div>\n'
-            f"{errors}"
-            f'<textarea class="govuk-textarea{" govuk-textarea--error" if row.errors else ""}" id="{pid}" '
-            f'name="{name}" rows="4" aria-describedby="{described}">{escape(row.value_str)}</textarea>\n'
+        body = TEXT.render(
+            pid,
+            label,
+            pid,
+            HINT_THEN_SPACE.render(hint) if hint else EMPTY,
+            max_length,
+            errors,
+            TEXTAREA_ERROR_CLASS if row.errors else EMPTY,
+            pid,
+            name,
+            DESCRIBED_HINT_ERROR.render(pid, pid) if row.errors else DESCRIBED_HINT.render(pid),
+            row.value_str,
         )
     elif p.type == "phone":
-        hint_div = f'<div class="govuk-hint" id="{pid}-hint">{hint}</div>\n' if p.hint else ""
-        body = (
-            f'<label class="govuk-label govuk-label--s" for="{pid}">{label}</label>\n'
-            f"{hint_div}{errors}"
-            f'<input class="govuk-input govuk-input--width-20{" govuk-input--error" if row.errors else ""}" '
-            f'id="{pid}" name="{name}" type="tel" autocomplete="off" value="{escape(row.value_str)}"'
-            f"{_described_by(pid, bool(p.hint), bool(row.errors))}>\n"
+        body = PHONE.render(
+            pid,
+            label,
+            HINT.render(pid, hint) if hint else EMPTY,
+            errors,
+            INPUT_ERROR_CLASS if row.errors else EMPTY,
+            pid,
+            name,
+            row.value_str,
+            _described_by(pid, bool(hint), bool(row.errors)),
         )
     elif p.type == "confirm":
-        checked = " checked" if row.value is True else ""
-        described = f' aria-describedby="{pid}-hint"' if p.hint else ""
-        hint_div = f'<div class="govuk-hint govuk-checkboxes__hint" id="{pid}-hint">{hint}</div>\n' if p.hint else ""
-        body = (
-            f"{errors}"
-            '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">\n'
-            '<div class="govuk-checkboxes__item">\n'
-            f'<input class="govuk-checkboxes__input" id="{pid}" name="{name}" type="checkbox" value="true"'
-            f"{checked}{described}>\n"
-            f'<label class="govuk-label govuk-checkboxes__label" for="{pid}">{label}</label>\n'
-            f"{hint_div}</div>\n</div>\n"
+        body = CONFIRM.render(
+            errors,
+            pid,
+            name,
+            CHECKED if row.value is True else EMPTY,
+            ARIA_HINT.render(pid) if hint else EMPTY,
+            pid,
+            label,
+            CHECKBOX_HINT.render(pid, hint) if hint else EMPTY,
         )
     else:
         if p.type == "boolean":
-            options = [("true", "Yes", pid, row.value is True), ("false", "No", f"{pid}-no", row.value is False)]
-        else:
+            no_id = OPTION_ID.render(pid, "no")
             options = [
-                (escape(value), escape(text), pid if i == 0 else f"{pid}-{escape(value)}", row.value == value)
-                for i, (value, text) in enumerate(p.choices)
+                (pid, name, "true", CHECKED if row.value is True else EMPTY, pid, "Yes"),
+                (no_id, name, "false", CHECKED if row.value is False else EMPTY, no_id, "No"),
             ]
-        radios = "".join(
-            '<div class="govuk-radios__item">\n'
-            f'<input class="govuk-radios__input" id="{option_id}" name="{name}" type="radio" value="{value}"'
-            f"{' checked' if checked else ''}>\n"
-            f'<label class="govuk-label govuk-radios__label" for="{option_id}">{text}</label>\n'
-            "</div>\n"
-            for value, text, option_id, checked in options
+        else:
+            options = []
+            for i, (value, text) in enumerate(p.choices):
+                # The answer is compared with the choice's own value, never with its markup.
+                escaped = _wording(value)
+                option_id = pid if i == 0 else OPTION_ID.render(pid, escaped)
+                checked = CHECKED if row.value == value else EMPTY
+                options.append((option_id, name, escaped, checked, option_id, _wording(text)))
+        body = RADIOS.render(
+            _described_by(pid, bool(hint), bool(row.errors)),
+            label,
+            HINT.render(pid, hint) if hint else EMPTY,
+            errors,
+            RADIO.render_each(options),
         )
-        hint_div = f'<div class="govuk-hint" id="{pid}-hint">{hint}</div>\n' if p.hint else ""
-        body = (
-            f'<fieldset class="govuk-fieldset"{_described_by(pid, bool(p.hint), bool(row.errors))}>\n'
-            f'<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{label}</legend>\n'
-            f"{hint_div}{errors}"
-            '<div class="govuk-radios govuk-radios--small govuk-radios--inline" data-module="govuk-radios">\n'
-            f"{radios}</div>\n</fieldset>\n"
-        )
-    return mark_safe(f"{head}{body}</div>\n")  # noqa: S308 - every value above is escaped
+    return PROMPT.render(head, body)
 
 
 def resend_html(choice: ResendChoice) -> SafeString:
     """Rule 12's "Send again" choice: which numbers this incident has texted, and a ticked
     box with a reason to text one of them again. GOV.UK checkboxes with a conditional
     reveal; shown with the text request's other questions (when a text is to be sent)."""
-    sent = "; ".join(
-        f"{escape(t['masked'])} on {timezone.localtime(t['created_at']):%d/%m/%Y at %H:%M} (now {escape(t['status'])})"
-        for t in choice.previous_texts
+    sent = SENT_TEXT.render_each(
+        ((t["masked"], timezone.localtime(t["created_at"]), t["status"]) for t in choice.previous_texts), "; "
     )
-    errors = "".join(
-        f'<p class="govuk-error-message" id="{RESEND_REASON_ID}-error">'
-        f'<span class="govuk-visually-hidden">Error:</span> {escape(message)}</p>\n'
-        for message in choice.errors
+    errors = ERROR.render_each((RESEND_REASON_ID, message) for message in choice.errors)
+    return RESEND.render(
+        EMPTY if choice.visible else HIDDEN_CLASS,
+        RESEND_ID,
+        RESEND_ID,
+        sent,
+        RESEND_ID,
+        RESEND_NAME,
+        CHECKED if choice.checked else EMPTY,
+        RESEND_ID,
+        RESEND_ID,
+        EMPTY if choice.checked or choice.errors else RESEND_HIDDEN_CLASS,
+        RESEND_ID,
+        RESEND_ERROR_CLASS if choice.errors else EMPTY,
+        RESEND_REASON_ID,
+        RESEND_REASON_ID,
+        errors,
+        TEXTAREA_ERROR_CLASS if choice.errors else EMPTY,
+        RESEND_REASON_ID,
+        RESEND_REASON_NAME,
+        DESCRIBED_HINT_ERROR.render(RESEND_REASON_ID, RESEND_REASON_ID)
+        if choice.errors
+        else DESCRIBED_HINT.render(RESEND_REASON_ID),
+        choice.reason,
     )
-    group = "govuk-form-group" + (" govuk-form-group--error" if choice.errors else "")
-    hidden = "" if choice.checked or choice.errors else " govuk-checkboxes__conditional--hidden"
-    shown = "" if choice.visible else " app-conditional--hidden"
-    reason_described = f"{RESEND_REASON_ID}-hint" + (f" {RESEND_REASON_ID}-error" if choice.errors else "")
-    html = (
-        f'<div class="govuk-form-group{shown}" data-show-when="send_link" data-resend>\n'
-        f'<fieldset class="govuk-fieldset" aria-describedby="{RESEND_ID}-hint">\n'
-        '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">'
-        "Texts already sent for this incident</legend>\n"
-        f'<div class="govuk-hint" id="{RESEND_ID}-hint">Already texted: {sent}. The same number gets a '
-        "second text only if you choose to send again and say why. A different number does not need this.</div>\n"
-        '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">\n'
-        '<div class="govuk-checkboxes__item">\n'
-        f'<input class="govuk-checkboxes__input" id="{RESEND_ID}" name="{RESEND_NAME}" type="checkbox" value="true"'
-        f'{" checked" if choice.checked else ""} data-aria-controls="conditional-{RESEND_ID}">\n'
-        f'<label class="govuk-label govuk-checkboxes__label" for="{RESEND_ID}">Send again to the same number</label>\n'
-        "</div>\n"
-        f'<div class="govuk-checkboxes__conditional{hidden}" id="conditional-{RESEND_ID}">\n'
-        f'<div class="{group}">\n'
-        f'<label class="govuk-label" for="{RESEND_REASON_ID}">Why does the victim need the text again?</label>\n'
-        f'<div class="govuk-hint" id="{RESEND_REASON_ID}-hint">For example: the first text failed, or the victim '
-        "asked for it again. The reason is written in the incident log.</div>\n"
-        f"{errors}"
-        f'<textarea class="govuk-textarea{" govuk-textarea--error" if choice.errors else ""}" '
-        f'id="{RESEND_REASON_ID}" name="{RESEND_REASON_NAME}" rows="2" '
-        f'aria-describedby="{reason_described}">{escape(choice.reason)}</textarea>\n'
-        "</div>\n</div>\n</div>\n</fieldset>\n</div>\n"
-    )
-    return mark_safe(html)  # noqa: S308 - every value above is escaped
 
 
-def _described_by(pid: str, hint: bool, error: bool) -> str:
-    ids = ([f"{pid}-hint"] if hint else []) + ([f"{pid}-error"] if error else [])
-    return f' aria-describedby="{" ".join(ids)}"' if ids else ""
+def _described_by(pid: SafeString, hint: bool, error: bool) -> SafeString:
+    if hint and error:
+        return ARIA_HINT_ERROR.render(pid, pid)
+    if hint:
+        return ARIA_HINT.render(pid)
+    if error:
+        return ARIA_ERROR.render(pid)
+    return EMPTY
 
 
-def _answer(row: PromptRow) -> str:
-    """A read-only answer as words: Yes, No, Not known, a choice's label, or the text."""
+def _answer(row: PromptRow) -> str | SafeString:
+    """A read-only answer as words: Yes, No, Not known, a choice's label, or the text. Plain
+    text: the template it goes into escapes it."""
     value = row.value
     if value is True:
         return "Yes"
@@ -200,6 +312,6 @@ def _answer(row: PromptRow) -> str:
     if value == "not_known":
         return "Not known"
     if not value:
-        return '<span class="govuk-hint">Not answered</span>'
+        return NOT_ANSWERED
     labels = dict(row.prompt.choices)
-    return escape(labels.get(value, value)) if labels else escape(value)
+    return labels.get(value, value) if labels else value

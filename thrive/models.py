@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from thrive.prompt_schema import sections_problems
+
 
 class PromptSetStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -50,8 +52,6 @@ class PromptSet(models.Model):
         """The same check as the services (thrive.prompt_schema), for any model form (the
         admin's included). A form knows only the `sections` field, so each problem is
         reported there with its path in the message."""
-        from thrive.prompt_schema import sections_problems
-
         problems = sections_problems(self.sections)
         if problems:
             raise ValidationError({"sections": [f"{path}: {m}" for path, ms in problems.items() for m in ms]})

@@ -1,4 +1,5 @@
-"""Every write to assessments and prompt sets."""
+"""Every write to assessments, and rule 5's re-THRIVE sweep. Prompt sets are written in
+thrive.wording."""
 
 from contextlib import suppress
 from datetime import datetime, timedelta
@@ -16,8 +17,7 @@ from config.errors import Blocked
 from incidents.models import EntryKind, Incident, Status
 from incidents.rules import client_time_problem, latest_submitted_assessment
 from incidents.services import _lock, _regrade, _touch, log_entry_write
-from thrive.models import Assessment, AssessmentStatus, PromptSet, PromptSetStatus
-from thrive.prompt_schema import sections_problems, sections_validate
+from thrive.models import Assessment, AssessmentStatus, PromptSet
 from thrive.rules import (
     answers_clean,
     incomplete_sections,
@@ -27,19 +27,8 @@ from thrive.rules import (
     rethrive_on_time,
     submission_digest,
 )
+from thrive.wording.sets import prompt_set_current
 from victims.services import text_queue_for_assessment
-
-
-def prompt_set_current(family: str | None = None) -> PromptSet:
-    """The wording new assessments use: the newest published version of the force's model."""
-    from thrive.wording import current_family, force_family_expression  # the admin's choice, in the same query
-
-    chosen = family or force_family_expression()
-    current = PromptSet.objects.filter(family=chosen, status=PromptSetStatus.PUBLISHED).order_by("-version").first()
-    if current is None:
-        family = family or current_family()
-        raise Blocked("no_prompt_set", f"No published prompt set for {family!r}: a trainer must publish one.")
-    return current
 
 
 def _draft_for(incident: Incident, author: User) -> Assessment | None:
@@ -209,45 +198,6 @@ def assessment_submit_keeping_draft(
         with suppress(ValidationError, Blocked):
             assessment_record(incident=incident, author=author, data=data, submit=False)
         raise
-
-
-def prompt_set_create_draft(*, actor: User, sections: Any, change_summary: str, family: str | None = None) -> PromptSet:
-    errors: dict[str, list[str]] = sections_problems(sections)
-    if not (change_summary or "").strip():
-        errors["change_summary"] = ["Summarise the change for staff"]
-    if errors:
-        raise ValidationError(errors)
-    from thrive.wording import current_family
-
-    family = family or current_family()
-    with transaction.atomic():
-        base = PromptSet.objects.filter(family=family).order_by("-version").select_for_update().first()
-        return PromptSet.objects.create(
-            family=family,
-            name=base.name if base else family,
-            version=(base.version if base else 0) + 1,
-            status=PromptSetStatus.DRAFT,
-            sections=sections,
-            change_summary=change_summary.strip(),
-            created_by=actor,
-        )
-
-
-def prompt_set_publish(*, prompt_set: PromptSet, actor: User) -> PromptSet:
-    with transaction.atomic():
-        locked = PromptSet.objects.select_for_update().get(pk=prompt_set.pk)
-        if locked.status != PromptSetStatus.DRAFT:
-            raise Blocked("already_published", f"Version {locked.version} is already published and cannot change.")
-        # Checked again on the locked row, and the form drawn from it: a published set that
-        # handlers cannot open must be impossible, whatever wrote the draft.
-        sections_validate(locked.sections)
-        locked.status = PromptSetStatus.PUBLISHED
-        locked.published_at = timezone.now()
-        locked.save(update_fields=["status", "published_at"])
-        from thrive.wording import prompt_set_published  # rule 9: staff are told, after commit
-
-        prompt_set_published(prompt_set=locked)
-    return locked
 
 
 def rethrive_flag_overdue(*, now: datetime | None = None) -> int:

@@ -1,6 +1,11 @@
+"""Background work for assessments and wording. Tasks take ids and call a service; the
+services never import this module (a task is found by its name, which stays the same for
+messages already queued)."""
+
 from celery import shared_task
 
 from thrive.services import rethrive_flag_overdue
+from thrive.wording.publishing import wording_email_staff, wording_remind
 
 
 @shared_task(name="thrive.tasks.rethrive_sweep")
@@ -13,8 +18,6 @@ def rethrive_sweep() -> int:
 def wording_published_email(prompt_set_id: int) -> int:
     """Kept for messages queued before the email outbox: publishing now writes the emails
     itself. Queuing again is idempotent per member of staff."""
-    from thrive.wording import wording_email_staff
-
     return wording_email_staff(prompt_set_id=prompt_set_id)
 
 
@@ -22,6 +25,4 @@ def wording_published_email(prompt_set_id: int) -> int:
 def wording_reminder_email(prompt_set_id: int, team_id: int | None = None) -> int:
     """Kept for messages queued before the email outbox: the reminder page now queues the
     emails itself."""
-    from thrive.wording import wording_remind
-
     return wording_remind(prompt_set_id=prompt_set_id, team_id=team_id)

@@ -19,7 +19,6 @@ from emails.services import email_counts
 from thrive.forms import form_layout
 from thrive.models import PromptSet, PromptSetStatus
 from thrive.prompts import CONDITIONS
-from thrive.services import prompt_set_publish
 from thrive.wording import (
     current_family,
     current_published,
@@ -28,6 +27,7 @@ from thrive.wording import (
     previous_published,
     prompt_set_diff,
     prompt_set_draft_start,
+    prompt_set_publish,
     prompt_set_update_draft,
     published_versions,
     sections_from_post,

@@ -111,12 +111,12 @@ def test_a_local_copy_left_by_a_submitted_version_is_not_put_back_into_the_next(
 def test_a_re_thrive_after_new_wording_keeps_the_answers_and_names_the_changes(signed_in, handler, trainer):
     import copy
 
-    from thrive.services import prompt_set_create_draft, prompt_set_current, prompt_set_publish
+    from thrive.wording import prompt_set_current, prompt_set_draft_start, prompt_set_publish
 
     incident = make_incident(handler=handler, assessed=True)
     sections = copy.deepcopy(prompt_set_current().sections)
     sections[0]["prompts"][0]["label"] = "What is the threat right now?"
-    draft = prompt_set_create_draft(actor=trainer, sections=sections, change_summary="Threat: right now")
+    draft = prompt_set_draft_start(actor=trainer, sections=sections, change_summary="Threat: right now", resume=False)
     prompt_set_publish(prompt_set=draft, actor=trainer)
 
     page = signed_in(handler)

@@ -45,8 +45,8 @@ from tests.factories import TeamFactory, UserFactory, api_token, complete_answer
 from tests.qa.factories import grades
 from thrive.models import Assessment, AssessmentReturn, AssessmentStatus, PromptSet, PromptSetStatus
 from thrive.returns import assessment_return
-from thrive.services import assessment_record, prompt_set_publish
-from thrive.wording import prompt_set_draft_start, prompt_set_update_draft, wording_acknowledge
+from thrive.services import assessment_record
+from thrive.wording import prompt_set_draft_start, prompt_set_publish, prompt_set_update_draft, wording_acknowledge
 from victims.models import PreventionAdvice, Text, TextStatus
 from victims.services import victim_link
 

@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 
 from tests.factories import complete_answers, make_incident
 from thrive.models import Assessment, AssessmentStatus, PromptSet
-from thrive.services import assessment_record, prompt_set_create_draft, prompt_set_current, prompt_set_publish
+from thrive.services import assessment_record
+from thrive.wording import prompt_set_current, prompt_set_draft_start, prompt_set_publish
 
 
 def _publish_new_wording(actor, *, threat_label: str = "What is the threat right now?") -> PromptSet:
     sections = copy.deepcopy(prompt_set_current().sections)
     sections[0]["prompts"][0]["label"] = threat_label
-    draft = prompt_set_create_draft(actor=actor, sections=sections, change_summary="Clearer threat prompt")
+    draft = prompt_set_draft_start(actor=actor, sections=sections, change_summary="Clearer threat prompt", resume=False)
     return prompt_set_publish(prompt_set=draft, actor=actor)
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import complete_answers, make_incident
-from thrive.services import prompt_set_create_draft, prompt_set_current, prompt_set_publish
+from thrive.wording import prompt_set_current, prompt_set_draft_start, prompt_set_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def _publish_new_wording(trainer):
     sections = copy.deepcopy(prompt_set_current().sections)
     sections[0]["prompts"][0]["label"] = NEW_THREAT_LABEL
     sections[0]["prompts"].append(NEW_PROMPT)
-    draft = prompt_set_create_draft(actor=trainer, sections=sections, change_summary="Threat now; weapons")
+    draft = prompt_set_draft_start(actor=trainer, sections=sections, change_summary="Threat now; weapons", resume=False)
     return prompt_set_publish(prompt_set=draft, actor=trainer)
 
 

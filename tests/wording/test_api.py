@@ -76,3 +76,24 @@ def test_roles_and_credentials(api_client_for, handler, supervisor, v1):
 def test_an_unknown_version_is_404(api_client_for, trainer, v1):
     assert api_client_for(trainer).post("/api/prompt-sets/99/publish/").status_code == 404
     assert api_client_for(trainer).get("/api/prompt-sets/99/").status_code == 404
+
+
+def test_the_api_keeps_one_draft_at_a_time_as_the_editor_does(api_client_for, trainer, v1):
+    """One draft service for page and API: a second POST while a draft is open is refused
+    (409 draft_open), and the open draft keeps its words; the editor's page then carries
+    on with that same draft."""
+    from thrive.models import PromptSet, PromptSetStatus
+    from thrive.wording import prompt_set_draft_start
+
+    client = api_client_for(trainer)
+    sections = client.get("/api/prompt-sets/current/").json()["sections"]
+    first = client.post(
+        "/api/prompt-sets/", {"change_summary": "First.", "sections": reworded(sections)}, format="json"
+    )
+    assert first.status_code == 201
+    second = client.post("/api/prompt-sets/", {"change_summary": "Second.", "sections": sections}, format="json")
+    assert second.status_code == 409
+    assert second.json()["code"] == "draft_open"
+    drafts = PromptSet.objects.filter(family=v1.family, status=PromptSetStatus.DRAFT)
+    assert [(d.version, d.change_summary) for d in drafts] == [(2, "First.")]
+    assert prompt_set_draft_start(actor=trainer).version == 2

@@ -63,7 +63,7 @@ def test_publishing_queues_the_emails_in_its_own_transaction(trainer, draft, han
     """A publication that rolls back queues nothing; one that commits queues one per member."""
     from django.db import transaction
 
-    from thrive.services import prompt_set_publish
+    from thrive.wording import prompt_set_publish
 
     PromptSet.objects.filter(pk=draft.pk).update(change_summary="Harm.")
     draft.refresh_from_db()
@@ -85,7 +85,7 @@ def test_a_reminder_with_redis_down_is_kept_and_swept(
     trainer, trainer_client, v1, draft, handler, supervisor, django_capture_on_commit_callbacks, eager_tasks
 ):
     from config.celery import app
-    from thrive.services import prompt_set_publish
+    from thrive.wording import prompt_set_publish
 
     PromptSet.objects.filter(pk=draft.pk).update(change_summary="Harm.")
     draft.refresh_from_db()

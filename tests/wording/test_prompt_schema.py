@@ -17,8 +17,7 @@ from thrive.models import PromptSet, PromptSetStatus
 from thrive.prompt_schema import sections_problems, sections_validate
 from thrive.prompts import CONDITIONS, PROMPT_TYPES
 from thrive.rules import answers_clean, incomplete_sections
-from thrive.services import prompt_set_create_draft, prompt_set_publish
-from thrive.wording import prompt_set_draft_start
+from thrive.wording import prompt_set_draft_start, prompt_set_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +200,7 @@ def test_the_shipped_wording_is_valid(v1):
 
 
 def test_create_draft_still_accepts_valid_sections(trainer, v1):
-    created = prompt_set_create_draft(actor=trainer, sections=v1.sections, change_summary="Same.")
+    created = prompt_set_draft_start(actor=trainer, sections=v1.sections, change_summary="Same.", resume=False)
     assert created.status == PromptSetStatus.DRAFT
 
 

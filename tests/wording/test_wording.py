@@ -8,14 +8,16 @@ from config.errors import Blocked
 from tests.factories import TeamFactory, UserFactory, complete_answers, make_incident
 from tests.wording.conftest import reworded
 from thrive.models import PromptSetStatus, WordingAcknowledgement
-from thrive.services import assessment_record, prompt_set_current, prompt_set_publish
+from thrive.services import assessment_record
 from thrive.wording import (
     acknowledgement_due,
     current_family,
     diff_as_text,
     force_model_choose,
+    prompt_set_current,
     prompt_set_diff,
     prompt_set_draft_start,
+    prompt_set_publish,
     prompt_set_update_draft,
     trained_by_team,
     word_diff,

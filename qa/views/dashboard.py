@@ -1,0 +1,109 @@
+"""QA pages for supervisors and analysts: the dashboard, the compliance figures and the drill-down to reviews."""
+
+import contextlib
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from accounts.decorators import role_required
+from accounts.models import Role, Team, User
+from qa import charts
+from qa.compliance import COMPLIANCE_COLUMNS, compliance_monthly
+from qa.rules import COLUMNS, month_parse
+from qa.selectors import (
+    MEASURES,
+    QaFilters,
+    drilldown_reviews,
+    month_highlights,
+    qa_monthly,
+)
+
+MEASURE_LABELS = dict(COLUMNS)
+
+
+# --- Dashboard ---------------------------------------------------------------------------
+
+
+def _dashboard_filters(request: HttpRequest) -> QaFilters:
+    return QaFilters.from_params(request.GET, today=timezone.localdate())
+
+
+@require_GET
+@role_required("view_dashboards")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Rule 11 as the force's published table reads: measures down, months across."""
+    filters = _dashboard_filters(request)
+    rows = [] if filters.errors else qa_monthly(filters)
+    query = urlencode(filters.as_params())
+    highlight_month = rows[-1].month if rows else None
+    if request.GET.get("month"):
+        with contextlib.suppress(ValueError):  # a bad month keeps the default
+            highlight_month = month_parse(request.GET["month"])
+    context = {
+        "filters": filters,
+        "errors": filters.errors,
+        "rows": rows,
+        "table": [(key, label, [(row, row.as_api()[key]) for row in rows]) for key, label in COLUMNS if key != "month"],
+        "query": query,
+        "teams": list(Team.objects.all()),
+        "handlers": list(User.objects.filter(role__in=[Role.CALL_HANDLER, Role.SUPERVISOR]).order_by("username")),
+        "trend_svg": charts.trend(rows) if rows else "",
+        "bars_svg": charts.bars(rows) if rows else "",
+        "highlights": month_highlights(filters, month=highlight_month) if highlight_month and rows else None,
+        "raw": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+    }
+    return render(request, "qa/dashboard.html", context, status=400 if filters.errors else 200)
+
+
+@require_GET
+@role_required("view_dashboards")
+def compliance(request: HttpRequest) -> HttpResponse:
+    """Compliance over every incident (qa.compliance), with the dashboard's filters."""
+    filters = _dashboard_filters(request)
+    rows = [] if filters.errors else compliance_monthly(filters)
+    codes = sorted({code for row in rows for code in row.exempt_by_code})
+    context = {
+        "filters": filters,
+        "errors": filters.errors,
+        "rows": rows,
+        "table": [(label, [row.as_api()[key] for row in rows]) for key, label in COMPLIANCE_COLUMNS if key != "month"],
+        "exempt_rows": [(code, [row.exempt_by_code.get(code, 0) for row in rows]) for code in codes],
+        "query": urlencode(filters.as_params()),
+        "teams": list(Team.objects.all()),
+        "handlers": list(User.objects.filter(role__in=[Role.CALL_HANDLER, Role.SUPERVISOR]).order_by("username")),
+        "raw": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+    }
+    return render(request, "qa/compliance.html", context, status=400 if filters.errors else 200)
+
+
+@require_GET
+@role_required("view_dashboards")
+def drilldown(request: HttpRequest) -> HttpResponse:
+    """The reviews behind one figure of the dashboard."""
+    filters = _dashboard_filters(request)
+    try:
+        month = month_parse(request.GET.get("month", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    measure = request.GET.get("measure", "")
+    if filters.errors or (measure and measure not in MEASURES):
+        raise Http404
+    outcome = "good" if request.GET.get("outcome") == "good" else "counted"
+    reviews = list(drilldown_reviews(filters, month=month, measure=measure, outcome=outcome)[:500])
+    return render(
+        request,
+        "qa/drilldown.html",
+        {
+            "filters": filters,
+            "month": month,
+            "measure": measure,
+            "measure_label": MEASURE_LABELS.get(f"{measure}_pct", "Calls assessed"),
+            "outcome": outcome,
+            "reviews": reviews,
+            "back": reverse("qa:dashboard") + "?" + urlencode(filters.as_params()),
+        },
+    )

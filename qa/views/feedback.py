@@ -1,0 +1,121 @@
+"""QA pages: each handler's own feedback (acknowledge, dispute) and the supervisors' dispute queue."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import role_required
+from config.errors import Blocked
+from qa.models import Check, Dispute, DisputeOutcome, Grade, Review
+from qa.selectors import (
+    feedback_for_handler,
+)
+from qa.services import (
+    dispute_raise,
+    dispute_resolve,
+    review_acknowledge,
+)
+from qa.views.common import is_admin
+from qa.views.grading import review_data
+
+# --- Feedback to handlers ----------------------------------------------------------------
+
+
+@require_GET
+@role_required("qa_feedback")
+def feedback_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "qa/feedback_list.html", {"reviews": list(feedback_for_handler(request.user)[:100])})
+
+
+def _own_review(request: HttpRequest, review_id: int) -> Review:
+    # A handler sees only their own reviews: anyone else's is "not found".
+    return get_object_or_404(Review.objects.select_related("item__incident"), pk=review_id, handler=request.user)
+
+
+@require_POST
+@role_required("qa_feedback")
+def feedback_acknowledge(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = _own_review(request, review_id)
+    try:
+        review_acknowledge(review=review, actor=request.user)
+    except Blocked as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Feedback on {review.item.incident.reference} acknowledged.")
+    return redirect("qa:feedback-list")
+
+
+@require_POST
+@role_required("qa_feedback")
+def feedback_dispute(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = _own_review(request, review_id)
+    try:
+        dispute_raise(review=review, actor=request.user, comment=request.POST.get("comment", ""))
+    except ValidationError as exc:
+        context = {
+            "reviews": list(feedback_for_handler(request.user)[:100]),
+            "dispute_errors": {review.pk: exc.message_dict.get("comment", [])},
+        }
+        return render(request, "qa/feedback_list.html", context, status=400)
+    except Blocked as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Your dispute of the review of {review.item.incident.reference} has been sent.")
+    return redirect("qa:feedback-list")
+
+
+@require_GET
+@role_required("qa_grade")
+def dispute_list(request: HttpRequest) -> HttpResponse:
+    disputes = Dispute.objects.select_related(
+        "review__item__incident", "raised_by", "resolved_by", "review__team"
+    ).prefetch_related("review__themes")
+    if not is_admin(request.user):
+        disputes = disputes.filter(review__team_id=request.user.team_id)
+    context = {
+        "disputes": list(disputes.order_by("outcome", "-raised_at")[:100]),
+        "grades": Grade.choices,
+        "checks": Check.choices,
+    }
+    return render(request, "qa/dispute_list.html", context)
+
+
+@require_POST
+@role_required("qa_grade")
+def dispute_uphold(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """Upholding needs only an answer; changing the grade goes through the grading form."""
+    dispute = get_object_or_404(Dispute.objects.select_related("review"), pk=dispute_id)
+    try:
+        dispute_resolve(
+            dispute=dispute, actor=request.user, outcome=DisputeOutcome.UPHELD, response=request.POST.get("response")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+    except Blocked as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Grade upheld; the handler can read your answer.")
+    return redirect("qa:dispute-list")
+
+
+@require_POST
+@role_required("qa_grade")
+def dispute_change(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    dispute = get_object_or_404(Dispute.objects.select_related("review__item"), pk=dispute_id)
+    try:
+        dispute_resolve(
+            dispute=dispute,
+            actor=request.user,
+            outcome=DisputeOutcome.CHANGED,
+            response=request.POST.get("response"),
+            data=review_data(request.POST),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+    except Blocked as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Grade changed; the corrected review counts from now on.")
+    return redirect("qa:dispute-list")

@@ -1,0 +1,118 @@
+"""QA pages for supervisors: dip samples (draw, list, open, withdraw). Writes go through qa.services."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import role_required
+from accounts.models import Team
+from config.errors import Blocked
+from config.params import whole_number
+from qa.models import Review, SampleItem
+from qa.rules import local_month, month_add, month_parse
+from qa.selectors import (
+    get_sample_for_user,
+    sample_list_for_user,
+)
+from qa.services import (
+    DEFAULT_PER_HANDLER,
+    sample_draw,
+    sample_withdraw,
+)
+from qa.views.common import is_admin
+
+# --- Dip samples -------------------------------------------------------------------------
+
+
+def _sample_page(request: HttpRequest, *, form: dict[str, Any], errors: dict[str, list[str]], status: int = 200):
+    return render(
+        request,
+        "qa/sample_list.html",
+        {
+            "samples": list(sample_list_for_user(request.user)[:60]),
+            "form": form,
+            "errors": errors,
+            "teams": list(Team.objects.all()) if is_admin(request.user) else [],
+            "default_month": f"{local_month(timezone.now()):%Y-%m}",
+        },
+        status=status,
+    )
+
+
+@require_GET
+@role_required("qa_grade")
+def sample_list(request: HttpRequest) -> HttpResponse:
+    last_month = month_add(local_month(timezone.now()), -1)  # the usual job: grade last month
+    form = {"month": f"{last_month:%Y-%m}", "per_handler": DEFAULT_PER_HANDLER, "seed": "", "team": ""}
+    return _sample_page(request, form=form, errors={})
+
+
+@require_POST
+@role_required("qa_grade")
+def sample_create(request: HttpRequest) -> HttpResponse:
+    form = {key: request.POST.get(key, "").strip() for key in ("month", "per_handler", "seed", "team")}
+    errors: dict[str, list[str]] = {}
+    month = per_handler = seed = team = None
+    try:
+        month = month_parse(form["month"])
+    except ValueError as exc:
+        errors["month"] = [str(exc)]
+    per_handler = whole_number(form["per_handler"] or str(DEFAULT_PER_HANDLER), minimum=0)
+    if per_handler is None:
+        errors["per_handler"] = ["Enter a whole number, for example 3"]
+    if form["seed"]:
+        seed = whole_number(form["seed"], minimum=0)
+        if seed is None:
+            errors["seed"] = ["Enter the seed as a whole number, or leave it empty for a random one"]
+    if form["team"] and is_admin(request.user):
+        team = Team.objects.filter(name=form["team"]).first()
+        if team is None:
+            errors["team"] = ["Choose a team from the list"]
+    if not errors:
+        try:
+            sample = sample_draw(actor=request.user, month=month, per_handler=per_handler, seed=seed, team=team)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        except Blocked as exc:
+            errors = {"month": [exc.message]}
+        else:
+            messages.success(request, f"Dip sample for {sample.month:%B %Y} drawn (seed {sample.seed}).")
+            return redirect("qa:sample-detail", sample_id=sample.pk)
+    return _sample_page(request, form=form, errors=errors, status=400)
+
+
+@require_GET
+@role_required("qa_grade")
+def sample_detail(request: HttpRequest, sample_id: int) -> HttpResponse:
+    sample = get_sample_for_user(request.user, sample_id)
+    items = SampleItem.objects.filter(sample=sample).select_related("incident", "handler", "team")
+    if not is_admin(request.user):
+        items = items.filter(team_id=request.user.team_id)
+    items = list(
+        items.prefetch_related(Prefetch("reviews", queryset=Review.objects.filter(current=True), to_attr="now"))
+    )
+    graded = sum(1 for item in items if item.now)
+    return render(
+        request,
+        "qa/sample_detail.html",
+        {"sample": sample, "items": items, "graded": graded, "total": len(items)},
+    )
+
+
+@require_POST
+@role_required("qa_grade")
+def sample_withdraw_page(request: HttpRequest, sample_id: int) -> HttpResponse:
+    sample = get_sample_for_user(request.user, sample_id)
+    try:
+        sample_withdraw(sample=sample, actor=request.user)
+    except Blocked as exc:
+        messages.error(request, exc.message)
+        return redirect("qa:sample-detail", sample_id=sample.pk)
+    messages.success(request, f"Dip sample for {sample.month:%B %Y} withdrawn: you can draw it again.")
+    return redirect("qa:sample-list")

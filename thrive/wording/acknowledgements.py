@@ -1,0 +1,87 @@
+"""Rule 9: who is asked to acknowledge new wording, their acknowledgement, and how far each
+team has got."""
+
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.models import Role, Team, User
+from config.errors import Blocked
+from thrive.models import PromptSet, PromptSetStatus, WordingAcknowledgement
+from thrive.wording.sets import force_family_expression
+
+# The staff who answer the prompts and are asked to acknowledge new wording.
+STAFF_ROLES = (Role.CALL_HANDLER, Role.SUPERVISOR)
+
+
+def staff_to_tell(team: Team | None = None) -> QuerySet[User]:
+    qs = User.objects.filter(is_active=True, role__in=STAFF_ROLES).select_related("team").order_by("username")
+    return qs.filter(team=team) if team is not None else qs
+
+
+def wording_acknowledge(*, user: User, prompt_set: PromptSet) -> WordingAcknowledgement:
+    """The member of staff has read this published version. Idempotent: the first time counts."""
+    if prompt_set.status != PromptSetStatus.PUBLISHED:
+        raise Blocked("not_published", "Only published guidance can be acknowledged.")
+    row, _ = WordingAcknowledgement.objects.get_or_create(prompt_set=prompt_set, user=user)
+    if row.acknowledged_at is None:
+        WordingAcknowledgement.objects.filter(pk=row.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=timezone.now()
+        )
+        row.refresh_from_db()
+    return row
+
+
+def acknowledgement_due(user: User) -> PromptSet | None:
+    """The current version when this member of staff has not acknowledged it yet (for the
+    banner). One query: the current version with whether this user's row is acknowledged."""
+    if not getattr(user, "is_authenticated", False) or user.role not in STAFF_ROLES:
+        return None
+    current = (
+        PromptSet.objects.filter(family=force_family_expression(), status=PromptSetStatus.PUBLISHED)
+        .annotate(
+            acked=Subquery(
+                WordingAcknowledgement.objects.filter(
+                    prompt_set=OuterRef("pk"), user=user, acknowledged_at__isnull=False
+                ).values("acknowledged_at")[:1]
+            )
+        )
+        .order_by("-version")
+        .first()
+    )
+    if current is None or current.acked is not None:
+        return None
+    return current
+
+
+@dataclass
+class TeamTraining:
+    team: str
+    acknowledged: list[User]
+    not_yet: list[User]
+    team_id: int | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.acknowledged) + len(self.not_yet)
+
+    @property
+    def percent(self) -> int:
+        """Whole percent, for the bar's width and its label."""
+        return round(100 * len(self.acknowledged) / self.total) if self.total else 0
+
+
+def trained_by_team(prompt_set: PromptSet) -> list[TeamTraining]:
+    """Per team, who has acknowledged this version and who has not yet. Two queries."""
+    acked = set(
+        WordingAcknowledgement.objects.filter(prompt_set=prompt_set, acknowledged_at__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    teams: dict[str, TeamTraining] = {}
+    for user in staff_to_tell():
+        name = user.team.name if user.team else "No team"
+        row = teams.setdefault(name, TeamTraining(team=name, acknowledged=[], not_yet=[], team_id=user.team_id))
+        (row.acknowledged if user.pk in acked else row.not_yet).append(user)
+    return [teams[name] for name in sorted(teams)]
