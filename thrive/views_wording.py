@@ -259,9 +259,12 @@ def trained(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required("edit_prompts")
 def remind(request: HttpRequest) -> HttpResponse:
-    prompt_set = get_object_or_404(
-        PromptSet, pk=whole_number(request.POST.get("prompt_set")) or 0, status=PromptSetStatus.PUBLISHED
-    )
+    # Not a number is bad input (400 naming the field, like the team below); a number that
+    # names no published version is "not found".
+    prompt_set_id = whole_number(request.POST.get("prompt_set"))
+    if prompt_set_id is None:
+        return HttpResponseBadRequest("prompt_set: choose a published version of the wording.")
+    prompt_set = get_object_or_404(PromptSet, pk=prompt_set_id, status=PromptSetStatus.PUBLISHED)
     team = None
     if request.POST.get("team"):
         team = whole_number(request.POST["team"])

@@ -3,6 +3,7 @@ page, endpoint and admin view that shows a victim's details or an assessment's a
 through an access helper that writes the read to the audit log."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -45,7 +46,12 @@ def test_a_supervisor_who_writes_a_draft_reads_it_nowhere_else_but_their_own_for
     """Nor can the draft be returned or marked reviewed through a forged POST."""
     client = page(world, "supervisor")
     marked = client.post(reverse("thrive:review-mark", args=[world.draft.pk]))
-    assert marked.status_code in (302, 409)
+    # A page's blocked action answers as every page does: back with the reason (rule 8's
+    # "only a submitted assessment can be reviewed"), nothing marked.
+    assert (marked.status_code, marked["Location"]) == (302, reverse("thrive:review-detail", args=[world.draft.pk]))
+    assert [str(m) for m in get_messages(marked.wsgi_request)] == ["Only a submitted assessment can be reviewed."]
+    world.draft.refresh_from_db()
+    assert world.draft.status == "draft"
     assert DRAFT_TEXT not in client.get(reverse("thrive:review-queue")).content.decode()
 
 

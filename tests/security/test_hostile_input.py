@@ -117,7 +117,9 @@ def test_a_nul_typed_into_the_advice_editor_is_a_form_error(people: dict[str, An
 @pytest.mark.parametrize("version", ["%C2%B2", "1" * 5000, "-1", "%EF%BC%91"])
 def test_training_page_ignores_a_version_that_is_not_a_plain_number(people: dict[str, Any], version: str) -> None:
     response = people["page"]["trainer"].get(f"/thrive/training/?version={version}")
-    assert response.status_code in {200, 400}
+    # A version that is not a plain number is ignored: the page shows the newest published one.
+    assert response.status_code == 200
+    assert response.context["chosen"] == response.context["versions"][0]
 
 
 @pytest.mark.parametrize("team", ["1" * 5000, "²", "9" * 25])
@@ -130,4 +132,14 @@ def test_the_reminder_refuses_a_team_that_is_not_a_sane_number(people: dict[str,
 @pytest.mark.parametrize("prompt_set", ["abc", "1" * 5000, "²"])
 def test_the_reminder_refuses_a_prompt_set_that_is_not_a_number(people: dict[str, Any], prompt_set: str) -> None:
     response = people["page"]["trainer"].post("/thrive/training/remind/", {"prompt_set": prompt_set})
-    assert response.status_code in {400, 404}
+    # Bad input, like the team beside it: 400 naming the field (a well-formed id that names no
+    # published version is "not found", 404, below).
+    assert response.status_code == 400
+    assert b"prompt_set" in response.content
+
+
+def test_the_reminder_for_a_version_that_is_not_published_is_not_found(people: dict[str, Any]) -> None:
+    draft = PromptSet.objects.exclude(status=PromptSetStatus.PUBLISHED).order_by("-pk").first()
+    unknown = draft.pk if draft else PromptSet.objects.order_by("-pk").first().pk + 1000
+    response = people["page"]["trainer"].post("/thrive/training/remind/", {"prompt_set": unknown})
+    assert response.status_code == 404

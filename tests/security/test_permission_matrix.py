@@ -92,8 +92,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "thrive:wording-changes": {"GET": allow(EVERYONE)},
     "thrive:wording-acknowledge": {"POST": allow(EVERYONE)},
     "thrive:wording-trained": {"GET": allow(EDIT_PROMPTS)},
-    # Without a prompt_set in the body the published version is "not found" (404).
-    "thrive:wording-remind": {"POST": allow(EDIT_PROMPTS, ok=(404,))},
+    # Without a prompt_set in the body: 400 naming the field.
+    "thrive:wording-remind": {"POST": allow(EDIT_PROMPTS, ok=(400,))},
     # victims
     "victims:victim-link": {"GET": allow(WORK), "POST": allow(WORK)},
     "victims:incident-texts": {"GET": allow(WORK)},

@@ -1,7 +1,6 @@
 """Rules 3 and 7 at the service and task: one text per submitted assessment, the claim, the
 retry ceiling, the rate limit, the broker outage and the sweep. Notify is the local fake."""
 
-import contextlib
 from datetime import timedelta
 
 import pytest
@@ -55,19 +54,38 @@ def test_each_submitted_version_makes_its_own_text_and_drafts_make_none(actor):
     assert Text.objects.values("assessment").distinct().count() == 2
 
 
-@pytest.mark.parametrize(
-    "prevention",
-    [
-        {"send_link": True, "safe_to_text_confirmed": False, "phone": "07700900123"},
-        {"send_link": False, "safe_to_text_confirmed": True, "phone": "07700900123", "link_not_sent_reason": "No."},
-    ],
-)
-def test_no_text_unless_safe_to_text_is_confirmed_and_the_link_asked_for(actor, prevention):
+def test_a_link_asked_for_without_the_safe_to_text_confirmation_is_refused_and_nothing_is_saved(actor):
+    """Rule 3: asking for the link without confirming the number is the victim's own, safe to
+    use and agreed is an incomplete prevention section (rule 2 names it), not a text."""
     incident = make_incident(handler=actor)
-    # Rule 2 may refuse the submission itself; either way, no text.
-    with contextlib.suppress(ValidationError):
-        _submit(incident, actor, complete_answers(prevention=prevention))
+    answers = complete_answers(prevention={"send_link": True, "safe_to_text_confirmed": False, "phone": "07700900123"})
+
+    with pytest.raises(ValidationError) as refused:
+        _submit(incident, actor, answers)
+
+    assert refused.value.message_dict == {
+        "prevention": ["Confirm the number is the victim's own, safe to text, and the victim agrees"]
+    }
+    assert not incident.assessments.exists()
     assert not Text.objects.exists()
+
+
+def test_a_confirmed_number_without_the_link_asked_for_is_submitted_and_sends_nothing(actor):
+    incident = make_incident(handler=actor)
+    answers = complete_answers(
+        prevention={
+            "send_link": False,
+            "safe_to_text_confirmed": True,
+            "phone": "07700900123",
+            "link_not_sent_reason": "Victim prefers a call back.",
+        }
+    )
+
+    assessment = _submit(incident, actor, answers)
+
+    assert assessment.status == "submitted"
+    assert not Text.objects.exists()
+    assert not incident.entries.filter(kind=EntryKind.TEXT_QUEUED).exists()
 
 
 def test_the_database_refuses_a_second_text_for_one_assessment(actor):
