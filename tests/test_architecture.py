@@ -9,7 +9,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-PACKAGES = ["accounts", "incidents", "thrive", "victims", "qa", "audit", "config", "bench", "tests", "markup"]
+PACKAGES = [
+    *("accounts", "incidents", "thrive", "victims", "qa", "casework", "home", "audit", "config"),
+    *("bench", "tests", "markup", "emails", "idempotency"),
+]
 
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import role_required
 from audit.models import Action
 from audit.services import audit_record
+from casework.services import assessment_record, assessment_submit_keeping_draft
 from config.errors import Blocked
 from config.params import whole_number
 from incidents.selectors import get_incident_for_user
@@ -21,7 +22,7 @@ from thrive.forms import ResendChoice, answers_from_post, error_summary, form_la
 from thrive.models import Assessment, AssessmentStatus
 from thrive.rules import StartingPoint, answers_clean, answers_for_new_version, text_requested
 from thrive.selectors import DraftPrivate, assessment_read_record, get_assessment_for_user
-from thrive.services import assessment_record, assessment_submit_keeping_draft, prompt_set_current
+from thrive.services import prompt_set_current
 from victims.selectors import texts_sent_before
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
+from casework.services import assessment_submit_keeping_draft
 from config.errors import Blocked
 from config.params import whole_number
 from incidents.models import Category, LogEntry
@@ -30,7 +31,6 @@ from thrive.returns import (
 )
 from thrive.rules import answers_clean
 from thrive.selectors import get_assessment_for_user
-from thrive.services import assessment_submit_keeping_draft
 from thrive.views import _form_context
 
 QUEUE_PAGE = 50

@@ -485,7 +485,7 @@ def _advice_for(incident: Incident) -> tuple[str, str]:
 
 
 def text_queue_for_assessment(*, assessment: Assessment, resend_reason: str = "") -> Text | None:
-    """Called by thrive.services.assessment_record inside the submission's transaction: the
+    """Called by casework.services.assessment_record inside the submission's transaction: the
     outbox row commits with the assessment or not at all, and is sent after commit.
 
     Rule 12: a number that has already had a text for this incident (from an earlier

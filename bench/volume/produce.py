@@ -29,7 +29,7 @@ from bench.volume.shapes import (
     cumulative,
     make_person,
 )
-from thrive.rules import rethrive_interval
+from incidents.rules import rethrive_interval
 
 
 def generate_rows(run: Volume, plan: Plan, out: dict[str, list[str]], flush: Any, chunk: int, first: int, last: int,

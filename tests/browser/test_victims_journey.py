@@ -17,10 +17,10 @@ import redis
 from django.test import Client
 from playwright.sync_api import expect
 
+from casework.services import assessment_record
 from config.celery import app
 from tests.browser.support import BROWSER, run_axe
 from tests.factories import complete_answers, make_incident
-from thrive.services import assessment_record
 from victims.models import RepeatOutcome, Text, TextStatus, Victim
 from victims.services import text_send, victim_link
 

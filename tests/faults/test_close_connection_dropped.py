@@ -16,7 +16,7 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
-from incidents import services
+from casework import services
 from incidents.models import EntryKind, Incident, Status
 from tests.factories import UserFactory, api_token, make_incident
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from casework.services import assessment_record
 from incidents.models import EntryKind
 from tests.factories import UserFactory, make_incident
 from tests.victims.conftest import texting_answers
 from thrive.models import Assessment
-from thrive.services import assessment_record
 from victims.models import Text
 
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from casework.services import assessment_record
 from incidents.models import EntryKind
 from tests.factories import UserFactory, complete_answers, make_incident
 from tests.victims.conftest import texting_answers
 from thrive.models import Assessment
-from thrive.services import assessment_record
 from victims.models import Text
 
 pytestmark = pytest.mark.django_db

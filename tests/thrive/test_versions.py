@@ -5,9 +5,10 @@ import copy
 import pytest
 from django.core.exceptions import ValidationError
 
+from casework.services import assessment_record
 from tests.factories import complete_answers, make_incident
 from thrive.models import Assessment, AssessmentStatus, PromptSet
-from thrive.services import assessment_record, prompt_set_create_draft, prompt_set_current, prompt_set_publish
+from thrive.services import prompt_set_create_draft, prompt_set_current, prompt_set_publish
 
 
 def _publish_new_wording(actor, *, threat_label: str = "What is the threat right now?") -> PromptSet:

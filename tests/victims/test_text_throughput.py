@@ -11,10 +11,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from casework.services import assessment_record
 from incidents.models import EntryKind
 from tests.factories import UserFactory, make_incident
 from tests.victims.conftest import texting_answers
-from thrive.services import assessment_record
 from victims import gateways, services
 from victims.models import Text, TextStatus
 

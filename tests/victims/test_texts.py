@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from casework.services import assessment_record
 from incidents.models import EntryKind
 from tests.factories import UserFactory, complete_answers, make_incident
 from tests.victims.conftest import broker_down, texting_answers
-from thrive.services import assessment_record
 from victims import services
 from victims.models import Text, TextStatus
 from victims.services import text_send, text_sweep

@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 from django.conf import settings
 
+from casework.services import assessment_record
 from incidents.models import Incident, Status
-from thrive.services import assessment_record
 from victims.models import RepeatOutcome, Text, TextStatus
 from victims.services import advice_seed_defaults, text_receipt, victim_link, victim_record_outcome
 
