@@ -9,3 +9,12 @@ class CaseworkConfig(AppConfig):
 
     name = "casework"
     verbose_name = "Casework"
+
+    def ready(self) -> None:
+        # Wiring between apps that must not import each other: a victim's erasure scrubs the
+        # phone copied into the incident's assessments (victims.signals). Imported here, once
+        # the app registry is ready, as Django's ready() hooks are.
+        from thrive.erasure import assessment_answers_erase_phone
+        from victims.signals import victim_erasing
+
+        victim_erasing.connect(assessment_answers_erase_phone, dispatch_uid="thrive-erase-phone")

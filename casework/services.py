@@ -25,16 +25,18 @@ from accounts.models import User
 from casework.rules import close_blockers
 from config.dates import local_month
 from config.errors import Blocked
+from config.phones import normalise_uk_mobile
 from config.text import free_text_errors
 from incidents.models import ClosureCode, EntryKind, Grading, Incident, Status
 from incidents.rules import client_time_problem, rethrive_due_at, rethrive_on_time
 from incidents.services import incident_lock, incident_regrade, incident_update, log_entry_write
 from thrive.models import Assessment, AssessmentStatus, PromptSet
+from thrive.prompts import get_answer
 from thrive.returns import assessment_return_resolve
-from thrive.rules import answers_clean, incomplete_sections, resend_reason_clean, submission_digest
+from thrive.rules import answers_clean, incomplete_sections, resend_reason_clean, submission_digest, text_requested
 from thrive.selectors import latest_submitted_assessment
 from thrive.services import prompt_set_current
-from victims.services import text_queue_for_assessment
+from victims.services import text_queue
 
 
 def incident_close(
@@ -161,7 +163,7 @@ def assessment_record(
     `replayed`, and nothing is written again (no version, no log entry, no text).
 
     `data["prevention"]["resend_reason"]` (API.md) is the reason for a second text to a
-    number this incident has already texted (rule 12, victims.services.text_queue_for_assessment).
+    number this incident has already texted (rule 12, victims.services.text_queue).
     """
     with transaction.atomic():
         locked = incident_lock(incident)
@@ -243,7 +245,19 @@ def assessment_record(
         )
         # Rules 7 and 12: the text is an outbox row in this transaction, sent by a worker
         # after commit; a number already texted for this incident needs a reason.
-        text_queue_for_assessment(assessment=assessment, resend_reason=resend_reason)
+        # Rule 3: a text only when asked for and safe to send, to the number given (read once
+        # here, so the prevention app takes plain values, not the assessment).
+        phone = normalise_uk_mobile(get_answer(answers, "prevention.phone") or "") if text_requested(answers) else None
+        if phone:
+            text_queue(
+                incident=locked,
+                assessment_id=assessment.pk,
+                version=assessment.version,
+                author=author,
+                phone=phone,
+                submitted_at=when,
+                resend_reason=resend_reason,
+            )
         # Rule 8: a revision clears the return it answers.
         assessment_return_resolve(incident=locked, revision=assessment)
         grading = answers.get("grading") or locked.grading

@@ -21,7 +21,7 @@ api_patterns = [
 urlpatterns = [
     path("", include("home.urls")),
     path("incidents/", include("casework.urls")),
-    path("thrive/", include("thrive.urls")),
+    path("thrive/", include("casework.thrive_urls")),
     path("victims/", include("victims.urls")),
     path("qa/", include("qa.urls")),
     path("api/", include((api_patterns, "api"))),

@@ -31,7 +31,8 @@ def scratch_tree(root: Path, modules: dict[str, str]) -> Path:
     for package in PACKAGES:
         (root / package).mkdir()
         (root / package / "__init__.py").write_text("")
-    for dotted, source in modules.items():
+    # The one import the layers contract ignores (the root URL conf's) must exist to be ignored.
+    for dotted, source in {"accounts.api": "", "config.urls": "import accounts.api\n", **modules}.items():
         (root / (dotted.replace(".", "/") + ".py")).write_text(source)
     return root
 
@@ -67,3 +68,39 @@ def test_the_markup_builder_importing_an_app_is_refused(tmp_path):
     result = lint_imports(tree)
     assert result.returncode != 0
     assert "markup.helpers -> qa.rules" in result.stdout
+
+
+def test_an_upward_import_is_refused(tmp_path):
+    # incidents is below thrive: the closure gate once imported thrive from incidents.rules.
+    tree = scratch_tree(tmp_path, {"thrive.models": "", "incidents.rules": "from thrive import models\n"})
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "incidents.rules -> thrive.models" in result.stdout
+
+
+def test_accounts_importing_an_app_for_the_home_page_is_refused(tmp_path):
+    tree = scratch_tree(tmp_path, {"qa.selectors": "", "accounts.views": "import qa.selectors\n"})
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "accounts.views -> qa.selectors" in result.stdout
+
+
+def test_thrive_and_victims_import_neither_way(tmp_path):
+    # Siblings: a submission that touches both is casework's (casework.services).
+    tree = scratch_tree(tmp_path, {"victims.services": "", "thrive.services": "from victims import services\n"})
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "thrive.services -> victims.services" in result.stdout
+
+
+def test_the_top_layers_may_use_everything_below(tmp_path):
+    modules = {
+        "incidents.services": "import accounts\n",
+        "thrive.services": "from incidents import services\n",
+        "victims.services": "from incidents import services\n",
+        "casework.services": "from thrive import services\nfrom victims import services as v\n",
+        "qa.selectors": "import thrive.services\n",
+        "home.views": "import casework.services\nimport qa.selectors\n",
+    }
+    result = lint_imports(scratch_tree(tmp_path, modules))
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -11,6 +11,8 @@ from rest_framework.response import Response
 from accounts.api import capability_permission
 from config.api import paginated
 from thrive.models import PromptSet
+from thrive.returns import assessment_return, returned_to_me
+from thrive.selectors import get_assessment_for_user
 from thrive.services import prompt_set_create_draft, prompt_set_current, prompt_set_publish
 
 EditsPrompts = capability_permission("edit_prompts")
@@ -105,9 +107,6 @@ class ReturnedAssessmentOut(serializers.Serializer):
 @extend_schema(request=ReturnIn, responses=ReturnedAssessmentOut)
 @api_view(["POST"])
 def assessment_return_api(request: Request, pk: int) -> Response:
-    from thrive.returns import assessment_return
-    from thrive.selectors import get_assessment_for_user
-
     found = get_assessment_for_user(request.user, pk=pk, review=True, read=False)
     data = ReturnIn(data=request.data)
     data.is_valid(raise_exception=True)
@@ -129,8 +128,6 @@ def assessment_return_api(request: Request, pk: int) -> Response:
 @permission_classes([WorksIncidents])
 def assessments_api(request: Request) -> Response:
     """Only the caller's returned queue is listed here; read one version at /assessments/{id}/."""
-    from thrive.returns import returned_to_me
-
     if request.query_params.get("returned_to") != "me":
         return Response({"returned_to": ["Ask for returned_to=me: the caller's returned queue"]}, status=400)
     paginator = PageNumberPagination()

@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry as AdminLogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -28,16 +30,14 @@ from audit.services import audit_record
 from config.dates import local_month
 from config.params import whole_number
 from config.phones import PHONE_ERROR, normalise_uk_mobile, normalise_uk_phone
-from config.text import free_text_errors
-from incidents.models import EntryKind, Incident
+from config.text import ERASED, free_text_errors
+from incidents.models import Category, EntryKind, Incident, LogEntry
 from incidents.services import log_entry_write
-from thrive.models import Assessment
-from thrive.prompts import get_answer
-from thrive.rules import text_requested
 from victims import rules
 from victims.gateways import PermanentFailure, TemporaryFailure, get_gateway
 from victims.models import PreventionAdvice, RepeatOutcome, Text, TextStatus, Victim
 from victims.rules import phone_masked
+from victims.signals import victim_erasing
 
 logger = logging.getLogger(__name__)
 
@@ -302,9 +302,6 @@ def victim_erase(*, victim: Victim, actor: User, reason: str) -> Victim:
     return Victim.objects.get(pk=locked.pk)
 
 
-ERASED = "[erased]"
-
-
 def _scrub(text: str, secrets: list[str]) -> str:
     """Each secret, as a whole word or phrase, replaced by [erased]."""
     for secret in secrets:
@@ -316,11 +313,6 @@ def _scrub_copies(victim: Victim) -> None:
     """Every place the victim's details were copied to, scrubbed before the record itself
     is blanked (victim_erase's transaction). New log entries name the victim by id, so the
     log part finds only entries written before that, or typed by hand (a note)."""
-    from django.contrib.admin.models import LogEntry as AdminLogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    from incidents.models import LogEntry
-
     secrets = [
         value
         for value in {victim.name, victim.phone, victim.phone_e164, victim.address, victim.household_note}
@@ -349,16 +341,11 @@ def _scrub_copies(victim: Victim) -> None:
                     changed = True
             if changed:
                 Victim.objects.filter(pk=other.pk).update(check_matches=other.check_matches)
-    # 3. The phone: on the incident's texts to it, and in its assessments' prevention answer.
+    # 3. The phone: on the incident's texts to it, and (through the signal, in this
+    # transaction) in its assessments' prevention answer (thrive.erasure).
     if victim.phone_e164:
         Text.objects.filter(incident_id=victim.incident_id, phone=victim.phone_e164).update(phone="")
-        for assessment in Assessment.objects.filter(incident_id=victim.incident_id).only("pk", "answers"):
-            prevention = (assessment.answers or {}).get("prevention")
-            if not isinstance(prevention, dict) or not isinstance(prevention.get("phone"), str):
-                continue
-            if normalise_uk_phone(prevention["phone"]) == victim.phone_e164:
-                prevention["phone"] = ERASED
-                Assessment.objects.filter(pk=assessment.pk).update(answers=assessment.answers)
+        victim_erasing.send(sender=Victim, incident_id=victim.incident_id, phone_e164=victim.phone_e164)
     # 4. The admin's history named the record by its old string (the name).
     AdminLogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Victim), object_id=str(victim.pk)
@@ -428,8 +415,6 @@ DEFAULT_ADVICE: dict[str, tuple[str, str, str]] = {
 def advice_seed_defaults() -> int:
     """Create the default advice for the common categories that have none. Idempotent:
     a trainer's edits are never overwritten."""
-    from incidents.models import Category
-
     base = settings.FORCE_ADVICE_BASE_URL.rstrip("/")
     made = 0
     for category in Category.objects.filter(code__in=DEFAULT_ADVICE):
@@ -484,9 +469,23 @@ def _advice_for(incident: Incident) -> tuple[str, str]:
 # --- Texts (rules 3 and 7) ----------------------------------------------------------------
 
 
-def text_queue_for_assessment(*, assessment: Assessment, resend_reason: str = "") -> Text | None:
-    """Called by casework.services.assessment_record inside the submission's transaction: the
-    outbox row commits with the assessment or not at all, and is sent after commit.
+def text_queue(
+    *,
+    incident: Incident,
+    assessment_id: int,
+    version: int,
+    author: User,
+    phone: str,
+    submitted_at: datetime | None,
+    resend_reason: str = "",
+) -> Text | None:
+    """Queue the prevention text an assessment version asked for (rules 3, 7 and 12).
+
+    Plain values, not the assessment: whether a text was asked for and may be sent (rule 3,
+    thrive.rules.text_requested) and the number it goes to are the caller's reading of the
+    answers, casework.services.assessment_record's, which calls this inside the
+    submission's transaction: the outbox row commits with the version or not at all, and is
+    sent after commit.
 
     Rule 12: a number that has already had a text for this incident (from an earlier
     version, whatever became of that text) gets another only with a reason, which is kept
@@ -494,15 +493,9 @@ def text_queue_for_assessment(*, assessment: Assessment, resend_reason: str = ""
     says why no text went. The caller holds the incident's row lock, so two versions cannot
     both count as the first text to a number.
     """
-    if not text_requested(assessment.answers):
-        return None
-    phone = normalise_uk_mobile(get_answer(assessment.answers, "prevention.phone") or "")
-    if phone is None:  # text_requested checked it; this keeps the type checker honest
-        return None
-    own = Text.objects.filter(assessment=assessment).first()
+    own = Text.objects.filter(assessment_id=assessment_id).first()
     if own is not None:  # queued already: a retry of the same submission changes nothing
         return own
-    incident = assessment.incident
     now = timezone.now()
     earlier = (
         Text.objects.filter(incident=incident, phone=phone)
@@ -515,23 +508,23 @@ def text_queue_for_assessment(*, assessment: Assessment, resend_reason: str = ""
         log_entry_write(
             incident=incident,
             kind=EntryKind.TEXT_NOT_SENT,
-            author=assessment.author,
+            author=author,
             at=now,
-            text=f"No prevention advice text for version {assessment.version}: {phone_masked(phone)} already had "
+            text=f"No prevention advice text for version {version}: {phone_masked(phone)} already had "
             f"one for this incident (version {earlier.assessment.version}), and no reason to send it again was given.",
         )
         return None
     message, link = _advice_for(incident)
     text, created = Text.objects.get_or_create(
-        assessment=assessment,
+        assessment_id=assessment_id,
         defaults={
             "incident": incident,
-            "created_by": assessment.author,
+            "created_by": author,
             "phone": phone,
             "link": link,
             "body": f"{message} {link} (Police reference {incident.reference})",
             "next_attempt_at": now,
-            "created_month": local_month(assessment.submitted_at or now),
+            "created_month": local_month(submitted_at or now),
             "resend_reason": resend_reason if earlier is not None else "",
         },
     )
@@ -543,7 +536,7 @@ def text_queue_for_assessment(*, assessment: Assessment, resend_reason: str = ""
             )
         else:
             entry = f"Prevention advice text queued to {phone_masked(phone)}: {link}"
-        log_entry_write(incident=incident, kind=EntryKind.TEXT_QUEUED, author=assessment.author, at=now, text=entry)
+        log_entry_write(incident=incident, kind=EntryKind.TEXT_QUEUED, author=author, at=now, text=entry)
         transaction.on_commit(lambda: text_enqueue(text_id=text.pk))
     return text
 

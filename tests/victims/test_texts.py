@@ -90,7 +90,15 @@ def test_queueing_again_for_the_same_assessment_returns_the_same_text(actor):
     incident = make_incident(handler=actor)
     _submit(incident, actor, texting_answers())
     text = Text.objects.get()
-    assert services.text_queue_for_assessment(assessment=text.assessment) == text
+    again = services.text_queue(
+        incident=incident,
+        assessment_id=text.assessment_id,
+        version=text.assessment.version,
+        author=actor,
+        phone=text.phone,
+        submitted_at=text.assessment.submitted_at,
+    )
+    assert again == text
     assert Text.objects.count() == 1
 
 
