@@ -36,7 +36,8 @@ from thrive.returns import assessment_return_resolve
 from thrive.rules import answers_clean, incomplete_sections, resend_reason_clean, submission_digest, text_requested
 from thrive.selectors import latest_submitted_assessment
 from thrive.services import prompt_set_current
-from victims.services import text_queue
+from victims.tasks import text_enqueue
+from victims.texts import text_queue
 
 
 def incident_close(
@@ -163,7 +164,7 @@ def assessment_record(
     `replayed`, and nothing is written again (no version, no log entry, no text).
 
     `data["prevention"]["resend_reason"]` (API.md) is the reason for a second text to a
-    number this incident has already texted (rule 12, victims.services.text_queue).
+    number this incident has already texted (rule 12, victims.texts.text_queue).
     """
     with transaction.atomic():
         locked = incident_lock(incident)
@@ -249,7 +250,7 @@ def assessment_record(
         # here, so the prevention app takes plain values, not the assessment).
         phone = normalise_uk_mobile(get_answer(answers, "prevention.phone") or "") if text_requested(answers) else None
         if phone:
-            text_queue(
+            text = text_queue(
                 incident=locked,
                 assessment_id=assessment.pk,
                 version=assessment.version,
@@ -258,6 +259,8 @@ def assessment_record(
                 submitted_at=when,
                 resend_reason=resend_reason,
             )
+            if text is not None:  # sent by a worker once the version is committed (rule 7)
+                transaction.on_commit(lambda: text_enqueue(text_id=text.pk))
         # Rule 8: a revision clears the return it answers.
         assessment_return_resolve(incident=locked, revision=assessment)
         grading = answers.get("grading") or locked.grading

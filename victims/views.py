@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.decorators import role_required
 from config.pages import errors_list
 from incidents.selectors import get_incident_for_user
+from victims.advice import advice_update
 from victims.models import PreventionAdvice, RepeatOutcome
 from victims.selectors import any_queued, get_victim_for_user, text_list, victim_reads_record
-from victims.services import advice_update, victim_link, victim_record_outcome
+from victims.services import victim_link, victim_record_outcome
 
 LINK_ANCHORS = {
     "name": "f-name",

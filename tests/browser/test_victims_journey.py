@@ -22,7 +22,8 @@ from config.celery import app
 from tests.browser.support import BROWSER, run_axe
 from tests.factories import complete_answers, make_incident
 from victims.models import RepeatOutcome, Text, TextStatus, Victim
-from victims.services import text_send, victim_link
+from victims.services import victim_link
+from victims.texts import text_send
 
 pytestmark = BROWSER
 
