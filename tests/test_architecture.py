@@ -104,3 +104,14 @@ def test_the_top_layers_may_use_everything_below(tmp_path):
     }
     result = lint_imports(scratch_tree(tmp_path, modules))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_circle_inside_an_app_is_refused(tmp_path):
+    # victims.services once enqueued through victims.tasks, which called victims.services.
+    modules = {
+        "victims.services": "def enqueue():\n    from victims import tasks\n",
+        "victims.tasks": "from victims import services\n",
+    }
+    result = lint_imports(scratch_tree(tmp_path, modules))
+    assert result.returncode != 0
+    assert "No cycles are allowed in victims" in result.stdout
