@@ -4,7 +4,7 @@ text's status change on the incident page once it is sent (PRODUCT.md rules 3, 6
 docs/TEXTS.md).
 
 Sending: with REDIS_URL set, Celery tasks are real messages and no worker runs in this suite,
-so the test sends the queued text itself with `victims.services.text_send` (what the
+so the test sends the queued text itself with `victims.texts.text_send` (what the
 `text_send` task calls), after the browser has seen it queued. The page's htmx poll, not a
 reload, must then show it sent. Notify's delivery receipt is then posted to the API and a
 reload shows the text delivered.

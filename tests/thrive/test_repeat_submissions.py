@@ -1,6 +1,6 @@
 """An identical submission arriving twice (a CAD retrying, a double post without an
 Idempotency-Key) is answered with the version already made: no second version, no second
-log entry, no second text. The rule is in thrive.services.assessment_record."""
+log entry, no second text. The rule is in casework.services.assessment_record."""
 
 import threading
 from datetime import timedelta

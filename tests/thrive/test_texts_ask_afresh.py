@@ -1,6 +1,6 @@
 """Rule 12: a new version never inherits the text request or the safe-to-text confirmation,
 and a second text to the same number for the same incident needs a reason. The rule lives
-in victims.services.text_queue, called by casework.services.assessment_record; the page
+in victims.texts.text_queue, called by casework.services.assessment_record; the page
 and the API both reach it."""
 
 import copy
