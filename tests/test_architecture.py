@@ -2,6 +2,7 @@
 import that breaks them: the second test runs the project's own contracts over a scratch tree
 with the same package names, so deleting or loosening a contract fails here."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -115,3 +116,40 @@ def test_a_circle_inside_an_app_is_refused(tmp_path):
     result = lint_imports(scratch_tree(tmp_path, modules))
     assert result.returncode != 0
     assert "No cycles are allowed in victims" in result.stdout
+
+
+APPS = {"accounts", "incidents", "thrive", "victims", "qa", "casework", "home", "audit", "config", "emails"}
+APPS |= {"idempotency", "markup"}
+
+
+def private_names_imported_across_apps(source: str, own_app: str) -> list[str]:
+    """`from <another app>... import _name`: a private name of another app (import-linter
+    checks modules, not names, so this is read from the source)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            app = node.module.split(".")[0]
+            if app in APPS and app != own_app:
+                found += [f"{node.module}.{alias.name}" for alias in node.names if alias.name.startswith("_")]
+    return found
+
+
+def test_no_app_imports_another_apps_private_names():
+    offenders = []
+    for app in sorted(APPS):
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for name in private_names_imported_across_apps(path.read_text(), app):
+                offenders.append(f"{path.relative_to(ROOT)}: {name}")
+    assert offenders == []
+
+
+def test_the_private_name_check_sees_what_thrive_once_imported():
+    source = "from incidents.services import _lock, _regrade, _touch, log_entry_write\n"
+    assert private_names_imported_across_apps(source, "thrive") == [
+        "incidents.services._lock",
+        "incidents.services._regrade",
+        "incidents.services._touch",
+    ]
+    assert private_names_imported_across_apps("from thrive.views import _form_context\n", "thrive") == []
