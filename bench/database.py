@@ -172,9 +172,9 @@ class Database:
         """A force has about a thousand incidents open at any time, and each run closes a few
         hundred of them: open and assess more through the services, as handlers would, until
         the closers have CLOSE_POOL between them."""
+        from casework.services import assessment_record
         from incidents.models import Category
         from incidents.services import incident_create
-        from thrive.services import assessment_record
 
         category = Category.objects.filter(active=True).order_by("pk").values_list("code", flat=True).first()
         answers = complete_answers()

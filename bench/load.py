@@ -122,7 +122,7 @@ class Load:
         from bench.fake_gateway import API_KEY, TEMPLATE_ID, FakeNotify
         from thrive.models import Assessment, AssessmentStatus
         from victims.models import Text, TextStatus
-        from victims.services import text_enqueue
+        from victims.tasks import text_enqueue
 
         has_text = Text.objects.filter(assessment=OuterRef("pk"))
         assessments = list(

@@ -85,12 +85,14 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "incidents",
+    "casework",
     "thrive",
     "victims",
     "qa",
     "audit",
     "idempotency",
     "emails",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -128,7 +130,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
         },
     },

@@ -68,3 +68,7 @@ def unstorable_removed(value: str) -> str:
     """`value` without the characters no page or column can carry (NUL, lone surrogates), to
     show back in a form beside the error that refused it."""
     return _SURROGATES.sub("", value.replace(NUL, ""))
+
+
+# What erased personal details are replaced with, wherever a copy of them was kept.
+ERASED = "[erased]"

@@ -12,16 +12,16 @@ api_patterns = [
     path("auth/token/", obtain_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("", include("incidents.api_urls")),
+    path("", include("casework.api_urls")),
     path("", include("thrive.api_urls")),
     path("", include("victims.api_urls")),
     path("", include("qa.api_urls")),
 ]
 
 urlpatterns = [
-    path("", include("accounts.urls")),
-    path("incidents/", include("incidents.urls")),
-    path("thrive/", include("thrive.urls")),
+    path("", include("home.urls")),
+    path("incidents/", include("casework.urls")),
+    path("thrive/", include("casework.thrive_urls")),
     path("victims/", include("victims.urls")),
     path("qa/", include("qa.urls")),
     path("api/", include((api_patterns, "api"))),

@@ -1,61 +1,18 @@
-"""Rule 1, the closure gate: why an incident cannot close right now. No writes."""
+"""Pure checks over an incident's own data. No writes.
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+- `client_time_problem`: a time sent by a client must not be in the future and keeps its order.
+- `rethrive_interval`, `rethrive_due_at`, `rethrive_on_time`: rule 5, the re-THRIVE clock.
+  It lives here because the clock is the incident's (its grading sets the interval, its
+  `rethrive_due_at` holds the due time, and `Incident.is_overdue` reads it); thrive and
+  casework use it from here. Elapsed time, so all three work in UTC.
 
+The closure gate (rule 1) spans incidents, thrive and victims: casework/rules.py.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
 from django.utils import timezone
-
-from incidents.models import ClosureCode, Incident, Status
-from thrive.models import Assessment, AssessmentReturn, AssessmentStatus
-
-
-@dataclass(frozen=True)
-class Blocker:
-    code: str
-    message: str
-
-
-def latest_submitted_assessment(incident: Incident) -> Assessment | None:
-    return Assessment.objects.filter(incident=incident, status=AssessmentStatus.SUBMITTED).order_by("-version").first()
-
-
-def close_blockers(
-    incident: Incident,
-    *,
-    closure_code: ClosureCode | None = None,
-    latest: Assessment | None = None,
-    latest_known: bool = False,
-) -> list[Blocker]:
-    """What stops this incident closing with this code (any code when None).
-
-    An exempt code (duplicate, test call, ...) closes without an assessment; every other
-    code needs the latest submitted assessment, which is complete by construction (a
-    submission that fails rule 2 is refused). Pass `latest` when the caller has it loaded.
-    """
-    if incident.status == Status.CLOSED:
-        return [Blocker("already_closed", f"Incident {incident.reference} is already closed.")]
-    if closure_code is not None and closure_code.exempt:
-        return []
-    if not latest_known:
-        latest = latest_submitted_assessment(incident)
-    if latest is None:
-        return [
-            Blocker(
-                "assessment_required",
-                f"Incident {incident.reference} has no completed THRIVE-SP assessment. "
-                "Complete the assessment, or choose an exempt closure code and give the reason.",
-            )
-        ]
-    # Rule 8: a version returned to its author is not the last word until revised.
-    if AssessmentReturn.objects.filter(assessment=latest, resolved_at__isnull=True).exists():
-        return [
-            Blocker(
-                "assessment_returned",
-                f"Assessment version {latest.version} of incident {incident.reference} was returned by a "
-                "supervisor. Submit the revised assessment before closing.",
-            )
-        ]
-    return []
 
 
 def client_time_problem(
@@ -70,3 +27,27 @@ def client_time_problem(
     if not_before is not None and value < not_before.astimezone(UTC):
         return f"must not be before {not_before_label} ({timezone.localtime(not_before):%d/%m/%Y %H:%M})"
     return None
+
+
+def rethrive_interval(grading: str) -> timedelta:
+    minutes = settings.RETHRIVE_MINUTES_BY_GRADING.get(grading, settings.RETHRIVE_DEFAULT_MINUTES)
+    return timedelta(minutes=minutes)
+
+
+def rethrive_due_at(*, grading: str, last_assessed_at: datetime) -> datetime:
+    """Rule 5: the next assessment falls due this long after the last (or after opening).
+
+    The only place the interval is added to a time. It is elapsed time, so the sum is taken
+    in UTC: Python adds a timedelta to a Europe/London datetime on the wall clock, and across
+    a clock change that is an hour out (01:30 BST + 3 h 30 min gives 05:00 GMT, which is
+    4 h 30 min later). A client's time arrives with whatever offset it was sent in.
+    """
+    if last_assessed_at.utcoffset() is None:
+        raise ValueError("rethrive_due_at needs an aware datetime")
+    return last_assessed_at.astimezone(UTC) + rethrive_interval(grading)
+
+
+def rethrive_on_time(*, submitted_at: datetime, due_at: datetime) -> bool:
+    """Rule 5's compliance record: a re-THRIVE is on time when it came in by the due time.
+    Compared in UTC: two datetimes in the same zone compare by their wall clocks."""
+    return submitted_at.astimezone(UTC) <= due_at.astimezone(UTC)

@@ -4,14 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import role_can
-from incidents.models import Incident, LogEntry, Status
-from thrive.models import Assessment
+from incidents.models import Incident, Status
 
 
 def get_incident_for_user(user: User, reference: str) -> Incident:
@@ -73,27 +72,6 @@ def incident_list(filters: IncidentFilters, *, now: datetime | None = None) -> A
     if filters.overdue:
         qs = qs.overdue(now)
     return qs
-
-
-def incident_detail(reference: str, user: User) -> Incident:
-    """The incident with its timeline and versions prefetched (a fixed number of queries)."""
-    if not role_can(user, "view_incidents"):
-        raise Http404
-    incident = (
-        Incident.objects.select_related("category", "handler", "team", "closure_code", "closed_by")
-        .prefetch_related(
-            Prefetch("entries", queryset=LogEntry.objects.select_related("author").order_by("at", "id")),
-            Prefetch(
-                "assessments",
-                queryset=Assessment.objects.select_related("author", "prompt_set").order_by("version"),
-            ),
-        )
-        .filter(reference=reference)
-        .first()
-    )
-    if incident is None:
-        raise Http404
-    return incident
 
 
 def is_overdue(incident: Incident, now: datetime | None = None) -> bool:

@@ -1,4 +1,10 @@
-"""Every write to incident logs. Views, the API, the admin and tasks all call these."""
+"""Every write to incident logs. Views, the API, the admin and tasks all call these.
+
+`incident_lock` and `incident_update` are the one way any app changes an incident row: lock it
+(checking the form was not stale), then write fields and bump the optimistic-lock version
+together. Closing and the grading change read the assessments too, so they live a layer up, in
+casework/services.py, and use these.
+"""
 
 from datetime import UTC, datetime
 
@@ -8,22 +14,18 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from config.dates import local_month
 from config.errors import Blocked
 from config.text import free_text_errors
 from incidents.models import (
     Category,
     Channel,
-    ClosureCode,
     EntryKind,
     Grading,
     Incident,
     LogEntry,
     ReferenceCounter,
-    Status,
 )
-from incidents.rules import client_time_problem, close_blockers, latest_submitted_assessment
-from thrive.rules import rethrive_due_at
+from incidents.rules import client_time_problem, rethrive_due_at
 
 SUMMARY_MAX = 2000
 LOCATION_MAX = 300
@@ -111,9 +113,12 @@ def incident_create(
     return incident
 
 
-def _lock(incident: Incident, expected_version: int | None) -> Incident:
-    """Lock the row for this change and check the form was not stale."""
-    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+def incident_lock(incident: Incident | int, expected_version: int | None = None) -> Incident:
+    """Lock the row for a change (inside the caller's transaction) and check the form was not
+    stale: `expected_version` is the row version the page or client last saw, None to skip.
+    Takes the incident or its id (a caller holding only a foreign key saves a read)."""
+    pk = incident if isinstance(incident, int) else incident.pk
+    locked = Incident.objects.select_for_update().get(pk=pk)
     if expected_version is not None and locked.row_version != expected_version:
         raise Blocked(
             "conflict",
@@ -123,8 +128,8 @@ def _lock(incident: Incident, expected_version: int | None) -> Incident:
     return locked
 
 
-def _touch(incident: Incident, **fields: object) -> None:
-    """Write `fields` and bump the optimistic-lock version in one update."""
+def incident_update(incident: Incident, **fields: object) -> None:
+    """Write `fields` to a locked incident and bump the optimistic-lock version in one update."""
     for name, value in fields.items():
         setattr(incident, name, value)
     incident.row_version += 1
@@ -143,38 +148,14 @@ def incident_add_note(*, incident: Incident, actor: User, text: str) -> LogEntry
     return log_entry_write(incident=incident, kind=EntryKind.NOTE, text=text, author=actor)
 
 
-def incident_change_grading(
-    *,
-    incident: Incident,
-    actor: User,
-    grading: str,
-    expected_version: int | None = None,
-    reason: str = "",
-) -> Incident:
-    if grading not in Grading.values:
-        raise ValidationError({"grading": [f"Select a grading: one of {', '.join(Grading.values)}"]})
-    reason = reason or ""
-    if errors := free_text_errors(reason=reason, labels={"reason": "The reason"}):
-        raise ValidationError(errors)
-    with transaction.atomic():
-        locked = _lock(incident, expected_version)
-        if locked.status == Status.CLOSED:
-            raise Blocked("already_closed", f"Incident {locked.reference} is closed.")
-        if locked.grading != grading:
-            _regrade(locked, actor=actor, grading=grading, reason=reason)
-            # Rule 5: the re-THRIVE interval is per grading, so the clock follows the new one.
-            latest = latest_submitted_assessment(locked)
-            last = latest.submitted_at if latest is not None and latest.submitted_at else locked.opened_at
-            _touch(locked, rethrive_due_at=rethrive_due_at(grading=grading, last_assessed_at=last))
-    return locked
-
-
-def _regrade(incident: Incident, *, actor: User, grading: str, reason: str) -> None:
-    """Change the grading of a locked incident, logging the change (callers hold the lock)."""
+def incident_regrade(incident: Incident, *, actor: User, grading: str, reason: str) -> None:
+    """Change the grading of a locked incident, logging the change (callers hold the lock:
+    `incident_lock`). The re-THRIVE clock that follows is the caller's to reset, as it needs
+    the latest assessment (casework.services)."""
     if incident.grading == grading:
         return
     old = Grading(incident.grading).label
-    _touch(incident, grading=grading)
+    incident_update(incident, grading=grading)
     suffix = f" Reason: {reason}" if reason else ""
     log_entry_write(
         incident=incident,
@@ -182,62 +163,3 @@ def _regrade(incident: Incident, *, actor: User, grading: str, reason: str) -> N
         author=actor,
         text=f"Grading changed from {old} to {Grading(grading).label} by {actor.display_name}.{suffix}",
     )
-
-
-def incident_close(
-    *,
-    incident: Incident,
-    actor: User,
-    closure_code: str,
-    exemption_reason: str = "",
-    closed_at: datetime | None = None,
-    expected_version: int | None = None,
-) -> Incident:
-    """Rule 1: the only code that closes an incident."""
-    # A NUL character cannot reach PostgreSQL, even in a look-up: it is simply not a code.
-    clean = "\x00" not in (closure_code or "")
-    code = ClosureCode.objects.filter(code=closure_code, active=True).first() if clean else None
-    if code is None:
-        raise ValidationError(
-            {"closure_code": [f"{closure_code!r} is not a closure code" if closure_code else "Select a closure code"]}
-        )
-    exemption_reason = (exemption_reason or "").strip()
-    if errors := free_text_errors(exemption_reason=exemption_reason, labels={"exemption_reason": "The reason"}):
-        raise ValidationError(errors)
-    if code.exempt and not exemption_reason:
-        raise ValidationError(
-            {"exemption_reason": [f"Give the reason this incident closes as “{code.name}” without an assessment"]}
-        )
-    if len(exemption_reason) > 2000:
-        raise ValidationError({"exemption_reason": ["The reason must be 2,000 characters or fewer"]})
-    with transaction.atomic():
-        locked = _lock(incident, expected_version)
-        # Asked again under the lock: a second click, or a second request racing this one,
-        # sees the first close and is refused as already closed.
-        blockers = close_blockers(locked, closure_code=code)
-        if blockers:
-            raise Blocked(blockers[0].code, blockers[0].message)
-        now = timezone.now()
-        when = closed_at or now
-        latest = latest_submitted_assessment(locked)
-        not_before, label = locked.opened_at, "the time the incident was opened"
-        if latest is not None and latest.submitted_at and latest.submitted_at > not_before:
-            not_before, label = latest.submitted_at, "the last assessment"
-        problem = client_time_problem(when, not_before=not_before, not_before_label=label, now=now)
-        if problem:
-            raise ValidationError({"closed_at": [f"Closed at {problem}"]})
-        _touch(
-            locked,
-            status=Status.CLOSED,
-            closed_at=when,
-            closed_month=local_month(when),
-            closed_by=actor,
-            closure_code=code,
-            exemption_reason=exemption_reason if code.exempt else "",
-            rethrive_due_at=None,
-        )
-        text = f"Closed by {actor.display_name} as {code.name}."
-        if code.exempt:
-            text += f" Exempt from assessment. Reason: {exemption_reason}"
-        log_entry_write(incident=locked, kind=EntryKind.CLOSED, author=actor, at=when, text=text)
-    return locked

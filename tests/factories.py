@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from accounts.models import Role, Team, User
 from accounts.services import staff_set_role
+from casework.services import assessment_record, incident_close
 from incidents.models import Category, Grading, Incident
-from incidents.services import incident_close, incident_create
-from thrive.services import assessment_record
+from incidents.services import incident_create
 
 PASSWORD = "correct-horse-battery"
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 from django.apps import apps
 from django.db import connection
 
+from casework.services import assessment_record
 from incidents.models import Incident
 from tests.factories import UserFactory, complete_answers, make_incident
 from tests.qa.factories import closed_incident, utc
 from thrive.models import Assessment
-from thrive.services import assessment_record
 from victims.models import Text
 
 TEXTING = {

@@ -104,7 +104,7 @@ class Assessment(models.Model):
     # db_default: rows written by COPY (bench, generate_volume) need no change.
     submission_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
 
-    # Not a column: set by thrive.services.assessment_record on the version it returns when
+    # Not a column: set by casework.services.assessment_record on the version it returns when
     # the submission repeated one just made, so a view does not record it a second time.
     replayed = False
 

@@ -3,8 +3,8 @@
 Writes (`assessment_return`, `assessment_mark_reviewed`, `assessment_return_resolve`), who may
 review (`can_review`; the version itself is fetched by thrive.selectors.get_assessment_for_user)
 and the reads for the review queue, the author's
-"Returned to me" list and the supervisor's open returns. The closure gate asks
-`open_return_for` (incidents.rules.close_blockers).
+"Returned to me" list and the supervisor's open returns. The closure gate
+(casework.rules.close_blockers) asks whether the latest version has an open return.
 """
 
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ from accounts.models import Role, User
 from config.errors import Blocked
 from config.text import free_text_problem
 from incidents.models import EntryKind, Incident, Status
-from incidents.services import log_entry_write
+from incidents.services import incident_lock, log_entry_write
 from thrive.models import Assessment, AssessmentReturn, AssessmentReviewed, AssessmentStatus, ReturnReason
 
 FEEDBACK_MAX = 4000
@@ -76,7 +76,7 @@ def assessment_return(
     reason, sections, feedback = _clean_return(assessment, reason=reason, sections=sections, feedback=feedback)
     with transaction.atomic():
         # The incident's row lock serialises this with a revision being submitted.
-        incident = Incident.objects.select_for_update().get(pk=assessment.incident_id)
+        incident = incident_lock(assessment.incident_id)
         current = Assessment.objects.select_related("author").get(pk=assessment.pk)
         if current.status != AssessmentStatus.SUBMITTED:
             raise Blocked("assessment_not_submitted", "Only a submitted assessment can be returned: this is a draft.")
@@ -124,7 +124,7 @@ def assessment_return(
 def assessment_return_resolve(*, incident: Incident, revision: Assessment) -> int:
     """A newly submitted version answers every open return on the incident's earlier versions.
 
-    Called by thrive.services.assessment_record inside its transaction, with the incident
+    Called by casework.services.assessment_record inside its transaction, with the incident
     locked, so a return and a revision never cross. Returns how many were cleared.
     """
     open_returns = list(

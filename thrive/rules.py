@@ -9,15 +9,13 @@
   and the safe-to-text confirmation are never carried over), across wording changes.
 - `resend_reason_clean`: the reason for a second text to the same number (rule 12).
 - `submission_digest`: what makes two submissions "the same" (a repeat is not a new version).
-- `rethrive_due_at`, `rethrive_on_time`: rule 5, when the next assessment falls due, and
-  whether one came in by then. Elapsed time, so both work in UTC.
 """
 
 import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -237,27 +235,3 @@ def submission_digest(
         "submitted_at": submitted_at.isoformat() if submitted_at else None,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def rethrive_interval(grading: str) -> timedelta:
-    minutes = settings.RETHRIVE_MINUTES_BY_GRADING.get(grading, settings.RETHRIVE_DEFAULT_MINUTES)
-    return timedelta(minutes=minutes)
-
-
-def rethrive_due_at(*, grading: str, last_assessed_at: datetime) -> datetime:
-    """Rule 5: the next assessment falls due this long after the last (or after opening).
-
-    The only place the interval is added to a time. It is elapsed time, so the sum is taken
-    in UTC: Python adds a timedelta to a Europe/London datetime on the wall clock, and across
-    a clock change that is an hour out (01:30 BST + 3 h 30 min gives 05:00 GMT, which is
-    4 h 30 min later). A client's time arrives with whatever offset it was sent in.
-    """
-    if last_assessed_at.utcoffset() is None:
-        raise ValueError("rethrive_due_at needs an aware datetime")
-    return last_assessed_at.astimezone(UTC) + rethrive_interval(grading)
-
-
-def rethrive_on_time(*, submitted_at: datetime, due_at: datetime) -> bool:
-    """Rule 5's compliance record: a re-THRIVE is on time when it came in by the due time.
-    Compared in UTC: two datetimes in the same zone compare by their wall clocks."""
-    return submitted_at.astimezone(UTC) <= due_at.astimezone(UTC)

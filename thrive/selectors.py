@@ -18,6 +18,12 @@ from thrive.models import Assessment, AssessmentStatus
 from thrive.returns import can_review
 
 
+def latest_submitted_assessment(incident: Incident) -> Assessment | None:
+    """The incident's newest submitted version: the one the closure gate and the re-THRIVE
+    clock go by."""
+    return Assessment.objects.filter(incident=incident, status=AssessmentStatus.SUBMITTED).order_by("-version").first()
+
+
 class DraftPrivate(Http404):
     """Someone else's draft: "not found" on every route. The incident's own version page
     catches it to say only that a draft exists and who is writing it (never its answers)."""

@@ -1,5 +1,6 @@
 """Pages for rule 8: the supervisor's review queue and return form, the author's
-"Returned to me" list, and revising a returned assessment with the feedback beside it."""
+"Returned to me" list. Revising a returned version submits an assessment:
+casework/views_assessment.py."""
 
 from typing import Any
 from urllib.parse import quote
@@ -8,17 +9,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
-from audit.models import Action
-from audit.services import audit_record
 from config.errors import Blocked
-from config.params import whole_number
 from incidents.models import Category, LogEntry
-from thrive.forms import answers_from_post, form_layout
+from thrive.forms import form_layout
 from thrive.models import AssessmentReturn, ReturnReason
 from thrive.returns import (
     QueueFilters,
@@ -30,10 +27,7 @@ from thrive.returns import (
     team_open_returns,
     team_open_returns_by_handler,
 )
-from thrive.rules import answers_clean
 from thrive.selectors import get_assessment_for_user
-from thrive.services import assessment_submit_keeping_draft
-from thrive.views import _form_context, _say_what_became_of_the_text
 
 QUEUE_PAGE = 50
 
@@ -138,81 +132,3 @@ def mark_reviewed(request: HttpRequest, pk: int) -> HttpResponse:
 def returned_to_me_page(request: HttpRequest) -> HttpResponse:
     returns = list(returned_to_me(request.user))
     return render(request, "thrive/returns/returned_to_me.html", {"returns": returns})
-
-
-def _own_open_return(request: HttpRequest, pk: int) -> AssessmentReturn:
-    return get_object_or_404(
-        AssessmentReturn.objects.select_related(
-            "assessment", "assessment__incident", "assessment__prompt_set", "returned_by"
-        ),
-        pk=pk,
-        returned_to=request.user,
-        resolved_at__isnull=True,
-    )
-
-
-def _revise_context(request: HttpRequest, returned: AssessmentReturn, **kwargs: Any) -> dict[str, Any]:
-    incident = returned.assessment.incident
-    # Prefilled from the returned version (as a re-THRIVE is from the last: rule 12's text
-    # request asked afresh), unless a revision is already in progress.
-    context = _form_context(request, incident, start_from=returned.assessment, **kwargs)
-    context.update(
-        {
-            "returned": returned,
-            "feedback_sections": set(returned.sections),
-            "submit_url": reverse("thrive:returned-revise", kwargs={"pk": returned.pk}),
-        }
-    )
-    return context
-
-
-@require_GET
-@role_required("work_incidents")
-def revise_page(request: HttpRequest, pk: int) -> HttpResponse:
-    returned = _own_open_return(request, pk)
-    if not returned.assessment.incident.is_open:
-        messages.info(request, f"Incident {returned.assessment.incident.reference} is closed.")
-        return redirect("thrive:returned-to-me")
-    # The form prefilled from the returned version's answers is a read, recorded where the
-    # form is built (thrive.views._form_context), once.
-    context = _revise_context(request, returned)
-    return render(request, "thrive/returns/revise.html", context)
-
-
-@require_POST
-@role_required("work_incidents")
-def revise_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Submit the revision: the same service as every submission, which clears the return."""
-    returned = _own_open_return(request, pk)
-    incident = returned.assessment.incident
-    context = _revise_context(request, returned)
-    sections = context["prompt_set"].sections
-    data = answers_from_post(sections, request.POST)
-    form_version = whole_number(request.POST.get("form_version", ""), minimum=0)
-    try:
-        submitted = assessment_submit_keeping_draft(
-            incident=incident, author=request.user, data=data, form_version=form_version
-        )
-    except ValidationError as exc:
-        answers, _ = answers_clean(sections, data)
-        context = _revise_context(request, returned, answers=answers, errors=exc.message_dict, posted=data)
-        return render(request, "thrive/returns/revise.html", context, status=400)
-    except Blocked as exc:
-        messages.error(request, exc.message)
-        return redirect("thrive:returned-to-me")
-    # A revision is a submission like any other: recorded as one, and told plainly when the
-    # text it asked for was not made (the number already had one, no "send again").
-    audit_record(
-        actor=request.user,
-        action=Action.COLLECT,
-        object_type="assessment",
-        object_id=submitted.pk,
-        incident_reference=incident.reference,
-        description=f"version {submitted.version} submitted",
-        request=request,
-    )
-    messages.success(
-        request, f"Revised assessment (version {submitted.version}) submitted for {incident.reference}: return cleared."
-    )
-    _say_what_became_of_the_text(request, submitted)
-    return redirect("incidents:incident-detail", reference=incident.reference)

@@ -15,7 +15,8 @@ from accounts.api import capability_permission
 from incidents.selectors import get_incident_for_user
 from victims.models import RepeatOutcome
 from victims.selectors import get_victim_for_user, text_list, text_out, victim_out, victims_for_user
-from victims.services import UnknownText, text_receipt, victim_link, victim_record_outcome
+from victims.services import victim_link, victim_record_outcome
+from victims.texts import UnknownText, text_receipt
 
 WorksIncidents = capability_permission("work_incidents")
 

@@ -1,43 +1,30 @@
-"""Every write to victims and texts. Views, the API, tasks and thrive.services call these.
-
-Texts (rule 7) move queued -> sent -> delivered | failed, only through `_text_move`. The
-worker's path is `text_send`: claim the row with a conditional update (its row count says
-who won), call the gateway outside any transaction, then record the outcome. A second
-delivery of the same task, or a second worker, loses the claim and sends nothing.
-"""
+"""Every write to victims: linking one with the repeat-victim check (rule 6), recording the
+check's outcome, and erasure. The prevention advice and the texts are in victims/prevention.py."""
 
 import logging
-import math
 import re
-import threading
-import uuid
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry as AdminLogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
-from config.dates import local_month
-from config.params import whole_number
-from config.phones import PHONE_ERROR, normalise_uk_mobile, normalise_uk_phone
-from config.text import free_text_errors
-from incidents.models import EntryKind, Incident
+from config.phones import PHONE_ERROR, normalise_uk_phone
+from config.text import ERASED, free_text_errors
+from incidents.models import EntryKind, Incident, LogEntry
 from incidents.services import log_entry_write
-from thrive.models import Assessment
-from thrive.prompts import get_answer
-from thrive.rules import text_requested
 from victims import rules
-from victims.gateways import PermanentFailure, TemporaryFailure, get_gateway
-from victims.models import PreventionAdvice, RepeatOutcome, Text, TextStatus, Victim
-from victims.rules import phone_masked
+from victims.models import RepeatOutcome, Text, Victim
+from victims.signals import victim_erasing
 
 logger = logging.getLogger(__name__)
 
@@ -45,15 +32,6 @@ NAME_MAX = 150
 ADDRESS_MAX = 300
 NOTE_MAX = 2000
 MATCH_LIMIT = 200
-# How long a worker holds a claimed text. Long enough for the gateway's timeout many times
-# over; a worker that dies holding it lets the sweep try again once it lapses.
-CLAIM_SECONDS = 300
-# After this many tries a temporary failure becomes a failed text the handler is told about.
-TEXT_MAX_ATTEMPTS = getattr(settings, "TEXT_MAX_ATTEMPTS", 5)
-# A queued text this long past its due time has lost its message (a broker outage, a worker
-# killed outright): the sweep enqueues it again.
-SWEEP_GRACE_SECONDS = 60
-DEFAULT_ADVICE_MESSAGE = "Thank you for calling the police. Advice to help keep you safe:"
 
 
 # --- Victims and the repeat-victim check (rule 6) -----------------------------------------
@@ -302,9 +280,6 @@ def victim_erase(*, victim: Victim, actor: User, reason: str) -> Victim:
     return Victim.objects.get(pk=locked.pk)
 
 
-ERASED = "[erased]"
-
-
 def _scrub(text: str, secrets: list[str]) -> str:
     """Each secret, as a whole word or phrase, replaced by [erased]."""
     for secret in secrets:
@@ -316,11 +291,6 @@ def _scrub_copies(victim: Victim) -> None:
     """Every place the victim's details were copied to, scrubbed before the record itself
     is blanked (victim_erase's transaction). New log entries name the victim by id, so the
     log part finds only entries written before that, or typed by hand (a note)."""
-    from django.contrib.admin.models import LogEntry as AdminLogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    from incidents.models import LogEntry
-
     secrets = [
         value
         for value in {victim.name, victim.phone, victim.phone_e164, victim.address, victim.household_note}
@@ -349,16 +319,11 @@ def _scrub_copies(victim: Victim) -> None:
                     changed = True
             if changed:
                 Victim.objects.filter(pk=other.pk).update(check_matches=other.check_matches)
-    # 3. The phone: on the incident's texts to it, and in its assessments' prevention answer.
+    # 3. The phone: on the incident's texts to it, and (through the signal, in this
+    # transaction) in its assessments' prevention answer (thrive.erasure).
     if victim.phone_e164:
         Text.objects.filter(incident_id=victim.incident_id, phone=victim.phone_e164).update(phone="")
-        for assessment in Assessment.objects.filter(incident_id=victim.incident_id).only("pk", "answers"):
-            prevention = (assessment.answers or {}).get("prevention")
-            if not isinstance(prevention, dict) or not isinstance(prevention.get("phone"), str):
-                continue
-            if normalise_uk_phone(prevention["phone"]) == victim.phone_e164:
-                prevention["phone"] = ERASED
-                Assessment.objects.filter(pk=assessment.pk).update(answers=assessment.answers)
+        victim_erasing.send(sender=Victim, incident_id=victim.incident_id, phone_e164=victim.phone_e164)
     # 4. The admin's history named the record by its old string (the name).
     AdminLogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Victim), object_id=str(victim.pk)
@@ -394,400 +359,3 @@ def victim_record_outcome(
         log_entry_write(incident=locked.incident, kind=EntryKind.REPEAT_CHECK, author=actor, text=text)
         _victim_audit(victim=locked, actor=actor, action=Action.ALTER, request=request)
     return locked
-
-
-# --- The prevention advice library --------------------------------------------------------
-
-DEFAULT_ADVICE: dict[str, tuple[str, str, str]] = {
-    # category code: (title, path under FORCE_ADVICE_BASE_URL, the text's wording)
-    "burglary_dwelling": (
-        "Burglary: securing your home",
-        "burglary",
-        "Thank you for calling the police. Advice on securing your home after a burglary:",
-    ),
-    "domestic_abuse": (
-        "Domestic abuse: support and safety",
-        "domestic-abuse",
-        "Support and safety advice is available 24 hours a day:",
-    ),
-    "theft": ("Theft: protecting your belongings", "theft", "Advice on protecting your belongings from theft:"),
-    "asb": (
-        "Anti-social behaviour",
-        "anti-social-behaviour",
-        "Advice on reporting and dealing with anti-social behaviour:",
-    ),
-    "concern_for_safety": ("Staying safe", "staying-safe", "Advice and support to help keep you and others safe:"),
-    "criminal_damage": ("Criminal damage", "criminal-damage", "Advice after criminal damage to your property:"),
-    "assault": ("Victim support after an assault", "assault", "Support for victims of assault, and what happens next:"),
-    "fraud": ("Fraud and scams", "fraud", "Advice on fraud and scams, and how to protect your money:"),
-    "vehicle_crime": ("Vehicle crime", "vehicle-crime", "Advice on keeping your vehicle and its parts safe:"),
-    "harassment": ("Harassment and stalking", "harassment", "Advice and support if you are being harassed:"),
-}
-
-
-def advice_seed_defaults() -> int:
-    """Create the default advice for the common categories that have none. Idempotent:
-    a trainer's edits are never overwritten."""
-    from incidents.models import Category
-
-    base = settings.FORCE_ADVICE_BASE_URL.rstrip("/")
-    made = 0
-    for category in Category.objects.filter(code__in=DEFAULT_ADVICE):
-        title, path, message = DEFAULT_ADVICE[category.code]
-        _, created = PreventionAdvice.objects.get_or_create(
-            category=category, defaults={"title": title, "url": f"{base}/{path}", "message": message}
-        )
-        made += int(created)
-    return made
-
-
-ADVICE_MESSAGE_MAX = 600
-
-
-def advice_update(*, advice: PreventionAdvice, title: str, url: str, message: str, active: bool) -> PreventionAdvice:
-    """A trainer's edit of one category's advice. The link must be https: it goes to victims."""
-    from django.core.validators import URLValidator
-
-    errors: dict[str, list[str]] = {}
-    title, url, message = (title or "").strip(), (url or "").strip(), " ".join((message or "").split())
-    if not title:
-        errors["title"] = ["Enter a title"]
-    elif len(title) > 150:
-        errors["title"] = ["Title must be 150 characters or fewer"]
-    try:
-        URLValidator(schemes=["https"])(url)
-        if len(url) > 300:
-            raise ValidationError("too long")
-    except ValidationError:
-        errors["url"] = ["Enter the full https:// address of the advice page, 300 characters or fewer"]
-    if not message:
-        errors["message"] = ["Enter the wording of the text"]
-    elif len(message) > ADVICE_MESSAGE_MAX:
-        errors["message"] = [f"The wording must be {ADVICE_MESSAGE_MAX} characters or fewer"]
-    for field, messages in free_text_errors(title=title, message=message, labels={"message": "The wording"}).items():
-        errors.setdefault(field, messages)
-    if errors:
-        raise ValidationError(errors)
-    advice.title, advice.url, advice.message, advice.active = title, url, message, active
-    advice.save(update_fields=["title", "url", "message", "active", "updated_at"])
-    return advice
-
-
-def _advice_for(incident: Incident) -> tuple[str, str]:
-    """(message, link) for the incident's category, or the force's general advice page."""
-    advice = PreventionAdvice.objects.filter(category_id=incident.category_id, active=True).first()
-    if advice is not None:
-        return advice.message, advice.url
-    return DEFAULT_ADVICE_MESSAGE, f"{settings.FORCE_ADVICE_BASE_URL.rstrip('/')}/crime-prevention"
-
-
-# --- Texts (rules 3 and 7) ----------------------------------------------------------------
-
-
-def text_queue_for_assessment(*, assessment: Assessment, resend_reason: str = "") -> Text | None:
-    """Called by thrive.services.assessment_record inside the submission's transaction: the
-    outbox row commits with the assessment or not at all, and is sent after commit.
-
-    Rule 12: a number that has already had a text for this incident (from an earlier
-    version, whatever became of that text) gets another only with a reason, which is kept
-    on the text and written in the incident log. Without one the version stands and the log
-    says why no text went. The caller holds the incident's row lock, so two versions cannot
-    both count as the first text to a number.
-    """
-    if not text_requested(assessment.answers):
-        return None
-    phone = normalise_uk_mobile(get_answer(assessment.answers, "prevention.phone") or "")
-    if phone is None:  # text_requested checked it; this keeps the type checker honest
-        return None
-    own = Text.objects.filter(assessment=assessment).first()
-    if own is not None:  # queued already: a retry of the same submission changes nothing
-        return own
-    incident = assessment.incident
-    now = timezone.now()
-    earlier = (
-        Text.objects.filter(incident=incident, phone=phone)
-        .select_related("assessment")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    resend_reason = (resend_reason or "").strip()
-    if earlier is not None and not resend_reason:
-        log_entry_write(
-            incident=incident,
-            kind=EntryKind.TEXT_NOT_SENT,
-            author=assessment.author,
-            at=now,
-            text=f"No prevention advice text for version {assessment.version}: {phone_masked(phone)} already had "
-            f"one for this incident (version {earlier.assessment.version}), and no reason to send it again was given.",
-        )
-        return None
-    message, link = _advice_for(incident)
-    text, created = Text.objects.get_or_create(
-        assessment=assessment,
-        defaults={
-            "incident": incident,
-            "created_by": assessment.author,
-            "phone": phone,
-            "link": link,
-            "body": f"{message} {link} (Police reference {incident.reference})",
-            "next_attempt_at": now,
-            "created_month": local_month(assessment.submitted_at or now),
-            "resend_reason": resend_reason if earlier is not None else "",
-        },
-    )
-    if created:
-        if earlier is not None:
-            entry = (
-                f"Prevention advice text queued again to {phone_masked(phone)} (it had one for this incident with "
-                f"version {earlier.assessment.version}): {link}. Reason for sending again: {resend_reason}"
-            )
-        else:
-            entry = f"Prevention advice text queued to {phone_masked(phone)}: {link}"
-        log_entry_write(incident=incident, kind=EntryKind.TEXT_QUEUED, author=assessment.author, at=now, text=entry)
-        transaction.on_commit(lambda: text_enqueue(text_id=text.pk))
-    return text
-
-
-def text_enqueue(*, text_id: int, countdown: int | None = None) -> bool:
-    """Hand the text to a worker. A broker that is down loses nothing: the row stays queued
-    and the sweep enqueues it again, so this never raises into the request that submitted."""
-    from victims.tasks import text_send_task
-
-    try:
-        text_send_task.apply_async(args=[text_id], countdown=countdown)
-    except Exception:
-        logger.warning("Could not enqueue text %s; the sweep will send it.", text_id, exc_info=True)
-        return False
-    return True
-
-
-@dataclass
-class SendOutcome:
-    result: str  # sent | skipped | retry | rate_limited | failed
-    retry_in: int | None = None
-
-
-RATE_LIMIT_KEY = "thrive:texts:rate:window"
-# The provider counts 60 s by when our calls reach it, which is a little after we take the
-# slot (the gateway call's own set-up, a busy machine, the network). A second of margin
-# keeps that jitter from squeezing one send too many into its 60 s.
-RATE_WINDOW_MS = 61_000
-# A sliding window over the last 60 s, in one atomic script so that every worker shares it:
-# drop sends older than the window, and take a slot if one is free. A per-clock-minute
-# counter would let a burst either side of a minute boundary reach twice the limit. The
-# time is Redis's own clock, so workers on hosts whose clocks disagree share one window.
-# Answers 0 when a slot was taken, else the milliseconds until the oldest send leaves.
-_RATE_SCRIPT = """
-if redis.replicate_commands then redis.replicate_commands() end
-local key, window, limit = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-if redis.call('ZCARD', key) < limit then
-  redis.call('ZADD', key, now, ARGV[3])
-  redis.call('PEXPIRE', key, window)
-  return 0
-end
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + window - now)
-"""
-# One client (a thread-safe connection pool) and one loaded script per Redis URL, per
-# process: a send costs one round trip (EVALSHA) on a connection already open.
-_rate_scripts: dict[str, Any] = {}
-_rate_scripts_lock = threading.Lock()
-
-
-def _rate_script() -> Any:
-    url = settings.REDIS_URL
-    script = _rate_scripts.get(url)
-    if script is None:
-        import redis
-
-        with _rate_scripts_lock:
-            script = _rate_scripts.get(url)
-            if script is None:
-                client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
-                script = _rate_scripts[url] = client.register_script(_RATE_SCRIPT)
-    return script
-
-
-def _rate_limit_wait(text_id: int) -> float:
-    """The provider's limit (TEXT_RATE_LIMIT_PER_MINUTE in any 60 s), shared by every worker
-    through Redis. 0 when this send may go now; otherwise the seconds until a slot frees.
-    Over the limit nothing is dropped: the caller puts the text back for then."""
-    if not settings.REDIS_URL:
-        return 0  # the embedded demo: one process, the console gateway, no provider
-    wait_ms = _rate_script()(
-        keys=[RATE_LIMIT_KEY],
-        args=[RATE_WINDOW_MS, settings.TEXT_RATE_LIMIT_PER_MINUTE, f"{text_id}:{uuid.uuid4().hex[:12]}"],
-    )
-    return int(wait_ms) / 1000
-
-
-def _text_move(text: Text, new: str, *, at: datetime, entry: str, **fields: Any) -> bool:
-    """The one way a text's status changes: a conditional update from the status we read,
-    checked against the transition table, with its timeline entry. False if someone else
-    moved it first."""
-    if not rules.text_can_move(text.status, new):
-        return False
-    with transaction.atomic():
-        moved = Text.objects.filter(pk=text.pk, status=text.status).update(status=new, **fields)
-        if not moved:
-            return False
-        kind = {
-            TextStatus.SENT: EntryKind.TEXT_SENT,
-            TextStatus.DELIVERED: EntryKind.TEXT_DELIVERED,
-            TextStatus.FAILED: EntryKind.TEXT_FAILED,
-        }[TextStatus(new)]
-        log_entry_write(incident=text.incident, kind=kind, at=at, text=entry)
-    text.status = new
-    for name, value in fields.items():
-        setattr(text, name, value)
-    return True
-
-
-def text_send(*, text_id: int) -> SendOutcome:
-    """Send one queued text, at most once. Returns what happened and, for a retry, when."""
-    now = timezone.now()
-    claim_until = now + timedelta(seconds=CLAIM_SECONDS)
-    # The claim. Only a queued text that is due and held by nobody (or by a worker whose
-    # claim lapsed) can be won; the row count says whether we won it. The same update counts
-    # the attempt (given back below if the rate limit turns the send away).
-    won = (
-        Text.objects.filter(pk=text_id, status=TextStatus.QUEUED, next_attempt_at__lte=now + timedelta(seconds=1))
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=claim_until, attempts=F("attempts") + 1)
-    )
-    if not won:
-        return SendOutcome("skipped")
-    text = Text.objects.select_related("incident").get(pk=text_id)
-    try:
-        wait = _rate_limit_wait(text_id)
-    except Exception as exc:
-        logger.warning("Text rate limit unavailable (%s): text %s tries again shortly.", exc, text_id)
-        wait = 5.0
-    if wait > 0:
-        # Put it back, due when a slot frees, without counting an attempt.
-        retry_in = max(1, math.ceil(wait))
-        Text.objects.filter(pk=text_id, claimed_until=claim_until).update(
-            claimed_until=None, next_attempt_at=now + timedelta(seconds=retry_in), attempts=F("attempts") - 1
-        )
-        return SendOutcome("rate_limited", retry_in=retry_in)
-
-    # The number is read again as config.phones reads it: a row queued before non-ASCII
-    # digits were refused would reach the gateway as somebody else's number, or nobody's.
-    if normalise_uk_mobile(text.phone) != text.phone:
-        return _text_failed(text, now=timezone.now(), reason="the number is not a UK mobile (+447 and nine digits)")
-
-    gateway = get_gateway()
-    try:
-        provider_id = gateway.send(text)
-    except PermanentFailure as exc:
-        return _text_failed(text, now=timezone.now(), reason=str(exc))
-    except Exception as exc:  # TemporaryFailure, or anything unexpected: retry with a ceiling
-        reason = str(exc) if isinstance(exc, TemporaryFailure) else f"{type(exc).__name__}: {exc}"
-        if text.attempts >= TEXT_MAX_ATTEMPTS:
-            return _text_failed(text, now=timezone.now(), reason=f"gave up after {text.attempts} tries: {reason}")
-        delay = rules.retry_delay_seconds(text.attempts)
-        Text.objects.filter(pk=text_id, claimed_until=claim_until).update(
-            claimed_until=None, next_attempt_at=timezone.now() + timedelta(seconds=delay), last_error=reason[:500]
-        )
-        logger.warning("Text %s try %s failed (%s); next try in %s s.", text_id, text.attempts, reason, delay)
-        return SendOutcome("retry", retry_in=delay)
-
-    sent_at = timezone.now()
-    moved = _text_move(
-        text,
-        TextStatus.SENT,
-        at=sent_at,
-        entry=f"Prevention advice text sent to {phone_masked(text.phone)} through {gateway.name}.",
-        sent_at=sent_at,
-        provider_id=provider_id[:100],
-        claimed_until=None,
-        last_error="",
-    )
-    if not moved:
-        # A receipt got here before us (delivered already): keep its status, add what we know.
-        Text.objects.filter(pk=text_id).update(provider_id=provider_id[:100], claimed_until=None)
-    return SendOutcome("sent")
-
-
-def _text_failed(text: Text, *, now: datetime, reason: str) -> SendOutcome:
-    _text_move(
-        text,
-        TextStatus.FAILED,
-        at=now,
-        entry=f"Prevention advice text to {phone_masked(text.phone)} failed: {reason[:300]}",
-        failed_at=now,
-        claimed_until=None,
-        last_error=reason[:500],
-    )
-    logger.warning("Text %s failed: %s", text.pk, reason)
-    return SendOutcome("failed")
-
-
-NOTIFY_RECEIPT_STATUSES = {
-    "delivered": TextStatus.DELIVERED,
-    "permanent-failure": TextStatus.FAILED,
-    "temporary-failure": TextStatus.FAILED,
-    "technical-failure": TextStatus.FAILED,
-}
-
-
-class UnknownText(Exception):
-    pass
-
-
-def text_receipt(*, reference: str, provider_status: str, provider_id: str = "") -> Text:
-    """A delivery receipt: move the text to delivered or failed. Notify's temporary-failure
-    is final too (it has already retried for 72 hours). A repeated receipt changes nothing."""
-    pk = whole_number(str(reference or ""))
-    if pk is None:
-        raise UnknownText(reference)
-    text = Text.objects.select_related("incident").filter(pk=pk).first()
-    if text is None:
-        raise UnknownText(reference)
-    new = NOTIFY_RECEIPT_STATUSES.get(provider_status)
-    if new is None:
-        return text  # an intermediate status (sending, pending): nothing to record
-    now = timezone.now()
-    if new == TextStatus.DELIVERED:
-        _text_move(
-            text,
-            new,
-            at=now,
-            entry=f"Prevention advice text delivered to {phone_masked(text.phone)}.",
-            delivered_at=now,
-            sent_at=text.sent_at or now,
-            claimed_until=None,
-        )
-    else:
-        _text_move(
-            text,
-            new,
-            at=now,
-            entry=f"Prevention advice text to {phone_masked(text.phone)} was not delivered ({provider_status}).",
-            failed_at=now,
-            claimed_until=None,
-            last_error=f"receipt: {provider_status}",
-        )
-    return text
-
-
-def text_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Every minute (beat): enqueue again each queued text whose message was lost, i.e. that
-    is well past due and not held by a live claim. Duplicates are harmless: the claim in
-    text_send lets one of them through."""
-    now = now or timezone.now()
-    stale = list(
-        Text.objects.filter(status=TextStatus.QUEUED, next_attempt_at__lt=now - timedelta(seconds=SWEEP_GRACE_SECONDS))
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    enqueued = 0
-    for text_id in stale:
-        if not text_enqueue(text_id=text_id):
-            break  # the broker is still down; the next sweep tries again
-        enqueued += 1
-    return enqueued

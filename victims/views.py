@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import role_required
+from config.pages import errors_list
 from incidents.selectors import get_incident_for_user
+from victims.advice import advice_update
 from victims.models import PreventionAdvice, RepeatOutcome
 from victims.selectors import any_queued, get_victim_for_user, text_list, victim_reads_record
-from victims.services import advice_update, victim_link, victim_record_outcome
+from victims.services import victim_link, victim_record_outcome
 
 LINK_ANCHORS = {
     "name": "f-name",
@@ -23,18 +25,6 @@ LINK_ANCHORS = {
     "address": "f-address",
     "postcode": "f-postcode",
 }
-
-
-def _errors_list(errors: dict[str, list[str]], anchors: dict[str, str]) -> list[dict[str, str]]:
-    seen: set[str] = set()
-    items = []
-    for field, messages in errors.items():
-        for message in messages:
-            if message in seen:  # "give a phone, a date of birth or an address" is said once
-                continue
-            seen.add(message)
-            items.append({"anchor": anchors.get(field, field), "message": message})
-    return items
 
 
 def _shown_once(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -95,7 +85,7 @@ def victim_link_page(request: HttpRequest, reference: str) -> HttpResponse:
         "incident": incident,
         "values": values,
         "field_errors": field_errors,
-        "errors": _errors_list(field_errors, LINK_ANCHORS),
+        "errors": errors_list(field_errors, LINK_ANCHORS),
     }
     return render(request, "victims/victim_link.html", context, status=400 if field_errors else 200)
 
@@ -128,7 +118,7 @@ def victim_check_page(request: HttpRequest, pk: int) -> HttpResponse:
         "values": values,
         "outcomes": [(RepeatOutcome.REPEAT, "Yes, a repeat victim"), (RepeatOutcome.NOT_REPEAT, "No")],
         "field_errors": field_errors,
-        "errors": _errors_list(field_errors, {"outcome": "f-outcome", "household_note": "f-household-note"}),
+        "errors": errors_list(field_errors, {"outcome": "f-outcome", "household_note": "f-household-note"}),
     }
     return render(request, "victims/victim_check.html", context, status=400 if field_errors else 200)
 
@@ -183,6 +173,6 @@ def advice_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
         "advice": advice,
         "values": values,
         "field_errors": field_errors,
-        "errors": _errors_list(field_errors, {"title": "f-title", "url": "f-url", "message": "f-message"}),
+        "errors": errors_list(field_errors, {"title": "f-title", "url": "f-url", "message": "f-message"}),
     }
     return render(request, "victims/advice_edit.html", context, status=400 if field_errors else 200)

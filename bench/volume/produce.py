@@ -29,7 +29,7 @@ from bench.volume.shapes import (
     cumulative,
     make_person,
 )
-from thrive.rules import rethrive_interval
+from incidents.rules import rethrive_interval
 
 
 def generate_rows(run: Volume, plan: Plan, out: dict[str, list[str]], flush: Any, chunk: int, first: int, last: int,
@@ -171,7 +171,7 @@ def generate_rows(run: Volume, plan: Plan, out: dict[str, list[str]], flush: Any
                 document = answer_json(risk, grading, children, sends, victim_person.phone if sends else "",
                                        inc % 7)  # fmt: skip
                 stamp = ts(at)
-                # Compliance columns, as thrive.services.assessment_record writes them.
+                # Compliance columns, as casework.services.assessment_record writes them.
                 on_time = ("t" if at <= last_at + rethrive_seconds[grading] else "f") if version > 1 else chr(92) + "N"
                 ass_out.append(
                     f"{aid}\t{inc}\t{version}\tsubmitted\t{prompt_set}\t{document}\t{handler}\t"

@@ -13,11 +13,11 @@ import redis
 from django.conf import settings
 from playwright.sync_api import expect
 
+from casework.services import assessment_record
 from config.celery import app
 from tests.browser.support import BROWSER, VIEWPORT, run_axe
 from tests.browser.test_screenshots import SCREENSHOTS
 from tests.factories import complete_answers, make_incident
-from thrive.services import assessment_record
 from victims.models import Text
 
 pytestmark = BROWSER

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from casework.services import assessment_record
 from tests.browser.support import BROWSER, VIEWPORT, login, run_axe
 from tests.factories import UserFactory, complete_answers, make_incident
-from thrive.services import assessment_record
 
 pytestmark = BROWSER
 

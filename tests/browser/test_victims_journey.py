@@ -4,7 +4,7 @@ text's status change on the incident page once it is sent (PRODUCT.md rules 3, 6
 docs/TEXTS.md).
 
 Sending: with REDIS_URL set, Celery tasks are real messages and no worker runs in this suite,
-so the test sends the queued text itself with `victims.services.text_send` (what the
+so the test sends the queued text itself with `victims.texts.text_send` (what the
 `text_send` task calls), after the browser has seen it queued. The page's htmx poll, not a
 reload, must then show it sent. Notify's delivery receipt is then posted to the API and a
 reload shows the text delivered.
@@ -17,12 +17,13 @@ import redis
 from django.test import Client
 from playwright.sync_api import expect
 
+from casework.services import assessment_record
 from config.celery import app
 from tests.browser.support import BROWSER, run_axe
 from tests.factories import complete_answers, make_incident
-from thrive.services import assessment_record
 from victims.models import RepeatOutcome, Text, TextStatus, Victim
-from victims.services import text_send, victim_link
+from victims.services import victim_link
+from victims.texts import text_send
 
 pytestmark = BROWSER
 

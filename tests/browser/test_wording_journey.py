@@ -12,11 +12,12 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
+from casework.services import assessment_record
 from config.celery import app
 from tests.browser.support import BROWSER, login, run_axe
 from tests.factories import make_incident
 from thrive.models import PromptSet, PromptSetStatus, WordingAcknowledgement
-from thrive.services import assessment_record, prompt_set_current
+from thrive.services import prompt_set_current
 
 pytestmark = BROWSER
 

@@ -1,5 +1,5 @@
 """Fault: the database connection of a close request is killed (pg_terminate_backend from a
-second connection) in the middle of incidents.services.incident_close, through the API.
+second connection) in the middle of casework.services.incident_close, through the API.
 
 Two moments: while the close waits for the incident's row lock (another connection holds
 it), and after the close has written the incident's new status but before its log entry.
@@ -16,7 +16,7 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
-from incidents import services
+from casework import services
 from incidents.models import EntryKind, Incident, Status
 from tests.factories import UserFactory, api_token, make_incident
 

@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
+from casework.services import incident_close
 from config.errors import Blocked
 from incidents.models import EntryKind, Incident, LogEntry
-from incidents.services import incident_close
 from tests.factories import complete_answers, make_incident
 from thrive.models import Assessment
 

@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from casework.services import assessment_record
 from incidents.models import Incident, Status
 from tests.factories import UserFactory, complete_answers, make_incident
 from thrive.models import Assessment
-from thrive.services import assessment_record
 
 NEW_INCIDENT = {
     "channel": "999",

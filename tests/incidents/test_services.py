@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from casework.rules import close_blockers
+from casework.services import assessment_record, incident_change_grading, incident_close
 from config.errors import Blocked
 from incidents.models import EntryKind, Incident, LogEntry, Status
-from incidents.rules import close_blockers
-from incidents.services import incident_add_note, incident_change_grading, incident_close, incident_create
+from incidents.services import incident_add_note, incident_create
 from tests.factories import complete_answers, make_incident
-from thrive.services import assessment_record
 
 
 def _create(actor, **overrides):

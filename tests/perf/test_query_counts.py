@@ -37,15 +37,15 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from casework.services import assessment_record, incident_close
 from incidents.models import Category, Incident
-from incidents.services import incident_add_note, incident_close
+from incidents.services import incident_add_note
 from qa.models import DisputeOutcome, LearningTheme, Review, Sample, SampleItem
 from qa.services import dispute_raise, dispute_resolve, review_correct, review_record, sample_draw
 from tests.factories import TeamFactory, UserFactory, api_token, complete_answers, make_incident
 from tests.qa.factories import grades
 from thrive.models import Assessment, AssessmentReturn, AssessmentStatus, PromptSet, PromptSetStatus
 from thrive.returns import assessment_return
-from thrive.services import assessment_record
 from thrive.wording import prompt_set_draft_start, prompt_set_publish, prompt_set_update_draft, wording_acknowledge
 from victims.models import PreventionAdvice, Text, TextStatus
 from victims.services import victim_link

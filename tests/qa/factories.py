@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from accounts.models import User
+from casework.services import incident_close
 from incidents.models import Incident
-from incidents.services import incident_close
 from qa.models import Check, Grade, Review, Sample, SampleItem
 from qa.services import review_record, sample_draw
 from tests.factories import make_incident

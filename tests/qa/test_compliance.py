@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from casework.services import assessment_record
 from qa.compliance import compliance_monthly
 from qa.selectors import QaFilters
 from tests.factories import UserFactory, complete_answers, make_incident
 from tests.qa.factories import closed_incident, utc
-from thrive.services import assessment_record
 from victims.models import Text, TextStatus
 
 JUNE = date(2026, 6, 1)

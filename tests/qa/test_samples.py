@@ -42,7 +42,7 @@ def test_eligible_is_closed_in_the_local_month_with_a_submitted_assessment(super
 def test_each_item_takes_the_latest_submitted_version_and_the_opener(supervisor, team_handlers):
     handler = team_handlers[0]
     incident = make_incident(handler=handler, opened_at=utc(2022, 6, 1, 9), assessed=True, versions=2)
-    from incidents.services import incident_close
+    from casework.services import incident_close
 
     incident_close(incident=incident, actor=supervisor, closure_code="crime_recorded", closed_at=utc(2022, 6, 1, 12))
     item = drawn_sample(supervisor=supervisor, month=JUNE).items.get()

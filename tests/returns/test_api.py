@@ -5,9 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from casework.services import assessment_record
 from tests.factories import UserFactory, complete_answers, make_incident
 from thrive.models import AssessmentReturn
-from thrive.services import assessment_record
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from casework.rules import close_blockers
+from casework.services import assessment_record, incident_close
 from config.errors import Blocked
 from incidents.models import EntryKind
-from incidents.rules import close_blockers
-from incidents.services import incident_close
 from tests.factories import UserFactory, complete_answers, make_incident
 from thrive.models import AssessmentReturn
 from thrive.returns import (
@@ -18,7 +18,6 @@ from thrive.returns import (
     review_queue,
     team_open_returns_by_handler,
 )
-from thrive.services import assessment_record
 
 pytestmark = pytest.mark.django_db
 

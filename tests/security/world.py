@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
+from casework.services import assessment_record
 from incidents.models import Incident
 from qa.models import Dispute, Review, Sample, SampleItem
 from qa.services import dispute_raise
@@ -19,7 +20,7 @@ from tests.factories import TeamFactory, UserFactory, api_token, complete_answer
 from tests.qa.factories import closed_incident, drawn_sample, grades, utc
 from thrive.models import Assessment, AssessmentReturn, PromptSet
 from thrive.returns import assessment_return
-from thrive.services import assessment_record, prompt_set_current
+from thrive.services import prompt_set_current
 from thrive.wording import prompt_set_draft_start
 from victims.models import PreventionAdvice, Text, Victim
 from victims.services import victim_link

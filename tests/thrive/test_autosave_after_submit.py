@@ -4,9 +4,9 @@
 import pytest
 from django.urls import reverse
 
+from casework.services import assessment_record
 from tests.factories import complete_answers, make_incident
 from thrive.models import Assessment, AssessmentStatus
-from thrive.services import assessment_record
 
 pytestmark = pytest.mark.django_db
 

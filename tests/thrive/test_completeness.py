@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from casework.services import assessment_record
 from tests.factories import complete_answers, make_incident
 from thrive.models import Assessment, AssessmentStatus
-from thrive.services import assessment_record
 
 
 def _submit(handler, answers: dict[str, Any]) -> Assessment:

@@ -1,6 +1,6 @@
 """An identical submission arriving twice (a CAD retrying, a double post without an
 Idempotency-Key) is answered with the version already made: no second version, no second
-log entry, no second text. The rule is in thrive.services.assessment_record."""
+log entry, no second text. The rule is in casework.services.assessment_record."""
 
 import threading
 from datetime import timedelta
@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from casework.services import assessment_record
 from incidents.models import EntryKind
 from tests.factories import UserFactory, make_incident
 from tests.victims.conftest import texting_answers
 from thrive.models import Assessment
-from thrive.services import assessment_record
 from victims.models import Text
 
 

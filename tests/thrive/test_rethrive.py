@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from casework.services import assessment_record, incident_close
 from incidents.models import EntryKind, Incident, LogEntry
-from incidents.services import incident_close
 from tests.factories import complete_answers, make_incident
-from thrive.services import assessment_record, rethrive_flag_overdue
+from thrive.services import rethrive_flag_overdue
 from thrive.tasks import rethrive_sweep
 
 INTERVAL = timedelta(hours=3, minutes=30)
@@ -120,7 +120,7 @@ def test_the_sweep_flags_again_after_a_new_due_time_passes(handler):
 
 
 def test_a_grading_change_moves_the_clock_to_the_new_gradings_interval(handler, settings):
-    from incidents.services import incident_change_grading
+    from casework.services import incident_change_grading
 
     settings.RETHRIVE_MINUTES_BY_GRADING = {**settings.RETHRIVE_MINUTES_BY_GRADING, "immediate": 60}
     opened = timezone.now() - timedelta(minutes=30)

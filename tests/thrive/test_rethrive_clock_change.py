@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from casework.services import assessment_record, incident_change_grading
 from incidents.models import Incident
-from incidents.services import incident_change_grading, incident_create
+from incidents.rules import rethrive_due_at
+from incidents.services import incident_create
 from tests.factories import complete_answers
-from thrive.rules import rethrive_due_at
-from thrive.services import assessment_record, rethrive_flag_overdue
+from thrive.services import rethrive_flag_overdue
 
 LONDON = ZoneInfo("Europe/London")
 INTERVAL = timedelta(hours=3, minutes=30)

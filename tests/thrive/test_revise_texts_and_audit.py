@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from casework.services import assessment_record
 from tests.factories import make_incident
 from tests.thrive.test_texts_ask_afresh import _post_data, _texting
 from thrive.returns import assessment_return
-from thrive.services import assessment_record
 from victims.models import Text
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,7 @@
 """Rule 12: a new version never inherits the text request or the safe-to-text confirmation,
 and a second text to the same number for the same incident needs a reason. The rule lives
-in victims.services.text_queue_for_assessment; the page and the API both reach it."""
+in victims.texts.text_queue, called by casework.services.assessment_record; the page
+and the API both reach it."""
 
 import copy
 import re
@@ -9,11 +10,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from casework.services import assessment_record
 from incidents.models import EntryKind
 from tests.factories import UserFactory, complete_answers, make_incident
 from tests.victims.conftest import texting_answers
 from thrive.models import Assessment
-from thrive.services import assessment_record
 from victims.models import Text
 
 pytestmark = pytest.mark.django_db

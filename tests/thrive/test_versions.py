@@ -5,9 +5,9 @@ import copy
 import pytest
 from django.core.exceptions import ValidationError
 
+from casework.services import assessment_record
 from tests.factories import complete_answers, make_incident
 from thrive.models import Assessment, AssessmentStatus, PromptSet
-from thrive.services import assessment_record
 from thrive.wording import prompt_set_current, prompt_set_draft_start, prompt_set_publish
 
 

@@ -6,9 +6,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from casework.services import assessment_record
 from tests.factories import UserFactory, complete_answers, make_incident
 from thrive.models import Assessment, AssessmentStatus
-from thrive.services import assessment_record, prompt_set_current
+from thrive.services import prompt_set_current
 
 
 def _form_url(incident) -> str:

@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from casework.services import assessment_record
 from tests.factories import make_incident
 from tests.victims.conftest import CALLBACK_TOKEN, texting_answers
-from thrive.services import assessment_record
 from victims.models import Text, TextStatus
-from victims.services import text_send, victim_link
+from victims.services import victim_link
+from victims.texts import text_send
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from casework.services import assessment_record
 from incidents.models import EntryKind, LogEntry
 from incidents.services import log_entry_write
 from tests.factories import complete_answers, make_incident
-from thrive.services import assessment_record
 from victims.models import RepeatOutcome, Text, Victim
 from victims.services import victim_erase, victim_link, victim_record_outcome
 

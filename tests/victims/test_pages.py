@@ -4,10 +4,10 @@ texts fragment, and the handler's failed-text notice."""
 import pytest
 from django.utils import timezone
 
+from casework.services import assessment_record
 from incidents.models import EntryKind
 from tests.factories import make_incident
 from tests.victims.conftest import texting_answers
-from thrive.services import assessment_record
 from victims.models import Text, TextStatus, Victim
 from victims.services import victim_link
 

@@ -122,9 +122,9 @@ def test_a_victims_number_and_the_number_texted_are_the_same_however_each_was_ty
 
 def test_a_text_queued_with_a_number_the_reading_refuses_fails_and_is_never_sent(handler, incident, fake_notify):
     """A row queued before non-ASCII digits were refused is failed at the send, not sent on."""
-    from thrive.services import assessment_record
+    from casework.services import assessment_record
     from victims.models import TextStatus
-    from victims.services import text_send
+    from victims.texts import text_send
 
     assessment_record(incident=incident, author=handler, data=texting_answers(), submit=True)
     Text.objects.update(phone="+447700９00123")

@@ -11,11 +11,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from casework.services import assessment_record
 from incidents.models import EntryKind
 from tests.factories import UserFactory, make_incident
 from tests.victims.conftest import texting_answers
-from thrive.services import assessment_record
-from victims import gateways, services
+from victims import gateways, texts
 from victims.models import Text, TextStatus
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def rate_key(settings, monkeypatch):
     import redis
 
     key = f"thrive:texts:rate:test:{time.time_ns()}"
-    monkeypatch.setattr(services, "RATE_LIMIT_KEY", key)
+    monkeypatch.setattr(texts, "RATE_LIMIT_KEY", key)
     client = redis.Redis.from_url(settings.REDIS_URL)
     yield key, client
     client.delete(key)
@@ -41,7 +41,7 @@ def test_concurrent_callers_never_get_more_than_the_limit_in_any_sliding_window(
     in order, the (i + limit)-th must have heard back at least a window after the i-th asked.
     A counter per clock window, or a check and an add that were not one atomic step, fails."""
     window_ms, limit = 1500, 25
-    monkeypatch.setattr(services, "RATE_WINDOW_MS", window_ms)
+    monkeypatch.setattr(texts, "RATE_WINDOW_MS", window_ms)
     settings.TEXT_RATE_LIMIT_PER_MINUTE = limit
     _, client = rate_key
     admitted: list[tuple[float, float]] = []
@@ -55,7 +55,7 @@ def test_concurrent_callers_never_get_more_than_the_limit_in_any_sliding_window(
         sequence = 0
         while time.time() < stop:
             asked = time.time()
-            wait = services._rate_limit_wait(number * 100_000 + sequence)
+            wait = texts._rate_limit_wait(number * 100_000 + sequence)
             heard = time.time()
             sequence += 1
             with lock:
@@ -79,20 +79,20 @@ def test_concurrent_callers_never_get_more_than_the_limit_in_any_sliding_window(
         assert heard[i + limit] - asked[i] >= window - 0.002, f"more than {limit} admitted within {window} s at {i}"
     # Three windows began during the run (at 0, 1.5 and 3 s): at most three limits' worth.
     assert len(admitted) <= 3 * limit
-    assert client.zcard(services.RATE_LIMIT_KEY) <= limit
+    assert client.zcard(texts.RATE_LIMIT_KEY) <= limit
 
 
 def test_the_limiter_counts_by_rediss_clock_and_the_slot_expires_with_the_window(settings, rate_key):
     key, client = rate_key
     settings.TEXT_RATE_LIMIT_PER_MINUTE = 2
-    assert services._rate_limit_wait(1) == 0
-    assert services._rate_limit_wait(2) == 0
-    wait = services._rate_limit_wait(3)
-    assert services.RATE_WINDOW_MS / 1000 - 2 < wait <= services.RATE_WINDOW_MS / 1000
+    assert texts._rate_limit_wait(1) == 0
+    assert texts._rate_limit_wait(2) == 0
+    wait = texts._rate_limit_wait(3)
+    assert texts.RATE_WINDOW_MS / 1000 - 2 < wait <= texts.RATE_WINDOW_MS / 1000
     (_, first), _second = client.zrange(key, 0, -1, withscores=True)
     redis_now_ms = client.time()[0] * 1000
     assert abs(first - redis_now_ms) < 5_000  # scored by Redis's own clock
-    assert 0 < client.pttl(key) <= services.RATE_WINDOW_MS
+    assert 0 < client.pttl(key) <= texts.RATE_WINDOW_MS
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -111,7 +111,7 @@ def test_many_threads_sending_the_same_texts_send_each_exactly_once(fake_notify,
 
     def send(text_id: int) -> str:
         try:
-            return services.text_send(text_id=text_id).result
+            return texts.text_send(text_id=text_id).result
         finally:
             connection.close()  # each pool thread opened its own connection
 
@@ -137,10 +137,10 @@ def test_a_text_turned_away_by_the_limit_gives_its_attempt_back(fake_notify, set
     assessment_record(incident=incident, author=handler, data=texting_answers(), submit=True)
     assessment_record(incident=incident, author=handler, data=texting_answers("07700 900456"), submit=True)
     first, second = Text.objects.order_by("id")
-    assert services.text_send(text_id=first.pk).result == "sent"
+    assert texts.text_send(text_id=first.pk).result == "sent"
     for _ in range(3):
         Text.objects.filter(pk=second.pk).update(next_attempt_at=timezone.now())
-        assert services.text_send(text_id=second.pk).result == "rate_limited"
+        assert texts.text_send(text_id=second.pk).result == "rate_limited"
     second.refresh_from_db()
     assert second.attempts == 0
     assert second.claimed_until is None

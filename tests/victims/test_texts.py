@@ -8,14 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from casework.services import assessment_record
 from incidents.models import EntryKind
 from tests.factories import UserFactory, complete_answers, make_incident
 from tests.victims.conftest import broker_down, texting_answers
-from thrive.services import assessment_record
-from victims import services
+from victims import texts
 from victims.models import Text, TextStatus
-from victims.services import text_send, text_sweep
-from victims.tasks import text_send_task
+from victims.tasks import text_send_task, text_sweep
+from victims.texts import text_send
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,15 @@ def test_queueing_again_for_the_same_assessment_returns_the_same_text(actor):
     incident = make_incident(handler=actor)
     _submit(incident, actor, texting_answers())
     text = Text.objects.get()
-    assert services.text_queue_for_assessment(assessment=text.assessment) == text
+    again = texts.text_queue(
+        incident=incident,
+        assessment_id=text.assessment_id,
+        version=text.assessment.version,
+        author=actor,
+        phone=text.phone,
+        submitted_at=text.assessment.submitted_at,
+    )
+    assert again == text
     assert Text.objects.count() == 1
 
 
@@ -133,7 +141,7 @@ def test_notify_gets_the_template_personalisation_and_our_text_id_as_reference(a
     (sms,) = fake_notify.sms_for(text.pk)
     assert sms["path"] == "/v2/notifications/sms"
     assert sms["phone_number"] == "+447700900123"
-    assert sms["template_id"] == services.settings.NOTIFY_TEMPLATE_ID
+    assert sms["template_id"] == texts.settings.NOTIFY_TEMPLATE_ID
     assert sms["personalisation"]["link"] == text.link
     assert sms["auth"].startswith("Bearer ")
     text.refresh_from_db()
@@ -163,7 +171,7 @@ def test_a_text_claimed_by_another_worker_is_not_sent(actor, fake_notify):
 def test_temporary_failures_retry_with_backoff_then_fail_and_the_handler_is_told(
     actor, fake_notify, client_for, monkeypatch
 ):
-    monkeypatch.setattr(services, "TEXT_MAX_ATTEMPTS", 3)
+    monkeypatch.setattr(texts, "TEXT_MAX_ATTEMPTS", 3)
     fake_notify.fail_with = [500, 503, 429]
     incident = make_incident(handler=actor)
     _submit(incident, actor, texting_answers())
@@ -289,7 +297,7 @@ def test_the_rate_limit_holds_across_a_minute_boundary(settings):
     limit: the sliding window refuses the burst a per-minute counter would let through."""
     import redis
 
-    from victims.services import RATE_LIMIT_KEY, _rate_limit_wait
+    from victims.texts import RATE_LIMIT_KEY, _rate_limit_wait
 
     client = redis.Redis.from_url(settings.REDIS_URL)
     client.delete(RATE_LIMIT_KEY)

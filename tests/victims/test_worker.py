@@ -12,7 +12,7 @@ from incidents.models import EntryKind
 from tests.factories import UserFactory, make_incident
 from tests.victims.conftest import broker_down, texting_answers, wait_for
 from victims.models import Text, TextStatus
-from victims.services import text_enqueue, text_sweep
+from victims.tasks import text_enqueue, text_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -3,10 +3,10 @@
 import pytest
 from django.core import mail
 
+from casework.services import assessment_record
 from tests.factories import make_incident
 from tests.wording.conftest import reworded
 from thrive.models import PromptSet, PromptSetStatus, WordingAcknowledgement
-from thrive.services import assessment_record
 from thrive.wording import prompt_set_draft_start, prompt_set_publish, prompt_set_update_draft
 
 pytestmark = pytest.mark.django_db

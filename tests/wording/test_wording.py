@@ -4,11 +4,11 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from casework.services import assessment_record
 from config.errors import Blocked
 from tests.factories import TeamFactory, UserFactory, complete_answers, make_incident
 from tests.wording.conftest import reworded
 from thrive.models import PromptSetStatus, WordingAcknowledgement
-from thrive.services import assessment_record
 from thrive.wording import (
     acknowledgement_due,
     current_family,

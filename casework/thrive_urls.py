@@ -1,13 +1,21 @@
+# thrive's pages under /thrive/, in the "thrive" namespace as before. The assessment form and
+# the revise form submit through casework, so their views are casework's (views_assessment);
+# the conf that routes both lives here, at the top.
 from django.urls import path
 
+from casework import views_assessment
 from thrive import views, views_returns, views_wording
 
 app_name = "thrive"
 
 urlpatterns = [
-    path("incidents/<ref:reference>/assessment/", views.assessment_form, name="assessment-form"),
-    path("incidents/<ref:reference>/assessment/autosave/", views.assessment_autosave, name="assessment-autosave"),
-    path("incidents/<ref:reference>/assessment/submit/", views.assessment_submit, name="assessment-submit"),
+    path("incidents/<ref:reference>/assessment/", views_assessment.assessment_form, name="assessment-form"),
+    path(
+        "incidents/<ref:reference>/assessment/autosave/",
+        views_assessment.assessment_autosave,
+        name="assessment-autosave",
+    ),
+    path("incidents/<ref:reference>/assessment/submit/", views_assessment.assessment_submit, name="assessment-submit"),
     path(
         "incidents/<ref:reference>/assessment/v<int:version>/",
         views.assessment_version,
@@ -20,8 +28,8 @@ urlpatterns = [
     path("reviews/<int:pk>/return/", views_returns.return_submit, name="review-return"),
     path("reviews/<int:pk>/reviewed/", views_returns.mark_reviewed, name="review-mark"),
     path("returned/", views_returns.returned_to_me_page, name="returned-to-me"),
-    path("returned/<int:pk>/revise/", views_returns.revise_page, name="returned-revise-form"),
-    path("returned/<int:pk>/revise/submit/", views_returns.revise_submit, name="returned-revise"),
+    path("returned/<int:pk>/revise/", views_assessment.revise_page, name="returned-revise-form"),
+    path("returned/<int:pk>/revise/submit/", views_assessment.revise_submit, name="returned-revise"),
     path("wording/", views_wording.wording_home, name="wording-home"),
     path("wording/drafts/new/", views_wording.draft_start, name="wording-draft-start"),
     path("wording/drafts/<int:pk>/", views_wording.draft_edit, name="wording-draft"),

@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from accounts.models import Role, Team, User
 from accounts.services import staff_set_role
+from casework.demo.victims import seed_demo as victims_seed_demo
+from casework.demo.wording import seed_returns_and_wording
+from casework.services import assessment_record, incident_close
 from incidents.models import Category, Channel, Grading, Incident
-from incidents.services import incident_add_note, incident_close, incident_create
+from incidents.services import incident_add_note, incident_create
 from qa.demo import seed_demo as qa_seed_demo
-from thrive.services import assessment_record
-from victims.demo import seed_demo as victims_seed_demo
 
 DEMO_PASSWORD = "thrive-demo-2026"  # noqa: S105 - printed for the demo, never a real account
 
@@ -124,7 +125,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Loaded {incidents} demo incidents."))
         victims_seed_demo(rng=random.Random(seed), now=now)  # repeat victims, households, texts in every state
         qa_seed_demo(seed=seed)  # graded dip samples for the past six months: the QA dashboard's trend
-        __import__("thrive.demo_wording").demo_wording.seed_returns_and_wording(self.stdout)  # returns; wording v2
+        seed_returns_and_wording(self.stdout)  # returns; wording v2
         self._print_logins()
 
     def _staff(self) -> list[User]:

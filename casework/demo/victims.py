@@ -10,10 +10,12 @@ from datetime import date, datetime
 
 from django.conf import settings
 
+from casework.services import assessment_record
 from incidents.models import Incident, Status
-from thrive.services import assessment_record
+from victims.advice import advice_seed_defaults
 from victims.models import RepeatOutcome, Text, TextStatus
-from victims.services import advice_seed_defaults, text_receipt, victim_link, victim_record_outcome
+from victims.services import victim_link, victim_record_outcome
+from victims.texts import text_receipt
 
 # Ofcom's drama numbers (07700 900xxx) and made-up people: nothing here is anyone's.
 REPEATS = [

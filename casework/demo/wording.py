@@ -8,10 +8,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
+from casework.services import assessment_record
 from incidents.models import Status
 from thrive.models import Assessment, AssessmentReturn, AssessmentStatus, PromptSet, PromptSetStatus
 from thrive.returns import assessment_return
-from thrive.services import assessment_record
 from thrive.wording import prompt_set_draft_start, prompt_set_publish, prompt_set_update_draft, wording_acknowledge
 
 V2_SUMMARY = (

@@ -1,9 +1,12 @@
+# The incident routes of API.md, exactly as before the split: the list and creation are
+# incidents' own; the detail, closing and assessments compose several apps (casework.api).
 from django.urls import path
 
-from incidents import api
+from casework import api
+from incidents import api as incidents_api
 
 urlpatterns = [
-    path("incidents/", api.incidents, name="incident-list"),
+    path("incidents/", incidents_api.incidents, name="incident-list"),
     path("incidents/<ref:reference>/", api.incident, name="incident-detail"),
     path("incidents/<ref:reference>/close/", api.incident_close_api, name="incident-close"),
     path("incidents/<ref:reference>/assessments/", api.incident_assessments, name="incident-assessments"),

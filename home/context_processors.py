@@ -1,9 +1,12 @@
+"""The header's navigation: links into every app, so it lives in home, above them all."""
+
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.roles import role_can
+from thrive.returns import can_review, returned_to_me_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -21,8 +24,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Prompt wording", reverse("thrive:prompt-set-current")))
     # Rule 8 and 9 (thrive/returns.py, thrive/wording.py): the author's open returns on every
     # page, the supervisor's review queue, the trainer's editor and trained / not-yet table.
-    from thrive.returns import can_review, returned_to_me_count
-
     if role_can(user, "work_incidents"):
         items.append((f"Returned to me ({returned_to_me_count(user)})", reverse("thrive:returned-to-me")))
     if can_review(user):

@@ -1,0 +1,30 @@
+"""Reads that compose an incident with its assessments, shaped for the incident's page and API."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from accounts.models import User
+from accounts.roles import role_can
+from incidents.models import Incident, LogEntry
+from thrive.models import Assessment
+
+
+def incident_detail(reference: str, user: User) -> Incident:
+    """The incident with its timeline and versions prefetched (a fixed number of queries)."""
+    if not role_can(user, "view_incidents"):
+        raise Http404
+    incident = (
+        Incident.objects.select_related("category", "handler", "team", "closure_code", "closed_by")
+        .prefetch_related(
+            Prefetch("entries", queryset=LogEntry.objects.select_related("author").order_by("at", "id")),
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.select_related("author", "prompt_set").order_by("version"),
+            ),
+        )
+        .filter(reference=reference)
+        .first()
+    )
+    if incident is None:
+        raise Http404
+    return incident

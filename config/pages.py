@@ -1,0 +1,20 @@
+"""Small pieces every app's pages share, so no page imports another app's private helper."""
+
+from django.http import HttpRequest
+
+from config.params import whole_number
+
+
+def errors_list(errors: dict[str, list[str]], anchors: dict[str, str]) -> list[dict[str, str]]:
+    """A form's errors as the GOV.UK error summary lists them: each message with the id of
+    the field it links to (`anchors`, by field name; the name itself when not given)."""
+    return [
+        {"anchor": anchors.get(field, field), "message": message}
+        for field, messages_ in errors.items()
+        for message in messages_
+    ]
+
+
+def posted_row_version(request: HttpRequest) -> int | None:
+    """The incident row version the form was drawn from (optimistic locking), None if absent."""
+    return whole_number(request.POST.get("row_version", ""), minimum=0)

@@ -1,0 +1,91 @@
+"""The prevention advice library: the advice a text links to, per opening category (rule 3).
+Trainers edit it (advice_update); the defaults are seeded once (advice_seed_defaults)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from config.text import free_text_errors
+from incidents.models import Category, Incident
+from victims.models import PreventionAdvice
+
+DEFAULT_ADVICE_MESSAGE = "Thank you for calling the police. Advice to help keep you safe:"
+
+DEFAULT_ADVICE: dict[str, tuple[str, str, str]] = {
+    # category code: (title, path under FORCE_ADVICE_BASE_URL, the text's wording)
+    "burglary_dwelling": (
+        "Burglary: securing your home",
+        "burglary",
+        "Thank you for calling the police. Advice on securing your home after a burglary:",
+    ),
+    "domestic_abuse": (
+        "Domestic abuse: support and safety",
+        "domestic-abuse",
+        "Support and safety advice is available 24 hours a day:",
+    ),
+    "theft": ("Theft: protecting your belongings", "theft", "Advice on protecting your belongings from theft:"),
+    "asb": (
+        "Anti-social behaviour",
+        "anti-social-behaviour",
+        "Advice on reporting and dealing with anti-social behaviour:",
+    ),
+    "concern_for_safety": ("Staying safe", "staying-safe", "Advice and support to help keep you and others safe:"),
+    "criminal_damage": ("Criminal damage", "criminal-damage", "Advice after criminal damage to your property:"),
+    "assault": ("Victim support after an assault", "assault", "Support for victims of assault, and what happens next:"),
+    "fraud": ("Fraud and scams", "fraud", "Advice on fraud and scams, and how to protect your money:"),
+    "vehicle_crime": ("Vehicle crime", "vehicle-crime", "Advice on keeping your vehicle and its parts safe:"),
+    "harassment": ("Harassment and stalking", "harassment", "Advice and support if you are being harassed:"),
+}
+
+
+def advice_seed_defaults() -> int:
+    """Create the default advice for the common categories that have none. Idempotent:
+    a trainer's edits are never overwritten."""
+    base = settings.FORCE_ADVICE_BASE_URL.rstrip("/")
+    made = 0
+    for category in Category.objects.filter(code__in=DEFAULT_ADVICE):
+        title, path, message = DEFAULT_ADVICE[category.code]
+        _, created = PreventionAdvice.objects.get_or_create(
+            category=category, defaults={"title": title, "url": f"{base}/{path}", "message": message}
+        )
+        made += int(created)
+    return made
+
+
+ADVICE_MESSAGE_MAX = 600
+
+
+def advice_update(*, advice: PreventionAdvice, title: str, url: str, message: str, active: bool) -> PreventionAdvice:
+    """A trainer's edit of one category's advice. The link must be https: it goes to victims."""
+
+    errors: dict[str, list[str]] = {}
+    title, url, message = (title or "").strip(), (url or "").strip(), " ".join((message or "").split())
+    if not title:
+        errors["title"] = ["Enter a title"]
+    elif len(title) > 150:
+        errors["title"] = ["Title must be 150 characters or fewer"]
+    try:
+        URLValidator(schemes=["https"])(url)
+        if len(url) > 300:
+            raise ValidationError("too long")
+    except ValidationError:
+        errors["url"] = ["Enter the full https:// address of the advice page, 300 characters or fewer"]
+    if not message:
+        errors["message"] = ["Enter the wording of the text"]
+    elif len(message) > ADVICE_MESSAGE_MAX:
+        errors["message"] = [f"The wording must be {ADVICE_MESSAGE_MAX} characters or fewer"]
+    for field, messages in free_text_errors(title=title, message=message, labels={"message": "The wording"}).items():
+        errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+    advice.title, advice.url, advice.message, advice.active = title, url, message, active
+    advice.save(update_fields=["title", "url", "message", "active", "updated_at"])
+    return advice
+
+
+def advice_for(incident: Incident) -> tuple[str, str]:
+    """(message, link) for the incident's category, or the force's general advice page."""
+    advice = PreventionAdvice.objects.filter(category_id=incident.category_id, active=True).first()
+    if advice is not None:
+        return advice.message, advice.url
+    return DEFAULT_ADVICE_MESSAGE, f"{settings.FORCE_ADVICE_BASE_URL.rstrip('/')}/crime-prevention"
