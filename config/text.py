@@ -13,6 +13,8 @@ message, naming the field:
   display in a different order from the order it is stored and read aloud in, so a note or
   feedback could show a supervisor something other than what was written ("Trojan Source").
   No English or Welsh note needs them; right-to-left scripts display correctly without them.
+- Other control characters (C0 but tab, line feed and carriage return; DEL; C1): nothing a
+  person types, and a terminal escape or a bell in a note acts on whatever shows an export.
 """
 
 import re
@@ -23,6 +25,7 @@ NUL = "\x00"
 REPLACEMENT = "\ufffd"
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 NUL_MESSAGE = "must not contain null characters"
 NOT_UTF8_MESSAGE = "contains characters that could not be read (it was not valid UTF-8): type it again"
@@ -30,6 +33,7 @@ BIDI_MESSAGE = (
     "must not contain bidirectional control characters (U+202A to U+202E, U+2066 to U+2069), "
     "which make text show in a different order from how it was written"
 )
+CONTROL_MESSAGE = "must not contain control characters (only letters, spaces, tabs and new lines)"
 
 
 def free_text_problem(value: object) -> str | None:
@@ -42,6 +46,8 @@ def free_text_problem(value: object) -> str | None:
         return NOT_UTF8_MESSAGE
     if _BIDI_CONTROLS.search(value):
         return BIDI_MESSAGE
+    if _CONTROLS.search(value):
+        return CONTROL_MESSAGE
     return None
 
 

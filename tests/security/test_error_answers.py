@@ -217,7 +217,10 @@ def _fill(body: dict[str, Any], text: str) -> dict[str, Any]:
     return {k: (text.join(v.split("{}")) if isinstance(v, str) and "{}" in v else v) for k, v in body.items()}
 
 
-@pytest.mark.parametrize("bad", [f"Ignore {RLO}this", "lone \ud800 surrogate", "Replaced \ufffd byte", "a\x00b"])
+@pytest.mark.parametrize(
+    "bad",
+    [f"Ignore {RLO}this", "lone \ud800 surrogate", "Replaced \ufffd byte", "a\x00b", "bell\x07", "\x1b[31mred"],
+)
 @pytest.mark.parametrize(
     "write", ["incident summary", "victim name", "assessment answer", "return feedback", "close reason"]
 )
@@ -241,6 +244,25 @@ def test_every_bidi_control_is_refused_in_a_log_note_as_a_form_error(people: dic
     assert response.status_code == 400
     assert "bidirectional control characters" in response.content.decode()
     assert LogEntry.objects.count() == before
+
+
+@pytest.mark.parametrize("char", ["\x07", "\x1b", "\x08", "\x7f", "\x85"])
+def test_a_control_character_in_a_log_note_is_refused_but_lines_and_tabs_are_kept(
+    people: dict[str, Any], char: str
+) -> None:
+    # A terminal escape or a bell in a note is nothing a person typed: it rings or recolours
+    # the terminal of whoever reads an export, and hides text from the page.
+    reference = people["incident"].reference
+    before = LogEntry.objects.count()
+    response = people["page"]["handler"].post(f"/incidents/{reference}/notes/", {"text": f"Caller said{char} abc"})
+    assert response.status_code == 400
+    assert "control characters" in response.content.decode()
+    assert LogEntry.objects.count() == before
+    response = people["page"]["handler"].post(
+        f"/incidents/{reference}/notes/", {"text": "Caller said:\r\n\tdoor forced"}
+    )
+    assert response.status_code == 302
+    assert LogEntry.objects.count() == before + 1
 
 
 def test_a_form_body_that_is_not_utf8_is_refused_with_a_clear_message(people: dict[str, Any]) -> None:
