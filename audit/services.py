@@ -1,5 +1,8 @@
-"""Writing to the audit log. Every route that collects, alters, consults, discloses or erases
-victims' details or assessments calls `audit_record`."""
+"""Writing to the audit log (rule 4). `audit_record` is called by the services that collect,
+alter or erase victims' details or assessments, inside their own transaction, and by the
+selectors through which every read of them passes (get_assessment_for_user,
+get_victim_for_user, victims_for_user, casework's get_incident_detail_for_user): never by a
+page, the API, the admin or a task (the `audit-written-by-services-and-selectors` contract)."""
 
 from typing import Any
 

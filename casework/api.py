@@ -13,9 +13,7 @@ from rest_framework.decorators import api_view, parser_classes, permission_class
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit.models import Action
-from audit.services import audit_record
-from casework.selectors import incident_detail
+from casework.selectors import get_incident_detail_for_user
 from casework.services import assessment_record, incident_close
 from config.api import ClientTimeField
 from config.parsers import BoundedJSONParser
@@ -124,16 +122,8 @@ class AssessmentDetailOut(AssessmentOut):
 @api_view(["GET"])
 @permission_classes([WorksIncidents])
 def incident(request: Request, reference: str) -> Response:
-    found = incident_detail(reference, request.user)
-    # An API read discloses the record to another system: DPA 2018 s.62 wants it logged.
-    audit_record(
-        actor=request.user,
-        action=Action.DISCLOSE,
-        object_type="incident",
-        object_id=found.pk,
-        incident_reference=found.reference,
-        request=request,
-    )
+    # An API read discloses the record to another system: recorded as such by the selector.
+    found = get_incident_detail_for_user(request.user, reference, request=request)
     return Response(IncidentDetailOut(found, context={"request": request}).data)
 
 
@@ -167,19 +157,10 @@ def incident_assessments(request: Request, reference: str) -> Response:
         data=dict(request.data),
         submit=control.validated_data["submit"],
         submitted_at=control.validated_data.get("submitted_at"),
+        # The service records the submission (a replay of one just made, answered as the
+        # first was, is not recorded twice).
+        request=request,
     )
-    # A repeat of a submission just made (casework.services.assessment_record) is answered as
-    # the first was, and is not recorded as a second submission.
-    if assessment.is_submitted and not assessment.replayed:
-        audit_record(
-            actor=request.user,
-            action=Action.COLLECT,
-            object_type="assessment",
-            object_id=assessment.pk,
-            incident_reference=target.reference,
-            description=f"version {assessment.version} submitted",
-            request=request,
-        )
     return Response(AssessmentOut(assessment).data, status=201)
 
 

@@ -1,11 +1,12 @@
 """Reads that compose an incident with its assessments, shaped for the incident's page and API."""
 
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from accounts.models import User
 from accounts.roles import role_can
 from incidents.models import Incident, LogEntry
+from incidents.selectors import incident_read_record
 from thrive.models import Assessment
 
 
@@ -27,4 +28,15 @@ def incident_detail(reference: str, user: User) -> Incident:
     )
     if incident is None:
         raise Http404
+    return incident
+
+
+def get_incident_detail_for_user(
+    user: User, reference: str, *, request: HttpRequest | None = None, channel: str = ""
+) -> Incident:
+    """The incident's log for showing (its page, the API's detail): `incident_detail`, and
+    the read written to the audit log (rule 4) in the one place. A page shown again after a
+    refused form (close, grading) uses `incident_detail` alone, as it always has."""
+    incident = incident_detail(reference, user)
+    incident_read_record(user=user, incident=incident, request=request, channel=channel)
     return incident

@@ -19,9 +19,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import Action
+from audit.services import audit_record
 from casework.rules import close_blockers
 from config.dates import local_month
 from config.errors import Blocked
@@ -145,6 +148,8 @@ def assessment_record(
     submit: bool,
     submitted_at: datetime | None = None,
     form_version: int | None = None,
+    request: HttpRequest | None = None,
+    channel: str = "",
 ) -> Assessment:
     """Save the author's working copy of an assessment, and submit it when asked.
 
@@ -165,6 +170,11 @@ def assessment_record(
 
     `data["prevention"]["resend_reason"]` (API.md) is the reason for a second text to a
     number this incident has already texted (rule 12, victims.texts.text_queue).
+
+    A submission is recorded in the audit log here (rule 4: collection), in the same
+    transaction as the version, once, whichever route made it: `request` gives the row its
+    address and path (and its channel: page or API), `channel` names a route without one
+    (a command, the demo). A draft save, a refusal and a replay record nothing.
     """
     with transaction.atomic():
         locked = incident_lock(incident)
@@ -244,6 +254,16 @@ def assessment_record(
             text=f"THRIVE-SP assessment version {assessment.version} submitted by {author.display_name}: "
             f"risk {assessment.risk_level or 'not given'}.",
         )
+        audit_record(
+            actor=author,
+            action=Action.COLLECT,
+            object_type="assessment",
+            object_id=assessment.pk,
+            incident_reference=locked.reference,
+            description=f"version {assessment.version} submitted",
+            request=request,
+            channel=channel,
+        )
         # Rules 7 and 12: the text is an outbox row in this transaction, sent by a worker
         # after commit; a number already texted for this incident needs a reason.
         # Rule 3: a text only when asked for and safe to send, to the number given (read once
@@ -293,13 +313,20 @@ def _recent_repeat(latest: Assessment | None, *, author: User, digest: str, now:
 
 
 def assessment_submit_keeping_draft(
-    *, incident: Incident, author: User, data: dict[str, Any], form_version: int | None = None
+    *,
+    incident: Incident,
+    author: User,
+    data: dict[str, Any],
+    form_version: int | None = None,
+    request: HttpRequest | None = None,
 ) -> Assessment:
     """Submit from a page. When the submission is refused as incomplete, what was typed is
     kept as the author's draft before the refusal goes back to the page, so nothing typed is
     lost (a submission that goes through needs no separate draft save: one transaction)."""
     try:
-        return assessment_record(incident=incident, author=author, data=data, submit=True, form_version=form_version)
+        return assessment_record(
+            incident=incident, author=author, data=data, submit=True, form_version=form_version, request=request
+        )
     except ValidationError:
         # Unsavable input (too long, say) keeps nothing: the page shows why, with the refusal.
         with suppress(ValidationError, Blocked):

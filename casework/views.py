@@ -12,10 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
-from audit.models import Action
-from audit.services import audit_record
 from casework.rules import close_blockers
-from casework.selectors import incident_detail
+from casework.selectors import get_incident_detail_for_user, incident_detail
 from casework.services import incident_change_grading, incident_close
 from config.errors import Blocked
 from config.pages import errors_list, posted_row_version
@@ -49,15 +47,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> d
 @require_GET
 @role_required("view_incidents")
 def incident_detail_page(request: HttpRequest, reference: str) -> HttpResponse:
-    incident = incident_detail(reference, request.user)
-    audit_record(
-        actor=request.user,
-        action=Action.CONSULT,
-        object_type="incident",
-        object_id=incident.pk,
-        incident_reference=incident.reference,
-        request=request,
-    )
+    incident = get_incident_detail_for_user(request.user, reference, request=request)
     return render(request, "incidents/incident_detail.html", _detail_context(request, incident))
 
 

@@ -15,8 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
-from audit.models import Action
-from audit.services import audit_record
 from casework.services import assessment_record, assessment_submit_keeping_draft
 from config.errors import Blocked
 from config.params import whole_number
@@ -181,7 +179,11 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
     data = answers_from_post(sections, request.POST)
     try:
         submitted = assessment_submit_keeping_draft(
-            incident=incident, author=request.user, data=data, form_version=_posted_form_version(request)
+            incident=incident,
+            author=request.user,
+            data=data,
+            form_version=_posted_form_version(request),
+            request=request,
         )
     except ValidationError as exc:
         answers, _ = answers_clean(sections, data)
@@ -197,15 +199,6 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
     if submitted.replayed:
         messages.success(request, f"Version {submitted.version} of the assessment is already submitted.")
         return redirect("incidents:incident-detail", reference=reference)
-    audit_record(
-        actor=request.user,
-        action=Action.COLLECT,
-        object_type="assessment",
-        object_id=submitted.pk,
-        incident_reference=incident.reference,
-        description=f"version {submitted.version} submitted",
-        request=request,
-    )
     messages.success(request, f"Assessment version {submitted.version} submitted for {incident.reference}.")
     _say_what_became_of_the_text(request, submitted)
     target = reverse("incidents:incident-detail", kwargs={"reference": reference})
@@ -282,7 +275,7 @@ def revise_submit(request: HttpRequest, pk: int) -> HttpResponse:
     form_version = whole_number(request.POST.get("form_version", ""), minimum=0)
     try:
         submitted = assessment_submit_keeping_draft(
-            incident=incident, author=request.user, data=data, form_version=form_version
+            incident=incident, author=request.user, data=data, form_version=form_version, request=request
         )
     except ValidationError as exc:
         answers, _ = answers_clean(sections, data)
@@ -291,17 +284,8 @@ def revise_submit(request: HttpRequest, pk: int) -> HttpResponse:
     except Blocked as exc:
         messages.error(request, exc.message)
         return redirect("thrive:returned-to-me")
-    # A revision is a submission like any other: recorded as one, and told plainly when the
-    # text it asked for was not made (the number already had one, no "send again").
-    audit_record(
-        actor=request.user,
-        action=Action.COLLECT,
-        object_type="assessment",
-        object_id=submitted.pk,
-        incident_reference=incident.reference,
-        description=f"version {submitted.version} submitted",
-        request=request,
-    )
+    # A revision is a submission like any other: recorded as one (by the service), and told
+    # plainly when the text it asked for was not made (the number already had one, no "send again").
     messages.success(
         request, f"Revised assessment (version {submitted.version}) submitted for {incident.reference}: return cleared."
     )

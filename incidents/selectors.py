@@ -5,11 +5,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import role_can
+from audit.services import audit_record, read_action
 from incidents.models import Incident, Status
 
 
@@ -27,6 +28,23 @@ def get_incident_for_user(user: User, reference: str) -> Incident:
     if incident is None:
         raise Http404
     return incident
+
+
+def incident_read_record(
+    *, user: User, incident: Incident, request: HttpRequest | None = None, channel: str = ""
+) -> None:
+    """The audit line for one read of an incident's log (rule 4): a consultation on a page, a
+    disclosure through the API (DPA 2018 s.62). Called by the selector that loads the log for
+    showing (casework.selectors.get_incident_detail_for_user), never by a view."""
+    audit_record(
+        actor=user,
+        action=read_action(request, channel),
+        object_type="incident",
+        object_id=incident.pk,
+        incident_reference=incident.reference,
+        request=request,
+        channel=channel,
+    )
 
 
 @dataclass

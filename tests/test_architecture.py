@@ -30,6 +30,9 @@ def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
 
 # Modules the contracts name, which must exist for lint-imports to run.
 NAMED = dict.fromkeys(("thrive.services", "thrive.wording", "thrive.tasks", "emails.services", "emails.tasks"), "")
+NAMED |= dict.fromkeys(
+    ("audit.services", "casework.views_assessment", "thrive.views_returns", "thrive.views_wording"), ""
+)
 
 
 def scratch_tree(root: Path, modules: dict[str, str]) -> Path:
@@ -90,6 +93,23 @@ def test_the_wording_importing_the_assessment_services_is_refused(tmp_path):
     result = lint_imports(tree)
     assert result.returncode != 0
     assert "thrive.wording -> thrive.services" in result.stdout
+
+
+def test_a_page_or_api_writing_the_audit_log_itself_is_refused(tmp_path):
+    # Rule 4: the row is the service's or the selector's (one per write or read); the
+    # assessment page, the API and the revise page once each wrote their own.
+    for page in ("casework.views_assessment", "casework.api", "victims.admin", "qa.views.samples"):
+        root = tmp_path / page
+        root.mkdir()
+        tree = scratch_tree(root, {"casework.services": "import audit.services\n"})
+        # A page group's package (qa/views/) is covered too.
+        (tree / "qa" / "views").mkdir()
+        (tree / "qa" / "views" / "__init__.py").write_text("")
+        (tree / (page.replace(".", "/") + ".py")).write_text("import audit.services\n")
+        result = lint_imports(tree)
+        assert result.returncode != 0, page
+        assert f"{page} -> audit.services" in result.stdout
+        assert "casework.services ->" not in result.stdout
 
 
 def test_an_upward_import_is_refused(tmp_path):

@@ -134,4 +134,6 @@ def _texts(rng: random.Random, incidents: list[Incident], now: datetime) -> None
         "link_not_sent_reason": "",
     }
     with _left_queued():
-        assessment_record(incident=open_incident, author=open_incident.handler, data=answers, submit=True)
+        assessment_record(
+            incident=open_incident, author=open_incident.handler, data=answers, submit=True, channel="command"
+        )

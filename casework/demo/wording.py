@@ -120,6 +120,8 @@ def seed_returns_and_wording(stdout: Any = None) -> None:
             "Advised the caller to fit a London bar to the back door and to keep the side gate locked; "
             "caller agreed to the crime-prevention text."
         )
-        assessment_record(incident=answered.incident, author=answered.author, data=answers, submit=True)
+        assessment_record(
+            incident=answered.incident, author=answered.author, data=answers, submit=True, channel="command"
+        )
     if stdout is not None:
         stdout.write(f"Demo returns: {len(made)} (1 answered); prompt wording v2 published, partly acknowledged.")

@@ -172,14 +172,18 @@ class Command(BaseCommand):
         if first >= now:
             assessment_record(incident=incident, author=handler, data=answers, submit=False)
             return
-        assessment_record(incident=incident, author=handler, data=answers, submit=True, submitted_at=first)
+        assessment_record(
+            incident=incident, author=handler, data=answers, submit=True, submitted_at=first, channel="command"
+        )
         last = first
         if rng.random() < 0.25 and first + timedelta(hours=4) < now:
             # A re-THRIVE: circumstances changed, a second version.
             answers["risk"] = "Suspect seen back in the street; likelihood of return is now higher."
             answers["risk_level"] = "medium"
             last = first + timedelta(hours=3, minutes=rng.randint(0, 40))
-            assessment_record(incident=incident, author=handler, data=answers, submit=True, submitted_at=last)
+            assessment_record(
+                incident=incident, author=handler, data=answers, submit=True, submitted_at=last, channel="command"
+            )
         if index < 25:
             if rng.random() < 0.5:
                 incident_add_note(incident=incident, actor=handler, text="Caller rang back: no change.")
