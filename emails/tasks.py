@@ -2,18 +2,13 @@
 
 from celery import shared_task
 
-from emails.services import EMAIL_SEND_TASK, email_enqueue, email_send, email_sweep
+from emails.services import EMAIL_SEND_TASK, EMAILS, email_send, email_sweep
 
 
 @shared_task(name=EMAIL_SEND_TASK, acks_late=True)
 def email_send_task(email_id: int) -> str:
-    """Send one email. A redelivered message finds it claimed or sent and does nothing. A
-    retry is a fresh message with a countdown; if that cannot be published the row stays
-    queued with its due time and the sweep picks it up."""
-    outcome = email_send(email_id=email_id)
-    if outcome.retry_in is not None:
-        email_enqueue(email_id=email_id, countdown=outcome.retry_in)
-    return outcome.result
+    """Send one email; a retry goes back to the broker with its countdown (config.outbox)."""
+    return EMAILS.run(email_id, lambda pk: email_send(email_id=pk))
 
 
 @shared_task(name="emails.tasks.email_sweep")

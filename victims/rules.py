@@ -9,6 +9,8 @@ import re
 from datetime import date
 from typing import Any
 
+from config.outbox import backoff_seconds
+
 # The UK postcode shape (outward code, inward code), including the GIR 0AA special case.
 _POSTCODE = re.compile(r"^(GIR0AA|[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2})$")
 _WORDS = re.compile(r"[A-Z0-9]+")
@@ -104,9 +106,13 @@ def text_can_move(current: str, new: str) -> bool:
     return new in TEXT_TRANSITIONS.get(current, frozenset())
 
 
-def retry_delay_seconds(attempts: int, *, base: int = 30, ceiling: int = 3600) -> int:
-    """Exponential backoff after the `attempts`-th failed try: 30 s, 60 s, 120 s, ... capped."""
-    return int(min(ceiling, base * 2 ** max(0, attempts - 1)))
+# A text's first retry waits this long, then twice as long each time (config.outbox's backoff).
+TEXT_RETRY_BASE_SECONDS = 30
+
+
+def retry_delay_seconds(attempts: int) -> int:
+    """How long a text waits after its `attempts`-th failed try: 30 s, 60 s, 120 s, ... capped."""
+    return backoff_seconds(attempts, base=TEXT_RETRY_BASE_SECONDS)
 
 
 def phone_masked(phone: str) -> str:

@@ -3,28 +3,29 @@ tasks (victims/tasks.py) and casework.services call these; they take plain value
 incident, a number, an assessment's id), never an assessment.
 
 Texts (rule 7) move queued -> sent -> delivered | failed, only through `_text_move`. The
-worker's path is `text_send`: claim the row with a conditional update (its row count says
-who won), call the gateway outside any transaction, then record the outcome. A second
-delivery of the same task, or a second worker, loses the claim and sends nothing. Handing a
-text to a worker (`text_enqueue`) and the sweep live with the tasks, so this module never
-imports them (no circle).
+worker's path is `text_send`: claim the row (config/outbox.py: a conditional update whose
+row count says who won), call the gateway outside any transaction, then record the outcome.
+A second delivery of the same task, or a second worker, loses the claim and sends nothing.
+The claim, backoff, hand-over by task name and sweep are the outbox's, shared with the staff
+emails; this module keeps the text's own: the rate limit, the gateway, the statuses and the
+incident-log entries.
 """
 
 import logging
 import math
 import threading
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
 from config.dates import local_month
+from config.outbox import Outbox, SendOutcome
 from config.params import whole_number
 from config.phones import normalise_uk_mobile
 from incidents.models import EntryKind, Incident
@@ -37,11 +38,16 @@ from victims.rules import phone_masked
 
 logger = logging.getLogger(__name__)
 
-# How long a worker holds a claimed text. Long enough for the gateway's timeout many times
-# over; a worker that dies holding it lets the sweep try again once it lapses.
-CLAIM_SECONDS = 300
 # After this many tries a temporary failure becomes a failed text the handler is told about.
 TEXT_MAX_ATTEMPTS = getattr(settings, "TEXT_MAX_ATTEMPTS", 5)
+# The texts' outbox; the send task (victims.tasks.text_send_task) is known by this name.
+TEXTS = Outbox(
+    model=Text,
+    queued=TextStatus.QUEUED,
+    send_task="victims.tasks.text_send",
+    noun="Text",
+    backoff_base=rules.TEXT_RETRY_BASE_SECONDS,
+)
 
 
 # --- Texts (rules 3 and 7) ----------------------------------------------------------------
@@ -116,12 +122,6 @@ def text_queue(
             entry = f"Prevention advice text queued to {phone_masked(phone)}: {link}"
         log_entry_write(incident=incident, kind=EntryKind.TEXT_QUEUED, author=author, at=now, text=entry)
     return text
-
-
-@dataclass
-class SendOutcome:
-    result: str  # sent | skipped | retry | rate_limited | failed
-    retry_in: int | None = None
 
 
 RATE_LIMIT_KEY = "thrive:texts:rate:window"
@@ -205,17 +205,8 @@ def _text_move(text: Text, new: str, *, at: datetime, entry: str, **fields: Any)
 
 def text_send(*, text_id: int) -> SendOutcome:
     """Send one queued text, at most once. Returns what happened and, for a retry, when."""
-    now = timezone.now()
-    claim_until = now + timedelta(seconds=CLAIM_SECONDS)
-    # The claim. Only a queued text that is due and held by nobody (or by a worker whose
-    # claim lapsed) can be won; the row count says whether we won it. The same update counts
-    # the attempt (given back below if the rate limit turns the send away).
-    won = (
-        Text.objects.filter(pk=text_id, status=TextStatus.QUEUED, next_attempt_at__lte=now + timedelta(seconds=1))
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=claim_until, attempts=F("attempts") + 1)
-    )
-    if not won:
+    claim = TEXTS.claim(text_id)
+    if claim is None:
         return SendOutcome("skipped")
     text = Text.objects.select_related("incident").get(pk=text_id)
     try:
@@ -226,9 +217,7 @@ def text_send(*, text_id: int) -> SendOutcome:
     if wait > 0:
         # Put it back, due when a slot frees, without counting an attempt.
         retry_in = max(1, math.ceil(wait))
-        Text.objects.filter(pk=text_id, claimed_until=claim_until).update(
-            claimed_until=None, next_attempt_at=now + timedelta(seconds=retry_in), attempts=F("attempts") - 1
-        )
+        TEXTS.put_back(claim, due_at=claim.now + timedelta(seconds=retry_in), attempts=F("attempts") - 1)
         return SendOutcome("rate_limited", retry_in=retry_in)
 
     # The number is read again as config.phones reads it: a row queued before non-ASCII
@@ -243,14 +232,15 @@ def text_send(*, text_id: int) -> SendOutcome:
         return _text_failed(text, now=timezone.now(), reason=str(exc))
     except Exception as exc:  # TemporaryFailure, or anything unexpected: retry with a ceiling
         reason = str(exc) if isinstance(exc, TemporaryFailure) else f"{type(exc).__name__}: {exc}"
-        if text.attempts >= TEXT_MAX_ATTEMPTS:
-            return _text_failed(text, now=timezone.now(), reason=f"gave up after {text.attempts} tries: {reason}")
-        delay = rules.retry_delay_seconds(text.attempts)
-        Text.objects.filter(pk=text_id, claimed_until=claim_until).update(
-            claimed_until=None, next_attempt_at=timezone.now() + timedelta(seconds=delay), last_error=reason[:500]
+        return TEXTS.try_failed(
+            claim,
+            attempts=text.attempts,
+            max_attempts=TEXT_MAX_ATTEMPTS,
+            reason=reason,
+            give_up=lambda: _text_failed(
+                text, now=timezone.now(), reason=f"gave up after {text.attempts} tries: {reason}"
+            ),
         )
-        logger.warning("Text %s try %s failed (%s); next try in %s s.", text_id, text.attempts, reason, delay)
-        return SendOutcome("retry", retry_in=delay)
 
     sent_at = timezone.now()
     moved = _text_move(
