@@ -33,6 +33,9 @@ def _event(
 ) -> AuditEvent:
     if not channel and request is not None:
         channel = "api" if request.path.startswith("/api/") else "page"
+    elif not channel:
+        # Neither a page nor the API: a command, a task or the demo seeding wrote it.
+        channel = "command"
     user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent(
         actor=user,

@@ -183,7 +183,7 @@ class Database:
             incident = incident_create(
                 actor=handler, channel="101", category=category, grading="scheduled", summary="Bench close pool"
             )
-            assessment_record(incident=incident, author=handler, data=answers, submit=True)
+            assessment_record(incident=incident, author=handler, data=answers, submit=True, channel="command")
         if have < CLOSE_POOL:
             self.results["notes"].append(
                 f"The close pool was topped up with {CLOSE_POOL - have:,} incidents opened and assessed through the "

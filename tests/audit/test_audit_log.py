@@ -130,3 +130,11 @@ def test_a_forwarded_header_that_is_not_an_address_still_shows_the_page(handler,
     assert response.status_code == 200
     event = AuditEvent.objects.get(incident_reference=incident.reference, action=Action.CONSULT)
     assert event.ip_address == "10.1.2.3"
+
+
+def test_a_change_made_outside_a_page_or_the_api_is_recorded_as_a_command(handler):
+    # A management command, a task or the demo seeding calls a service with no request: the
+    # row must still say which way it came in, never a blank.
+    event = audit_record(actor=handler, action=Action.COLLECT, object_type="assessment", object_id=1)
+    assert event.channel == "command"
+    assert event.ip_address is None
