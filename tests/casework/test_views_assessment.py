@@ -2,39 +2,18 @@
 autosaving by htmx, and submitting."""
 
 import re
-from typing import Any
 
 import pytest
 from django.urls import reverse
 
 from casework.services import assessment_record
-from tests.factories import UserFactory, complete_answers, make_incident
+from tests.factories import UserFactory, complete_answers, form_post, make_incident
 from thrive.models import Assessment, AssessmentStatus
 from thrive.services import prompt_set_current
 
 
 def _form_url(incident) -> str:
     return reverse("thrive:assessment-form", kwargs={"reference": incident.reference})
-
-
-def _post_data(answers: dict[str, Any]) -> dict[str, str]:
-    """The browser's POST for these answers (nested fields joined with __)."""
-    data: dict[str, str] = {}
-    for key, value in answers.items():
-        if isinstance(value, dict):
-            for sub, sub_value in value.items():
-                data[f"{key}__{sub}"] = _form_value(sub_value)
-        else:
-            data[key] = _form_value(value)
-    return {k: v for k, v in data.items() if v != ""}
-
-
-def _form_value(value: Any) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return "" if value is None else str(value)
 
 
 def _group_classes(html: str, field_id: str) -> str:
@@ -117,7 +96,7 @@ def test_htmx_autosave_saves_the_draft_and_says_when(handler, handler_client, in
 def test_a_reload_finds_every_typed_word(handler, handler_client, incident):
     typed = complete_answers(threat="Threat words typed", rationale="Rationale words typed")
     url = reverse("thrive:assessment-autosave", kwargs={"reference": incident.reference})
-    handler_client.post(url, _post_data(typed), headers={"HX-Request": "true"})
+    handler_client.post(url, form_post(typed), headers={"HX-Request": "true"})
     html = handler_client.get(_form_url(incident)).content.decode()
     for text in [
         "Threat words typed",
@@ -180,7 +159,7 @@ def test_submit_with_missing_sections_names_each_by_title_and_keeps_what_was_typ
 
 def test_a_valid_submit_redirects_to_the_incident(handler, handler_client, incident):
     url = reverse("thrive:assessment-submit", kwargs={"reference": incident.reference})
-    response = handler_client.post(url, _post_data(complete_answers()))
+    response = handler_client.post(url, form_post(complete_answers()))
     assert response.status_code == 302
     assert response["Location"] == reverse("incidents:incident-detail", kwargs={"reference": incident.reference})
     assessment = Assessment.objects.get(incident=incident)
