@@ -21,24 +21,23 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "qa_feedback": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR}),
 }
 
+# The model permissions of the incident work a call handler does.
+_INCIDENT_WORK = [
+    "incidents.view_incident",
+    "incidents.add_incident",
+    "incidents.add_logentry",
+    "thrive.view_assessment",
+    "thrive.add_assessment",
+    "thrive.view_promptset",
+]
+
 # The Django model permissions each role's group holds (app_label.codename).
 GROUP_PERMISSIONS: dict[str, list[str]] = {
-    Role.CALL_HANDLER: [
-        "incidents.view_incident",
-        "incidents.add_incident",
-        "incidents.add_logentry",
-        "thrive.view_assessment",
-        "thrive.add_assessment",
-        "thrive.view_promptset",
-    ],
-    Role.SUPERVISOR: [
-        "incidents.view_incident",
-        "incidents.add_incident",
-        "incidents.add_logentry",
-        "thrive.view_assessment",
-        "thrive.add_assessment",
-        "thrive.view_promptset",
-    ],
+    Role.CALL_HANDLER: list(_INCIDENT_WORK),
+    # PRODUCT.md: a supervisor sees everything a handler sees (for their team). What a
+    # supervisor adds (returns, grading, the overdue list) is decided by CAPABILITIES and
+    # the team scoping in the selectors, not by model permissions, so the lists are equal.
+    Role.SUPERVISOR: list(_INCIDENT_WORK),
     Role.TRAINER: [
         "thrive.view_promptset",
         "thrive.add_promptset",

@@ -12,11 +12,14 @@ from audit.models import Action, AuditEvent
 PAGE_SIZE = 100
 
 
-def _date(raw: str) -> datetime | None:
+def _local_day_edge(raw: str, edge: time) -> datetime | None:
+    """The first (time.min) or last (time.max) moment of a YYYY-MM-DD day in local time,
+    so a search "from" and "to" the same day takes the whole of it; None if not a date."""
     try:
-        return datetime.strptime(raw, "%Y-%m-%d")  # noqa: DTZ007 - made aware below
+        day = datetime.strptime(raw, "%Y-%m-%d").date()  # noqa: DTZ007 - made aware below
     except ValueError:
         return None
+    return timezone.make_aware(datetime.combine(day, edge), timezone.get_current_timezone())
 
 
 @require_GET
@@ -35,19 +38,14 @@ def audit_search(request: HttpRequest) -> HttpResponse:
         events = events.filter(incident_reference=incident)
     if action in Action.values:
         events = events.filter(action=action)
-    zone = timezone.get_current_timezone()
-    if raw_from:
-        day = _date(raw_from)
-        if day is None:
-            errors.append({"anchor": "f-from", "message": "Enter the ‘from’ date as YYYY-MM-DD"})
+    for name, raw, edge, lookup in (("from", raw_from, time.min, "at__gte"), ("to", raw_to, time.max, "at__lte")):
+        if not raw:
+            continue
+        at = _local_day_edge(raw, edge)
+        if at is None:
+            errors.append({"anchor": f"f-{name}", "message": f"Enter the ‘{name}’ date as YYYY-MM-DD"})
         else:
-            events = events.filter(at__gte=timezone.make_aware(datetime.combine(day.date(), time.min), zone))
-    if raw_to:
-        day = _date(raw_to)
-        if day is None:
-            errors.append({"anchor": "f-to", "message": "Enter the ‘to’ date as YYYY-MM-DD"})
-        else:
-            events = events.filter(at__lte=timezone.make_aware(datetime.combine(day.date(), time.max), zone))
+            events = events.filter(**{lookup: at})
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

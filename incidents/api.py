@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from accounts.api import capability_permission
 from config.api import ClientTimeField, paginated
 from incidents.models import Channel, Grading, Incident
-from incidents.selectors import IncidentFilters, incident_list, is_overdue
+from incidents.selectors import IncidentFilters, incident_list
 from incidents.services import incident_create
 
 WorksIncidents = capability_permission("work_incidents")
@@ -45,7 +45,7 @@ class IncidentOut(serializers.Serializer):
     closure_code = serializers.CharField(source="closure_code.code", allow_null=True, default=None)
 
     def get_overdue(self, incident: Incident) -> bool:
-        return is_overdue(incident, self.context.get("now"))
+        return incident.is_overdue(self.context.get("now") or timezone.now())
 
 
 class LogEntryOut(serializers.Serializer):

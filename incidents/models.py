@@ -1,8 +1,9 @@
+import operator
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, Value, When
 
 
 class Channel(models.TextChoices):
@@ -69,14 +70,54 @@ class ReferenceCounter(models.Model):
         return f"{self.day}: {self.last}"
 
 
+def overdue_q(now: datetime) -> Q:
+    """Rule 5: an incident is overdue a re-THRIVE when it is open and its due time has
+    passed. The one definition: the list filter, the annotation and `Incident.is_overdue`
+    are all read from it. Due times are instants (timestamptz), so the comparison is
+    elapsed time whatever zone `now` is in."""
+    return Q(status=Status.OPEN, rethrive_due_at__lt=now.astimezone(UTC))
+
+
+# The lookups `q_holds` can evaluate in Python, each as SQL means it: a NULL column is
+# never equal to, nor less than, anything.
+_PYTHON_LOOKUPS = {"exact": operator.eq, "lt": operator.lt}
+
+
+def q_holds(instance: models.Model, q: Q) -> bool:
+    """Whether `q` holds for one instance already in memory, without a query: the same
+    definition the database applies, evaluated on the instance's own fields. Only the
+    lookups above; any other raises, so a new lookup in a definition is not silently
+    misread."""
+    results = []
+    for child in q.children:
+        if isinstance(child, Q):
+            results.append(q_holds(instance, child))
+            continue
+        path, wanted = child
+        name, _, lookup = path.partition("__")
+        have = getattr(instance, name)
+        if isinstance(have, datetime):
+            # In UTC: two datetimes in the same zone compare by their wall clocks, which
+            # the hour the clocks go back shows twice.
+            have = have.astimezone(UTC)
+        results.append(have is not None and _PYTHON_LOOKUPS[lookup or "exact"](have, wanted))
+    held = all(results) if q.connector == Q.AND else any(results)
+    return not held if q.negated else held
+
+
 class IncidentQuerySet(models.QuerySet["Incident"]):
     def open(self) -> "IncidentQuerySet":
         return self.filter(status=Status.OPEN)
 
     def overdue(self, now: datetime) -> "IncidentQuerySet":
-        """Rule 5's overdue list: open incidents whose due time has passed. Due times are
-        instants (timestamptz), so the comparison is elapsed time whatever zone `now` is in."""
-        return self.filter(status=Status.OPEN, rethrive_due_at__lt=now.astimezone(UTC))
+        """Rule 5's overdue list (`overdue_q`)."""
+        return self.filter(overdue_q(now))
+
+    def with_overdue(self, now: datetime) -> "IncidentQuerySet":
+        """Each row with `overdue` (`overdue_q`) as true or false, never NULL."""
+        return self.annotate(
+            overdue=Case(When(overdue_q(now), then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
 
 
 class Incident(models.Model):
@@ -158,10 +199,8 @@ class Incident(models.Model):
         return self.status == Status.OPEN
 
     def is_overdue(self, now: datetime) -> bool:
-        """Rule 5 for one incident, as IncidentQuerySet.overdue says it for many."""
-        # In UTC: two datetimes in the same zone compare by their wall clocks.
-        due = self.rethrive_due_at
-        return self.status == Status.OPEN and due is not None and due.astimezone(UTC) < now.astimezone(UTC)
+        """Rule 5 for one incident (`overdue_q`), as IncidentQuerySet.overdue says it for many."""
+        return q_holds(self, overdue_q(now))
 
 
 class EntryKind(models.TextChoices):

@@ -90,7 +90,3 @@ def incident_list(filters: IncidentFilters, *, now: datetime | None = None) -> A
     if filters.overdue:
         qs = qs.overdue(now)
     return qs
-
-
-def is_overdue(incident: Incident, now: datetime | None = None) -> bool:
-    return incident.is_overdue(now or timezone.now())

@@ -85,6 +85,20 @@ def complete_answers(**overrides: Any) -> dict[str, Any]:
     return answers
 
 
+def form_post(answers: dict[str, Any], **extra: str) -> dict[str, str]:
+    """The assessment form as a browser posts these answers: a nested answer's field is
+    `section__key`, a yes/no is "true"/"false", and an empty answer is left out (as a blank
+    box or an unticked radio is). `extra` adds fields such as form_version."""
+    data: dict[str, str] = {}
+    for key, value in answers.items():
+        items = value.items() if isinstance(value, dict) else [(None, value)]
+        for sub, sub_value in items:
+            text = "true" if sub_value is True else "false" if sub_value is False else sub_value
+            if text not in ("", None):
+                data[key if sub is None else f"{key}__{sub}"] = str(text)
+    return {**data, **extra}
+
+
 def make_incident(
     *,
     handler: User | None = None,

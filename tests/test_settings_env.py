@@ -162,3 +162,16 @@ def test_the_apps_postgresql_sessions_compile_no_jit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_the_background_settings_reach_django_settings_unchanged():
+    """config/background.py holds the Celery block; every name in it is a Django setting."""
+    from django.conf import settings
+
+    from config import background
+
+    names = [name for name in vars(background) if name.isupper()]
+    assert "CELERY_BEAT_SCHEDULE" in names
+    assert "CELERY_BROKER_URL" in names
+    for name in names:
+        assert getattr(settings, name) == getattr(background, name), name

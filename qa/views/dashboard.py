@@ -32,31 +32,39 @@ def _dashboard_filters(request: HttpRequest) -> QaFilters:
     return QaFilters.from_params(request.GET, today=timezone.localdate())
 
 
+def _render_filtered(request: HttpRequest, template: str, filters: QaFilters, context: dict) -> HttpResponse:
+    """The dashboard's and the compliance page's common tail: the filter form (its teams,
+    handlers and what was typed) and a 400 naming the filter when one is wrong."""
+    context = {
+        "filters": filters,
+        "errors": filters.errors,
+        "query": urlencode(filters.as_params()),
+        "teams": list(Team.objects.all()),
+        "handlers": list(User.objects.filter(role__in=[Role.CALL_HANDLER, Role.SUPERVISOR]).order_by("username")),
+        "raw": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+        **context,
+    }
+    return render(request, template, context, status=400 if filters.errors else 200)
+
+
 @require_GET
 @role_required("view_dashboards")
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Rule 11 as the force's published table reads: measures down, months across."""
     filters = _dashboard_filters(request)
     rows = [] if filters.errors else qa_monthly(filters)
-    query = urlencode(filters.as_params())
     highlight_month = rows[-1].month if rows else None
     if request.GET.get("month"):
         with contextlib.suppress(ValueError):  # a bad month keeps the default
             highlight_month = month_parse(request.GET["month"])
     context = {
-        "filters": filters,
-        "errors": filters.errors,
         "rows": rows,
         "table": [(key, label, [(row, row.as_api()[key]) for row in rows]) for key, label in COLUMNS if key != "month"],
-        "query": query,
-        "teams": list(Team.objects.all()),
-        "handlers": list(User.objects.filter(role__in=[Role.CALL_HANDLER, Role.SUPERVISOR]).order_by("username")),
         "trend_svg": charts.trend(rows) if rows else "",
         "bars_svg": charts.bars(rows) if rows else "",
         "highlights": month_highlights(filters, month=highlight_month) if highlight_month and rows else None,
-        "raw": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
     }
-    return render(request, "qa/dashboard.html", context, status=400 if filters.errors else 200)
+    return _render_filtered(request, "qa/dashboard.html", filters, context)
 
 
 @require_GET
@@ -67,17 +75,11 @@ def compliance(request: HttpRequest) -> HttpResponse:
     rows = [] if filters.errors else compliance_monthly(filters)
     codes = sorted({code for row in rows for code in row.exempt_by_code})
     context = {
-        "filters": filters,
-        "errors": filters.errors,
         "rows": rows,
         "table": [(label, [row.as_api()[key] for row in rows]) for key, label in COMPLIANCE_COLUMNS if key != "month"],
         "exempt_rows": [(code, [row.exempt_by_code.get(code, 0) for row in rows]) for code in codes],
-        "query": urlencode(filters.as_params()),
-        "teams": list(Team.objects.all()),
-        "handlers": list(User.objects.filter(role__in=[Role.CALL_HANDLER, Role.SUPERVISOR]).order_by("username")),
-        "raw": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
     }
-    return render(request, "qa/compliance.html", context, status=400 if filters.errors else 200)
+    return _render_filtered(request, "qa/compliance.html", filters, context)
 
 
 @require_GET

@@ -68,3 +68,8 @@ def test_capabilities_follow_the_role(db):
     assert not role_can(trainer, "work_incidents")
     assert role_can(analyst, "view_dashboards")
     assert not role_can(analyst, "work_incidents")
+
+
+def test_a_supervisor_holds_every_permission_a_call_handler_holds():
+    """PRODUCT.md: a supervisor sees everything a handler sees, for their team."""
+    assert set(GROUP_PERMISSIONS[Role.CALL_HANDLER]) <= set(GROUP_PERMISSIONS[Role.SUPERVISOR])

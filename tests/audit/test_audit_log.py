@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from audit.services import audit_record
@@ -94,10 +97,24 @@ def test_an_administrator_searches_by_person_incident_and_date(admin_user, clien
     assert client.get("/audit/", {"from": today, "to": today}).context["page"].paginator.count == 2
 
 
-def test_a_bad_date_is_named_not_a_server_error(admin_user, client_for):
-    response = client_for(admin_user).get("/audit/", {"from": "yesterday"})
+@pytest.mark.parametrize("field", ["from", "to"])
+def test_a_bad_date_is_named_not_a_server_error(admin_user, client_for, field):
+    response = client_for(admin_user).get("/audit/", {field: "yesterday"})
     assert response.status_code == 400
-    assert "Enter the ‘from’ date as YYYY-MM-DD" in response.content.decode()
+    assert f"Enter the ‘{field}’ date as YYYY-MM-DD" in response.content.decode()
+
+
+def test_a_day_runs_from_its_first_to_its_last_local_moment(handler, admin_user, client_for):
+    audit_record(actor=handler, action=Action.CONSULT, object_type="incident", incident_reference="x")
+    client = client_for(admin_user)
+    at = AuditEvent.objects.get(incident_reference="x").at
+    day = timezone.localdate(at)
+    assert client.get("/audit/", {"incident": "x", "from": day.isoformat()}).context["page"].paginator.count == 1
+    assert client.get("/audit/", {"incident": "x", "to": day.isoformat()}).context["page"].paginator.count == 1
+    after = (day + timedelta(days=1)).isoformat()
+    before = (day - timedelta(days=1)).isoformat()
+    assert client.get("/audit/", {"incident": "x", "from": after}).context["page"].paginator.count == 0
+    assert client.get("/audit/", {"incident": "x", "to": before}).context["page"].paginator.count == 0
 
 
 @pytest.mark.parametrize("role_client", ["handler_client", "supervisor_client", "trainer_client", "analyst_client"])

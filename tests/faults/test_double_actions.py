@@ -8,34 +8,14 @@ from django.db import connection
 from casework.services import incident_close
 from config.errors import Blocked
 from incidents.models import EntryKind, Incident, LogEntry
-from tests.factories import complete_answers, make_incident
+from tests.factories import complete_answers, form_post, make_incident
 from thrive.models import Assessment
-
-
-def _form_post(answers: dict, form_version: int) -> dict:
-    """The assessment form as the browser posts it (dots become double underscores)."""
-    post: dict[str, str] = {"form_version": str(form_version)}
-    for key, value in answers.items():
-        if isinstance(value, dict):
-            for sub, sub_value in value.items():
-                post[f"{key}__{sub}"] = _as_form_value(sub_value)
-        else:
-            post[key] = _as_form_value(value)
-    return post
-
-
-def _as_form_value(value: object) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return str(value)
 
 
 def test_submitting_the_same_form_twice_makes_one_version(handler, handler_client):
     incident = make_incident(handler=handler)
     form = handler_client.get(f"/thrive/incidents/{incident.reference}/assessment/")
-    post = _form_post(complete_answers(), form.context["form_version"])
+    post = form_post(complete_answers(), form_version=str(form.context["form_version"]))
     url = f"/thrive/incidents/{incident.reference}/assessment/submit/"
 
     first = handler_client.post(url, post)
@@ -52,7 +32,9 @@ def test_a_revision_after_a_submission_is_not_mistaken_for_a_double_click(handle
     incident = make_incident(handler=handler, assessed=True)
     form = handler_client.get(f"/thrive/incidents/{incident.reference}/assessment/")
     assert form.context["form_version"] == 2
-    handler_client.post(f"/thrive/incidents/{incident.reference}/assessment/submit/", _form_post(complete_answers(), 2))
+    handler_client.post(
+        f"/thrive/incidents/{incident.reference}/assessment/submit/", form_post(complete_answers(), form_version="2")
+    )
     assert list(incident.assessments.values_list("version", "status")) == [(1, "submitted"), (2, "submitted")]
 
 

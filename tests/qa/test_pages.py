@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from accounts.models import Team
 from incidents.models import EntryKind
 from incidents.services import log_entry_write
 from qa.models import Dispute, Grade, LearningTheme, Review, Sample
@@ -206,3 +207,13 @@ def test_the_analyst_lands_on_the_figures(analyst_client):
     body = analyst_client.get(reverse("accounts:home")).content.decode()
     assert "QA figures, last six months" in body
     assert reverse("qa:dashboard") in body
+
+
+@pytest.mark.parametrize("page", ["qa:dashboard", "qa:compliance"])
+def test_both_figure_pages_keep_what_was_typed_and_offer_the_same_filters(analyst_client, handler, page):
+    response = analyst_client.get(reverse(page), {"from": "2022-13", "to": "2026-06"})
+    assert response.status_code == 400
+    assert response.context["raw"] == {"from": "2022-13", "to": "2026-06"}
+    assert 'value="2022-13"' in response.content.decode()
+    assert handler in response.context["handlers"]
+    assert list(response.context["teams"]) == list(Team.objects.all())

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from incidents.models import Status
-from tests.factories import UserFactory, complete_answers, make_incident
+from tests.factories import UserFactory, complete_answers, form_post, make_incident
 from thrive.models import AssessmentReturn, AssessmentReviewed
 from thrive.returns import assessment_return
 
@@ -141,20 +141,9 @@ def test_someone_elses_return_cannot_be_revised(client_for, supervisor, latest):
     assert client_for(stranger).get(f"/thrive/returned/{returned.pk}/revise/").status_code == 404
 
 
-def _post_answers(answers: dict) -> dict:
-    flat = {}
-    for key, value in answers.items():
-        if isinstance(value, dict):
-            for sub, v in value.items():
-                flat[f"{key}__{sub}"] = "true" if v is True else "false" if v is False else v
-        else:
-            flat[key] = "true" if value is True else "false" if value is False else value
-    return flat
-
-
 def test_an_incomplete_revision_rerenders_with_errors_and_feedback(handler_client, supervisor, latest):
     returned = assessment_return(assessment=latest, actor=supervisor, **GOOD)
-    data = _post_answers(complete_answers(threat=""))
+    data = form_post(complete_answers(threat=""))
     page = handler_client.post(f"/thrive/returned/{returned.pk}/revise/submit/", data)
     assert page.status_code == 400
     html = page.content.decode()
@@ -175,7 +164,7 @@ def test_submitting_the_revision_clears_the_return_and_lets_the_incident_close(
     assert blocked.status_code == 409
     assert blocked.json()["code"] == "assessment_returned"
 
-    response = handler_client.post(f"/thrive/returned/{returned.pk}/revise/submit/", _post_answers(complete_answers()))
+    response = handler_client.post(f"/thrive/returned/{returned.pk}/revise/submit/", form_post(complete_answers()))
     assert response.status_code == 302
     returned.refresh_from_db()
     assert not returned.is_open

@@ -12,31 +12,12 @@ from django.urls import reverse
 
 from casework.services import assessment_record
 from incidents.models import EntryKind
-from tests.factories import UserFactory, complete_answers, make_incident
+from tests.factories import UserFactory, complete_answers, form_post, make_incident
 from tests.victims.conftest import texting_answers
 from thrive.models import Assessment
 from victims.models import Text
 
 pytestmark = pytest.mark.django_db
-
-
-def _post_data(answers: dict[str, Any], **extra: str) -> dict[str, str]:
-    data: dict[str, str] = {}
-    for key, value in answers.items():
-        if isinstance(value, dict):
-            for sub, sub_value in value.items():
-                data[f"{key}__{sub}"] = _form_value(sub_value)
-        else:
-            data[key] = _form_value(value)
-    return {**{k: v for k, v in data.items() if v != ""}, **extra}
-
-
-def _form_value(value: Any) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return "" if value is None else str(value)
 
 
 def _texting(phone: str = "07700 900123", *, threat: str = "He is outside now.", **prevention: Any) -> dict:
@@ -194,7 +175,7 @@ def test_submitting_the_carried_over_form_untouched_sends_no_text(handler_client
 
 
 def test_the_page_without_send_again_saves_the_version_and_says_no_text_went(handler_client, texted):
-    response = _submit(handler_client, texted, _post_data(_texting(threat="Second call."), form_version="2"))
+    response = _submit(handler_client, texted, form_post(_texting(threat="Second call."), form_version="2"))
     assert response.status_code == 302
     assert Text.objects.filter(incident=texted).count() == 1
     page = handler_client.get(response.url).content.decode()
@@ -203,7 +184,7 @@ def test_the_page_without_send_again_saves_the_version_and_says_no_text_went(han
 
 def test_the_page_send_again_with_a_reason_texts_and_the_log_shows_the_reason(handler_client, texted):
     reason = "Victim asked for the link again; she deleted the first text."
-    data = _post_data(
+    data = form_post(
         _texting(threat="Second call."), form_version="2", prevention__resend="true", prevention__resend_reason=reason
     )
     response = _submit(handler_client, texted, data)
@@ -215,7 +196,7 @@ def test_the_page_send_again_with_a_reason_texts_and_the_log_shows_the_reason(ha
 
 
 def test_the_page_send_again_without_a_reason_is_an_error_at_the_reason(handler_client, texted):
-    data = _post_data(_texting(threat="Second call."), form_version="2", prevention__resend="true")
+    data = form_post(_texting(threat="Second call."), form_version="2", prevention__resend="true")
     response = _submit(handler_client, texted, data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -227,9 +208,7 @@ def test_the_page_send_again_without_a_reason_is_an_error_at_the_reason(handler_
 
 
 def test_words_left_in_the_reason_without_ticking_send_again_send_nothing(handler_client, texted):
-    data = _post_data(
-        _texting(threat="Second call."), form_version="2", prevention__resend_reason="typed then unticked"
-    )
+    data = form_post(_texting(threat="Second call."), form_version="2", prevention__resend_reason="typed then unticked")
     assert _submit(handler_client, texted, data).status_code == 302
     assert Text.objects.filter(incident=texted).count() == 1
 

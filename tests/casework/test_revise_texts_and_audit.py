@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from audit.models import Action, AuditEvent
 from casework.services import assessment_record
-from tests.factories import make_incident
-from tests.thrive.test_texts_ask_afresh import _post_data, _texting
+from tests.factories import form_post, make_incident
+from tests.thrive.test_texts_ask_afresh import _texting
 from thrive.returns import assessment_return
 from victims.models import Text
 
@@ -29,7 +29,7 @@ def returned(handler, supervisor):
 
 
 def _revise(client, returned, **extra):
-    data = _post_data(_texting(threat="He has a knife."), form_version="2", **extra)
+    data = form_post(_texting(threat="He has a knife."), form_version="2", **extra)
     return client.post(reverse("thrive:returned-revise", kwargs={"pk": returned.pk}), data)
 
 

@@ -5,21 +5,10 @@ import pytest
 from django.urls import reverse
 
 from casework.services import assessment_record
-from tests.factories import complete_answers, make_incident
+from tests.factories import complete_answers, form_post, make_incident
 from thrive.models import Assessment, AssessmentStatus
 
 pytestmark = pytest.mark.django_db
-
-
-def _post(answers: dict, form_version: int) -> dict[str, str]:
-    post = {"form_version": str(form_version)}
-    for key, value in answers.items():
-        if isinstance(value, dict):
-            for sub, sub_value in value.items():
-                post[f"{key}__{sub}"] = {True: "true", False: "false"}.get(sub_value, str(sub_value))
-        else:
-            post[key] = {True: "true", False: "false"}.get(value, str(value))
-    return post
 
 
 def _urls(incident) -> tuple[str, str, str]:
@@ -37,12 +26,21 @@ def test_an_autosave_arriving_after_the_submit_leaves_no_draft(handler, handler_
     form_url, autosave_url, submit_url = _urls(incident)
     form_version = handler_client.get(form_url).context["form_version"]
     if autosaved_before:
-        handler_client.post(autosave_url, _post({"threat": "typing"}, form_version), headers={"HX-Request": "true"})
+        handler_client.post(
+            autosave_url,
+            form_post({"threat": "typing"}, form_version=str(form_version)),
+            headers={"HX-Request": "true"},
+        )
 
     # The real order: the submit commits first, then the late autosave request arrives.
-    assert handler_client.post(submit_url, _post(complete_answers(), form_version)).status_code == 302
+    assert (
+        handler_client.post(submit_url, form_post(complete_answers(), form_version=str(form_version))).status_code
+        == 302
+    )
     late = handler_client.post(
-        autosave_url, _post({"threat": "Autosaved words"}, form_version), headers={"HX-Request": "true"}
+        autosave_url,
+        form_post({"threat": "Autosaved words"}, form_version=str(form_version)),
+        headers={"HX-Request": "true"},
     )
 
     assert late.status_code == 409
@@ -60,8 +58,8 @@ def test_a_late_save_draft_without_javascript_is_refused_too(handler, handler_cl
     incident = make_incident(handler=handler)
     form_url, autosave_url, submit_url = _urls(incident)
     form_version = handler_client.get(form_url).context["form_version"]
-    handler_client.post(submit_url, _post(complete_answers(), form_version))
-    response = handler_client.post(autosave_url, _post({"threat": "late"}, form_version))
+    handler_client.post(submit_url, form_post(complete_answers(), form_version=str(form_version)))
+    response = handler_client.post(autosave_url, form_post({"threat": "late"}, form_version=str(form_version)))
     assert response.status_code == 409
     assert not Assessment.objects.filter(incident=incident, status=AssessmentStatus.DRAFT).exists()
 
@@ -74,7 +72,7 @@ def test_autosaves_of_a_form_still_being_written_keep_saving(handler, handler_cl
     form_version = handler_client.get(form_url).context["form_version"]
     assessment_record(incident=incident, author=supervisor, data=complete_answers(threat="Theirs"), submit=True)
     response = handler_client.post(
-        autosave_url, _post({"threat": "Mine"}, form_version), headers={"HX-Request": "true"}
+        autosave_url, form_post({"threat": "Mine"}, form_version=str(form_version)), headers={"HX-Request": "true"}
     )
     assert response.status_code == 200
     draft = Assessment.objects.get(incident=incident, author=handler, status=AssessmentStatus.DRAFT)
