@@ -16,7 +16,7 @@ from casework.rules import close_blockers
 from casework.selectors import get_incident_detail_for_user, incident_detail
 from casework.services import incident_change_grading, incident_close
 from config.errors import Blocked
-from config.pages import errors_list, posted_row_version
+from config.pages import errors_list, posted_row_version, redirect_after_post
 from incidents.models import ClosureCode, Grading, Incident
 from incidents.selectors import get_incident_for_user
 from incidents.services import incident_add_note
@@ -85,12 +85,7 @@ def incident_close_page(request: HttpRequest, reference: str) -> HttpResponse:
             close_values={"closure_code": code, "exemption_reason": reason},
         )
     messages.success(request, f"Incident {reference} closed.")
-    target = reverse("incidents:incident-detail", kwargs={"reference": reference})
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    return redirect_after_post(request, reverse("incidents:incident-detail", kwargs={"reference": reference}))
 
 
 def _close_panel(request: HttpRequest, reference: str, *, status: int, **extra: Any) -> HttpResponse:

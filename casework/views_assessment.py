@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import role_required
 from casework.services import assessment_record, assessment_submit_keeping_draft
 from config.errors import Blocked
+from config.pages import redirect_after_post
 from config.params import whole_number
 from incidents.selectors import get_incident_for_user
 from thrive.forms import ResendChoice, answers_from_post, error_summary, form_layout, text_max_length
@@ -201,12 +202,7 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect("incidents:incident-detail", reference=reference)
     messages.success(request, f"Assessment version {submitted.version} submitted for {incident.reference}.")
     _say_what_became_of_the_text(request, submitted)
-    target = reverse("incidents:incident-detail", kwargs={"reference": reference})
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    return redirect_after_post(request, reverse("incidents:incident-detail", kwargs={"reference": reference}))
 
 
 def _posted_form_version(request: HttpRequest) -> int | None:

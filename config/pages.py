@@ -1,6 +1,7 @@
 """Small pieces every app's pages share, so no page imports another app's private helper."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from config.params import whole_number
 
@@ -18,3 +19,13 @@ def errors_list(errors: dict[str, list[str]], anchors: dict[str, str]) -> list[d
 def posted_row_version(request: HttpRequest) -> int | None:
     """The incident row version the form was drawn from (optimistic locking), None if absent."""
     return whole_number(request.POST.get("row_version", ""), minimum=0)
+
+
+def redirect_after_post(request: HttpRequest, target: str) -> HttpResponse:
+    """Where a successful form post goes next: a redirect for a full page, and for htmx an
+    empty answer whose HX-Redirect makes the browser load `target` as a whole page."""
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
