@@ -17,8 +17,7 @@ from django.urls import reverse
 
 from audit.models import Action, AuditEvent
 from casework.services import assessment_record
-from tests.factories import complete_answers, make_incident
-from tests.thrive.test_texts_ask_afresh import _post_data
+from tests.factories import complete_answers, form_post, make_incident
 from thrive.models import Assessment
 from thrive.returns import assessment_return
 
@@ -47,7 +46,7 @@ def assert_one_row_for(incident: Any, version: int, *, channel: str, actor: str 
 
 def page_submit(client: Any, incident: Any, **extra: str) -> Any:
     url = reverse("thrive:assessment-submit", kwargs={"reference": incident.reference})
-    return client.post(url, _post_data(complete_answers(), **extra))
+    return client.post(url, form_post(complete_answers(), **extra))
 
 
 def test_the_assessment_page_records_its_submission_once(handler, handler_client):
@@ -87,7 +86,7 @@ def test_the_revise_page_records_the_revision_once(handler, handler_client, supe
     )
     before = {r.pk for r in submitted_rows(incident)}
     url = reverse("thrive:returned-revise", kwargs={"pk": returned.pk})
-    response = handler_client.post(url, _post_data(complete_answers(threat="He has a knife."), form_version="2"))
+    response = handler_client.post(url, form_post(complete_answers(threat="He has a knife."), form_version="2"))
     assert response.status_code == 302
     revision = Assessment.objects.get(incident=incident, version=2)
     new = [r for r in submitted_rows(incident) if r.pk not in before]
