@@ -1,8 +1,8 @@
 """The writes that span an incident, its assessments and its victims.
 
 - `incident_close`: rule 1, the only code that closes an incident (the gate: casework.rules).
-- `incident_change_grading`: a grading change, which resets the re-THRIVE clock from the
-  latest assessment (rule 5).
+- `incident_change_grading`: a grading change, which makes a re-THRIVE due now once the
+  incident has a submitted assessment (rule 5, incidents.rules.rethrive_due_after_regrade).
 - `assessment_record` / `assessment_submit_keeping_draft`: saving and submitting an assessment
   (rules 2, 4, 5, 7, 8, 12): the version, the log entry, the prevention text, the return
   it answers, the grading it sets and the clock it resets, in one transaction.
@@ -31,7 +31,7 @@ from config.errors import Blocked
 from config.phones import normalise_uk_mobile
 from config.text import free_text_errors
 from incidents.models import ClosureCode, EntryKind, Grading, Incident, Status
-from incidents.rules import client_time_problem, rethrive_due_at, rethrive_on_time
+from incidents.rules import client_time_problem, rethrive_due_after_regrade, rethrive_due_at, rethrive_on_time
 from incidents.services import incident_lock, incident_regrade, incident_update, log_entry_write
 from thrive.models import Assessment, AssessmentStatus, PromptSet
 from thrive.prompts import get_answer
@@ -120,11 +120,33 @@ def incident_change_grading(
         if locked.status == Status.CLOSED:
             raise Blocked("already_closed", f"Incident {locked.reference} is closed.")
         if locked.grading != grading:
+            old_label = Grading(locked.grading).label
             incident_regrade(locked, actor=actor, grading=grading, reason=reason)
-            # Rule 5: the re-THRIVE interval is per grading, so the clock follows the new one.
-            latest = latest_submitted_assessment(locked)
-            last = latest.submitted_at if latest is not None and latest.submitted_at else locked.opened_at
-            incident_update(locked, rethrive_due_at=rethrive_due_at(grading=grading, last_assessed_at=last))
+            # Rule 5: a changed response needs the risk assessed again, now, once there is an
+            # assessment to revisit; before the first, the first stays due at the new interval.
+            now = timezone.now()
+            assessed = latest_submitted_assessment(locked) is not None
+            due = rethrive_due_after_regrade(
+                grading=grading,
+                opened_at=locked.opened_at,
+                assessed=assessed,
+                current_due=locked.rethrive_due_at,
+                now=now,
+            )
+            if not assessed:
+                incident_update(locked, rethrive_due_at=due)
+            else:
+                # Our own "re-THRIVE due" entry says why; marking the due time flagged keeps
+                # the sweep from adding its "no assessment in the last 3 h 30 min", untrue here.
+                incident_update(locked, rethrive_due_at=due, rethrive_flagged_for=due)
+                log_entry_write(
+                    incident=locked,
+                    kind=EntryKind.RETHRIVE_DUE,
+                    author=actor,
+                    at=now,
+                    text=f"Re-THRIVE due now: the grading changed from {old_label} to {Grading(grading).label}. "
+                    "Reassess the risk now.",
+                )
     return locked
 
 

@@ -1,7 +1,8 @@
 """Pure checks over an incident's own data. No writes.
 
 - `client_time_problem`: a time sent by a client must not be in the future and keeps its order.
-- `rethrive_interval`, `rethrive_due_at`, `rethrive_on_time`: rule 5, the re-THRIVE clock.
+- `rethrive_interval`, `rethrive_due_at`, `rethrive_due_after_regrade`, `rethrive_on_time`:
+  rule 5, the re-THRIVE clock.
   It lives here because the clock is the incident's (its grading sets the interval, its
   `rethrive_due_at` holds the due time, and `Incident.is_overdue` reads it); thrive and
   casework use it from here. Elapsed time, so all three work in UTC.
@@ -45,6 +46,26 @@ def rethrive_due_at(*, grading: str, last_assessed_at: datetime) -> datetime:
     if last_assessed_at.utcoffset() is None:
         raise ValueError("rethrive_due_at needs an aware datetime")
     return last_assessed_at.astimezone(UTC) + rethrive_interval(grading)
+
+
+def rethrive_due_after_regrade(
+    *, grading: str, opened_at: datetime, assessed: bool, current_due: datetime | None, now: datetime
+) -> datetime:
+    """Rule 5: when an open incident's grading is changed (not by a submission, which is
+    itself the fresh assessment and resets the clock), when is the next assessment due?
+
+    With a submitted assessment already made, a re-THRIVE is due now (West Midlands: "any
+    change in the way we respond"): the change's own time, or the earlier due time if one
+    has already passed, so a second change does not hide how long it has waited. Before
+    the first assessment, that first assessment stays due from the opening, at the new
+    grading's interval.
+    """
+    if not assessed:
+        return rethrive_due_at(grading=grading, last_assessed_at=opened_at)
+    now = now.astimezone(UTC)
+    if current_due is not None and current_due.astimezone(UTC) < now:
+        return current_due.astimezone(UTC)
+    return now
 
 
 def rethrive_on_time(*, submitted_at: datetime, due_at: datetime) -> bool:

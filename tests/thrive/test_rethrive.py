@@ -119,20 +119,14 @@ def test_the_sweep_flags_again_after_a_new_due_time_passes(handler):
     assert _due_entries(incident) == 2
 
 
-def test_a_grading_change_moves_the_clock_to_the_new_gradings_interval(handler, settings):
+def test_a_grading_change_before_the_first_assessment_moves_it_to_the_new_interval(handler, settings):
+    # Once assessed, a grading change makes a re-THRIVE due now instead
+    # (tests/casework/test_rethrive_on_regrade.py).
     from casework.services import incident_change_grading
 
     settings.RETHRIVE_MINUTES_BY_GRADING = {**settings.RETHRIVE_MINUTES_BY_GRADING, "immediate": 60}
     opened = timezone.now() - timedelta(minutes=30)
     incident = make_incident(handler=handler, opened_at=opened, grading="scheduled")
-    submitted_at = opened + timedelta(minutes=10)
-    assessment_record(
-        incident=incident,
-        author=handler,
-        data=complete_answers(grading="scheduled"),
-        submit=True,
-        submitted_at=submitted_at,
-    )
     incident_change_grading(incident=incident, actor=handler, grading="immediate")
     incident.refresh_from_db()
-    assert incident.rethrive_due_at == submitted_at + timedelta(minutes=60)
+    assert incident.rethrive_due_at == opened + timedelta(minutes=60)

@@ -129,20 +129,32 @@ def test_a_reassessment_before_a_change_is_due_after_the_interval_of_elapsed_tim
 
 @change_param
 def test_a_grading_change_counts_the_new_interval_in_elapsed_time(handler, clock, settings, change):
+    # Before the first assessment (after it, a grading change makes a re-THRIVE due now).
     settings.RETHRIVE_MINUTES_BY_GRADING = {**settings.RETHRIVE_MINUTES_BY_GRADING, "immediate": 90}
-    clock.set(change + timedelta(hours=1))
-    submitted = change - timedelta(minutes=45)
+    clock.set(change + timedelta(minutes=30))
+    opened = change - timedelta(minutes=45)
+    incident = _open(handler, opened.astimezone(LONDON), grading="scheduled")
+    incident_change_grading(incident=incident, actor=handler, grading="immediate")
+    incident.refresh_from_db()
+    assert incident.rethrive_due_at == opened + timedelta(minutes=90)
+
+
+@change_param
+def test_a_grading_change_after_an_assessment_is_due_at_the_change_across_a_clock_change(handler, clock, change):
+    clock.set(change + timedelta(minutes=10))
     incident = _open(handler, change - timedelta(hours=1))
     assessment_record(
         incident=incident,
         author=handler,
-        data=complete_answers(grading="scheduled"),
+        data=complete_answers(),
         submit=True,
-        submitted_at=submitted.astimezone(LONDON),
+        submitted_at=(change - timedelta(minutes=5)).astimezone(LONDON),
     )
     incident_change_grading(incident=incident, actor=handler, grading="immediate")
     incident.refresh_from_db()
-    assert incident.rethrive_due_at == submitted + timedelta(minutes=90)
+    assert incident.rethrive_due_at == change + timedelta(minutes=10)
+    assert incident.is_overdue(change + timedelta(minutes=10, seconds=1))
+    assert not incident.is_overdue(change + timedelta(minutes=10))
 
 
 @change_param
