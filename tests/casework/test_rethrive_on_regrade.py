@@ -106,7 +106,9 @@ def test_a_submission_that_changes_the_grading_is_the_fresh_assessment(handler):
 # --- The incident page's grading form --------------------------------------------------------
 
 
-def test_the_grading_form_makes_the_incident_overdue_on_its_page_and_the_list(handler, handler_client):
+def test_the_grading_form_makes_the_incident_overdue_on_its_page_the_list_and_the_home_page(
+    handler, handler_client, supervisor_client
+):
     incident = _assessed_just_now(handler, grading="priority")
     response = handler_client.post(
         reverse("incidents:incident-grading", kwargs={"reference": incident.reference}),
@@ -119,6 +121,9 @@ def test_the_grading_form_makes_the_incident_overdue_on_its_page_and_the_list(ha
     assert "Re-THRIVE due now: the grading changed from Priority to Immediate" in html
     listing = handler_client.get(reverse("incidents:incident-list"), {"overdue": "1"}).content.decode()
     assert incident.reference in listing
+    home = supervisor_client.get(reverse("accounts:home")).content.decode()
+    overdue_panel = home[home.index("Re-THRIVE overdue in your team") :]
+    assert incident.reference in overdue_panel
 
 
 # --- The API ----------------------------------------------------------------------------------
