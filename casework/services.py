@@ -263,9 +263,14 @@ def assessment_record(
         assessment.recorded_at = now
         assessment.submission_digest = digest
         # Rule 5's record for the compliance figures: a re-THRIVE is on time when it came in
-        # by the due time the previous version set (the incident's clock, before this resets it).
-        if previous is not None and locked.rethrive_due_at is not None:
-            assessment.rethrive_on_time = rethrive_on_time(submitted_at=when, due_at=locked.rethrive_due_at)
+        # within the grading's interval of the previous version. Not the incident's due time:
+        # a grading change makes that "now" to put the incident at the top of every list, and
+        # answering it promptly must not count as late.
+        if previous is not None and previous.submitted_at is not None:
+            assessment.rethrive_on_time = rethrive_on_time(
+                submitted_at=when,
+                due_at=rethrive_due_at(grading=locked.grading, last_assessed_at=previous.submitted_at),
+            )
         assessment.risk_level = answers.get("risk_level") or ""
         assessment.save()
         log_entry_write(

@@ -153,3 +153,33 @@ def test_an_api_submission_that_changes_the_grading_resets_the_clock_from_itself
     assert incident.rethrive_due_at > timezone.now() + INTERVAL - timedelta(minutes=1)
     assert api.get("/api/incidents/?overdue=true").json()["results"] == []
     assert _due_entries(incident) == []
+
+
+def test_a_re_thrive_made_soon_after_a_grading_change_counts_as_on_time(handler):
+    # "Due now" makes the incident urgent on every list; the compliance figure still measures
+    # the interval since the last assessment, so answering a regrade quickly is not "late".
+    incident = _assessed_just_now(handler, grading="priority")
+    incident_change_grading(incident=incident, actor=handler, grading="immediate", reason="Weapon seen")
+    incident.refresh_from_db()
+    version = assessment_record(
+        incident=incident, author=handler, data=complete_answers(grading="immediate"), submit=True
+    )
+    assert version.rethrive_on_time is True
+
+
+def test_a_re_thrive_after_the_interval_is_still_late_whatever_the_grading_did(handler):
+    incident = make_incident(handler=handler, grading="priority", opened_at=timezone.now() - timedelta(hours=5))
+    assessment_record(
+        incident=incident,
+        author=handler,
+        data=complete_answers(grading="priority"),
+        submit=True,
+        submitted_at=timezone.now() - timedelta(hours=4),
+    )
+    incident.refresh_from_db()
+    incident_change_grading(incident=incident, actor=handler, grading="immediate", reason="Weapon seen")
+    incident.refresh_from_db()
+    version = assessment_record(
+        incident=incident, author=handler, data=complete_answers(grading="immediate"), submit=True
+    )
+    assert version.rethrive_on_time is False
