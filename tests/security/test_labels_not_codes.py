@@ -19,11 +19,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import OBJECT_TYPES
 from casework.services import assessment_record, incident_change_grading, incident_close
 from incidents.models import Category, Channel, ClosureCode, Grading, Incident
 from incidents.services import incident_create
 from qa.models import Check, Grade
-from qa.services import review_correct
+from qa.services import export_record, review_correct
 from tests.factories import complete_answers
 from tests.qa.factories import grades
 from tests.security.test_permission_matrix import ask, is_api
@@ -72,6 +73,7 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
             ),
             reason="Second look.",
         )
+        export_record(user=built.users["analyst"], format="csv", filters={"from": "2022-06"})  # audit: qa_export
         EXTRA["chat"] = chat
         yield built
 
@@ -102,6 +104,7 @@ def product_codes() -> set[str]:
     codes |= set(Category.objects.filter(code__contains="_").values_list("code", flat=True))
     codes |= set(ClosureCode.objects.filter(code__contains="_").values_list("code", flat=True))
     codes |= set(ClosureCode.objects.filter(code__contains="-").values_list("code", flat=True))
+    codes |= {kind for kind in OBJECT_TYPES if "_" in kind}  # the audit log's kinds of record
     return codes
 
 
@@ -167,13 +170,13 @@ def test_each_page_shows_labels_not_codes(world, db, name, method, role):
 # Pages the matrix asks with one target each; these show the other states.
 EXTRA_PAGES = [
     pytest.param(path, role, id=f"{path}-{role}")
-    for path in ("closed_list", "closed_incident", "chat_list", "compliance", "dashboard")
+    for path in ("closed_list", "closed_incident", "chat_list", "compliance", "dashboard", "audit")
     for role in ROLES
 ]
 
 
-@pytest.mark.parametrize(("page", "role"), EXTRA_PAGES)
-def test_the_closed_pages_show_labels_not_codes(world, db, page, role):
+@pytest.mark.parametrize(("which", "role"), EXTRA_PAGES)
+def test_the_closed_pages_show_labels_not_codes(world, db, which, role):
     chat = EXTRA["chat"]
     month = f"{timezone.localtime(chat.closed_at):%Y-%m}"
     url = {
@@ -182,12 +185,15 @@ def test_the_closed_pages_show_labels_not_codes(world, db, page, role):
         "chat_list": reverse("incidents:incident-list") + "?q=" + chat.reference,
         "compliance": reverse("qa:compliance") + f"?from={month}&to={month}",
         "dashboard": reverse("qa:dashboard") + f"?from={month}&to={month}",
-    }[page]
+        "audit": reverse("audit:event-list"),
+    }[which]
     client = Client()
     client.force_login(world.users[role])
     response = client.get(url)
     if response.status_code != 200:
         return  # a role the page refuses reads nothing
-    if page == "compliance":
+    if which == "audit":
+        assert "QA export" in visible_text(response.content.decode())
+    if which == "compliance":
         assert "Exempt: Abandoned call, no trace" in response.content.decode()
     assert codes_shown(response.content.decode(), product_codes()) == [], f"{url} as {role}"
