@@ -145,7 +145,7 @@ class Assessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.incident_id} v{self.version} ({self.status})"
+        return f"{self.incident_id} v{self.version} ({self.get_status_display()})"
 
     @property
     def risk_level_label(self) -> str:
