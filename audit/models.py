@@ -14,6 +14,17 @@ class Action(models.TextChoices):
     ERASE = "erase", "Erasure"
 
 
+# The kinds of record and the ways in that the log names, with what the audit page shows for
+# them (the rows keep the codes: the search and the admin filter by them).
+OBJECT_TYPES: dict[str, str] = {
+    "victim": "Victim",
+    "assessment": "Assessment",
+    "incident": "Incident",
+    "qa_export": "QA export",
+}
+CHANNELS: dict[str, str] = {"page": "Page", "api": "API", "admin": "Admin", "task": "Task", "command": "Command"}
+
+
 class AuditEvent(models.Model):
     """One line of the append-only audit log: who did what to which record, when, from where.
 
@@ -64,3 +75,12 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("The audit log is append-only: an event cannot be deleted.")
+
+    @property
+    def object_type_label(self) -> str:
+        """What the audit page shows for the record's kind: its name, not the code."""
+        return OBJECT_TYPES.get(self.object_type, self.object_type.replace("_", " ").capitalize())
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNELS.get(self.channel, self.channel)

@@ -26,6 +26,7 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from casework.rules import close_blockers
+from config.choices import labels_listed
 from config.dates import local_month
 from config.errors import Blocked
 from config.phones import normalise_uk_mobile
@@ -111,7 +112,7 @@ def incident_change_grading(
     reason: str = "",
 ) -> Incident:
     if grading not in Grading.values:
-        raise ValidationError({"grading": [f"Select a grading: one of {', '.join(Grading.values)}"]})
+        raise ValidationError({"grading": [f"Select a grading: {labels_listed(Grading.choices)}"]})
     reason = reason or ""
     if errors := free_text_errors(reason=reason, labels={"reason": "The reason"}):
         raise ValidationError(errors)

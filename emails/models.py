@@ -51,4 +51,4 @@ class Email(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Email {self.pk} to {self.to} ({self.status})"
+        return f"Email {self.pk} to {self.to} ({self.get_status_display()})"

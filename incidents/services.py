@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from config.choices import labels_listed
 from config.errors import Blocked
 from config.text import free_text_errors
 from incidents.models import (
@@ -61,7 +62,7 @@ def incident_create(
 ) -> Incident:
     errors: dict[str, list[str]] = {}
     if channel not in Channel.values:
-        errors["channel"] = [f"Select a channel: one of {', '.join(Channel.values)}"]
+        errors["channel"] = [f"Select a channel: {labels_listed(Channel.choices)}"]
     # A NUL character cannot reach PostgreSQL, even in a look-up: it is simply not a code.
     category_obj = (
         Category.objects.filter(code=category, active=True).first() if "\x00" not in (category or "") else None
@@ -69,7 +70,7 @@ def incident_create(
     if category_obj is None:
         errors["category"] = [f"{category!r} is not a known opening code" if category else "Select a category"]
     if grading not in Grading.values:
-        errors["grading"] = [f"Select a grading: one of {', '.join(Grading.values)}"]
+        errors["grading"] = [f"Select a grading: {labels_listed(Grading.choices)}"]
     if not (summary or "").strip():
         errors["summary"] = ["Enter a summary of the call"]
     elif len(summary) > SUMMARY_MAX:

@@ -46,6 +46,9 @@ class ComplianceFigures:
     closed_with_assessment_pct: Decimal | None
     closed_exempt_pct: Decimal | None
     exempt_by_code: dict[str, int] = field(default_factory=dict)
+    # The exempt codes' names (code -> name) for the pages, which show names, never codes;
+    # not part of the API's answer, whose exempt_by_code keeps the codes (API.md).
+    exempt_names: dict[str, str] = field(default_factory=dict, compare=False)
     rethrives: int = 0
     rethrive_on_time_pct: Decimal | None = None
     texts_requested: int = 0
@@ -87,7 +90,11 @@ def compliance_monthly(filters: QaFilters) -> list[ComplianceFigures]:
         rethrives = rethrives.filter(incident__handler=filters.handler)
         texts = texts.filter(incident__handler=filters.handler)
 
-    exempt_codes = dict(ClosureCode.objects.filter(exempt=True).values_list("pk", "code"))
+    exempt = ClosureCode.objects.filter(exempt=True).values_list("pk", "code", "name")
+    exempt_codes, exempt_names = {}, {}
+    for pk, code, name in exempt:
+        exempt_codes[pk] = code
+        exempt_names[code] = name
     closed: dict[date, dict[str, Any]] = {}
     # Each count names a column of its index (never `id`), so that PostgreSQL can answer from
     # the index alone (an index-only scan) instead of visiting every row of the year.
@@ -128,6 +135,7 @@ def compliance_monthly(filters: QaFilters) -> list[ComplianceFigures]:
                 closed_with_assessment_pct=percentage(c["all"] - c["exempt"], c["all"]),
                 closed_exempt_pct=percentage(c["exempt"], c["all"]),
                 exempt_by_code=dict(sorted(c["by_code"].items())),
+                exempt_names=exempt_names,
                 rethrives=r["n"],
                 rethrive_on_time_pct=percentage(r["on_time"], r["n"]),
                 texts_requested=t["n"],

@@ -188,7 +188,7 @@ class Dispute(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Dispute of review {self.review_id} ({self.outcome})"
+        return f"Dispute of review {self.review_id} ({self.get_outcome_display()})"
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("A dispute is never deleted.")

@@ -57,6 +57,11 @@ class PromptSet(models.Model):
             raise ValidationError({"sections": [f"{path}: {m}" for path, ms in problems.items() for m in ms]})
 
 
+# The risk levels' labels, for the pages: the prompt set's decision section offers these
+# codes; the lists read the denormalised code and show the label without loading the set.
+RISK_LEVELS: dict[str, str] = {"high": "High", "medium": "Medium", "standard": "Standard"}
+
+
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
@@ -140,7 +145,11 @@ class Assessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.incident_id} v{self.version} ({self.status})"
+        return f"{self.incident_id} v{self.version} ({self.get_status_display()})"
+
+    @property
+    def risk_level_label(self) -> str:
+        return RISK_LEVELS.get(self.risk_level, self.risk_level)
 
     @property
     def is_submitted(self) -> bool:

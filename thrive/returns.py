@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, Min, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
+from config.choices import labels_listed
 from config.errors import Blocked
 from config.text import free_text_problem
 from incidents.models import EntryKind, Incident, Status
@@ -44,7 +45,7 @@ def _section_keys(assessment: Assessment) -> list[str]:
 def _clean_return(assessment: Assessment, *, reason: Any, sections: Any, feedback: Any) -> tuple[str, list[str], str]:
     errors: dict[str, list[str]] = {}
     if reason not in ReturnReason.values:
-        errors["reason"] = [f"Select a reason: one of {', '.join(ReturnReason.values)}"]
+        errors["reason"] = [f"Select a reason: {labels_listed(ReturnReason.choices)}"]
     keys = _section_keys(assessment)
     if not isinstance(sections, list) or not sections:
         errors["sections"] = ["Select the sections the author must revise"]

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 
+from config.choices import labels_listed
 from config.phones import MOBILE_ERROR, normalise_uk_mobile
 from config.text import free_text_problem, unstorable_removed
 from thrive.prompts import Prompt, condition_holds, get_answer, iter_prompts, set_answer
@@ -58,9 +59,8 @@ def _coerce(prompt: Prompt, raw: Any) -> tuple[Any, str | None]:
     if prompt.type in {"choice", "yes_no_unknown"}:
         if raw is None or raw == "":
             return "", None
-        allowed = [value for value, _ in prompt.choices]
-        if raw not in allowed:
-            return "", f"{prompt.label}: must be one of {', '.join(allowed)}"
+        if raw not in [value for value, _ in prompt.choices]:
+            return "", f"{prompt.label}: choose {labels_listed(prompt.choices)}"
         return raw, None
     return None, None
 

@@ -16,7 +16,7 @@ from accounts.decorators import role_required
 from config.errors import Blocked
 from incidents.models import Category, LogEntry
 from thrive.forms import form_layout
-from thrive.models import AssessmentReturn, ReturnReason
+from thrive.models import RISK_LEVELS, AssessmentReturn, ReturnReason
 from thrive.returns import (
     QueueFilters,
     assessment_mark_reviewed,
@@ -50,7 +50,7 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
         "querystring": "&".join(f"{k}={quote(v)}" for k, v in request.GET.items() if k != "page" and v),
         "handlers": team_members,
         "categories": Category.objects.filter(active=True),
-        "risk_levels": [("high", "High"), ("medium", "Medium"), ("standard", "Standard")],
+        "risk_levels": list(RISK_LEVELS.items()),
         "open_by_handler": team_open_returns_by_handler(request.user),
         "open_returns": list(team_open_returns(request.user)[:QUEUE_PAGE]),
     }

@@ -154,4 +154,4 @@ class Text(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Text {self.pk} ({self.status})"
+        return f"Text {self.pk} ({self.get_status_display()})"

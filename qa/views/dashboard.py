@@ -73,11 +73,13 @@ def compliance(request: HttpRequest) -> HttpResponse:
     """Compliance over every incident (qa.compliance), with the dashboard's filters."""
     filters = _dashboard_filters(request)
     rows = [] if filters.errors else compliance_monthly(filters)
-    codes = sorted({code for row in rows for code in row.exempt_by_code})
+    # Each exempt closure code by its name (a person reads names, not codes), in name order.
+    names = rows[0].exempt_names if rows else {}
+    codes = sorted({code for row in rows for code in row.exempt_by_code}, key=lambda code: names.get(code, code))
     context = {
         "rows": rows,
         "table": [(label, [row.as_api()[key] for row in rows]) for key, label in COMPLIANCE_COLUMNS if key != "month"],
-        "exempt_rows": [(code, [row.exempt_by_code.get(code, 0) for row in rows]) for code in codes],
+        "exempt_rows": [(names.get(code, code), [row.exempt_by_code.get(code, 0) for row in rows]) for code in codes],
     }
     return _render_filtered(request, "qa/compliance.html", filters, context)
 

@@ -127,7 +127,7 @@ def test_the_api_page_and_xlsx_agree(june, analyst, api_client_for, client_for):
     html = page.content.decode()
     assert "Closed with a complete assessment (%)" in html
     assert "75.0" in html
-    assert "Exempt: duplicate" in html
+    assert "Exempt: Duplicate of another incident" in html  # the name, never the code
     xlsx = api_client_for(analyst).get("/qa/export.xlsx", {"from": "2026-06", "to": "2026-07"})
     sheet = load_workbook(io.BytesIO(xlsx.content))["Compliance"]
     header = [cell.value for cell in sheet[1]]
