@@ -46,8 +46,9 @@ def request_fingerprint(*, method: str, path: str, content_type: str, body: byte
     so a client that re-serialises the same object (other spacing or key order) still
     gets its first answer back."""
     if content_type.split(";")[0].strip() == "application/json":
-        # Not JSON after all (a 400 to come): compared byte for byte.
-        with contextlib.suppress(ValueError):
+        # Not JSON after all, or nested deeper than Python parses (a 400 to come from the
+        # view's bounded parser, config.parsers): compared byte for byte.
+        with contextlib.suppress(ValueError, RecursionError):
             body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
     digest = hashlib.sha256()
     for part in (method.encode(), path.encode(), body):

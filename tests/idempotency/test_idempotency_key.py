@@ -352,3 +352,16 @@ def test_a_crash_keeps_nothing_so_a_retry_does_the_work(handler, monkeypatch):
     assert retry.status_code == 201
     assert "Idempotent-Replayed" not in retry.headers
     assert Incident.objects.count() == 1
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_json_nested_too_deep_with_a_key_is_a_clear_4xx_never_a_500(handler, signed_in):
+    # The key's fingerprint reads the body before the view's bounded parser does: 5 KB of
+    # "[[[[..." must not reach Python's recursion limit there.
+    client = _client(handler) if signed_in else APIClient()
+    response = client.post(
+        "/api/incidents/", data="[" * 5000, content_type="application/json", HTTP_IDEMPOTENCY_KEY="deep-1"
+    )
+    assert response.status_code == (400 if signed_in else 401)
+    assert response["Content-Type"].startswith("application/json")
+    assert not Incident.objects.exists()
