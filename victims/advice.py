@@ -74,7 +74,10 @@ def advice_update(*, advice: PreventionAdvice, title: str, url: str, message: st
         errors["message"] = ["Enter the wording of the text"]
     elif len(message) > ADVICE_MESSAGE_MAX:
         errors["message"] = [f"The wording must be {ADVICE_MESSAGE_MAX} characters or fewer"]
-    for field, messages in free_text_errors(title=title, message=message, labels={"message": "The wording"}).items():
+    checked = free_text_errors(
+        title=title, url=url, message=message, labels={"url": "The link", "message": "The wording"}
+    )
+    for field, messages in checked.items():
         errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)

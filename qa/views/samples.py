@@ -14,6 +14,7 @@ from accounts.decorators import role_required
 from accounts.models import Team
 from config.errors import Blocked
 from config.params import whole_number
+from config.text import free_text_problem
 from qa.models import Review, SampleItem
 from qa.rules import local_month, month_add, month_parse
 from qa.selectors import (
@@ -71,7 +72,8 @@ def sample_create(request: HttpRequest) -> HttpResponse:
         if seed is None:
             errors["seed"] = ["Enter the seed as a whole number, or leave it empty for a random one"]
     if form["team"] and is_admin(request.user):
-        team = Team.objects.filter(name=form["team"]).first()
+        # A name PostgreSQL cannot even compare (a NUL) names no team either.
+        team = None if free_text_problem(form["team"]) else Team.objects.filter(name=form["team"]).first()
         if team is None:
             errors["team"] = ["Choose a team from the list"]
     if not errors:

@@ -143,3 +143,44 @@ def test_the_reminder_for_a_version_that_is_not_published_is_not_found(people: d
     unknown = draft.pk if draft else PromptSet.objects.order_by("-pk").first().pk + 1000
     response = people["page"]["trainer"].post("/thrive/training/remind/", {"prompt_set": unknown})
     assert response.status_code == 404
+
+
+def test_a_nul_in_the_advice_link_is_a_form_error(people: dict[str, Any]) -> None:
+    advice = PreventionAdvice.objects.first()
+    before = advice.url
+    response = people["page"]["trainer"].post(
+        f"/victims/advice/{advice.pk}/",
+        {"title": "Burglary", "url": "https://example.org/a\x00b", "message": "Lock the door", "active": "true"},
+    )
+    assert response.status_code == 400
+    assert b"null character" in response.content.lower()
+    advice.refresh_from_db()
+    assert advice.url == before
+
+
+def test_a_nul_in_a_wording_change_summary_is_a_form_error_when_saving_or_publishing(people: dict[str, Any]) -> None:
+    trainer = people["page"]["trainer"]
+    response = trainer.post("/thrive/wording/drafts/new/")
+    assert response.status_code == 302
+    draft = PromptSet.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+    for url in (f"/thrive/wording/drafts/{draft.pk}/", f"/thrive/wording/drafts/{draft.pk}/publish/"):
+        response = trainer.post(url, {"change_summary": "Harm hint\x00 reworded"})
+        assert response.status_code == 400, url
+        assert b"null character" in response.content.lower()
+    draft.refresh_from_db()
+    assert draft.status == PromptSetStatus.DRAFT
+    assert "\x00" not in draft.change_summary
+
+
+def test_a_nul_in_the_wording_family_is_refused_plainly(people: dict[str, Any]) -> None:
+    drafts = PromptSet.objects.filter(status=PromptSetStatus.DRAFT).count()
+    response = people["page"]["trainer"].post("/thrive/wording/drafts/new/", {"family": "thrive\x00sp"})
+    assert response.status_code == 302
+    assert response["Location"] == "/thrive/wording/"
+    assert PromptSet.objects.filter(status=PromptSetStatus.DRAFT).count() == drafts
+
+
+def test_a_nul_in_the_sample_team_is_a_form_error(people: dict[str, Any]) -> None:
+    response = people["page"]["admin"].post("/qa/samples/new/", {"month": "2026-10", "team": "Hostile\x00Watch"})
+    assert response.status_code == 400
+    assert b"Choose a team from the list" in response.content

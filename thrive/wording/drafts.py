@@ -11,6 +11,7 @@ from django.http import QueryDict
 from accounts.models import User
 from accounts.roles import role_can
 from config.errors import Blocked
+from config.text import free_text_errors, free_text_problem
 from thrive.models import PromptSet, PromptSetStatus
 from thrive.prompt_schema import sections_problems
 from thrive.prompts import CONDITIONS, PROMPT_TYPES
@@ -18,6 +19,7 @@ from thrive.wording.sets import current_family
 
 NEW_PROMPT_TYPES = ("text", "boolean", "yes_no_unknown", "guidance")
 SUMMARY_MAX = 5000
+SUMMARY_LABEL = {"change_summary": "The change summary"}
 
 
 def prompt_set_draft_start(
@@ -44,9 +46,14 @@ def prompt_set_draft_start(
         errors["change_summary"] = ["Summarise the change for staff"]
     elif len(summary) > SUMMARY_MAX:
         errors["change_summary"] = ["The change summary must be 5,000 characters or fewer"]
+    for field, messages in free_text_errors(change_summary=summary, labels=SUMMARY_LABEL).items():
+        errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
     family = family or current_family()
+    if free_text_problem(family):
+        # PostgreSQL could not even look such a name up: no family has it.
+        raise Blocked("no_prompt_set", "There is no wording family of that name.")
     with transaction.atomic():
         # The family's newest row, locked: two starts at once take turns, so the second sees
         # the first's draft.
@@ -89,6 +96,9 @@ def prompt_set_update_draft(
     errors: dict[str, list[str]] = sections_problems(sections) if sections is not None else {}
     if change_summary is not None and len(change_summary) > SUMMARY_MAX:
         errors["change_summary"] = ["The change summary must be 5,000 characters or fewer"]
+    if change_summary is not None:
+        for field, messages in free_text_errors(change_summary=change_summary, labels=SUMMARY_LABEL).items():
+            errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
