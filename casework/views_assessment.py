@@ -268,10 +268,13 @@ def revise_submit(request: HttpRequest, pk: int) -> HttpResponse:
     context = _revise_context(request, returned)
     sections = context["prompt_set"].sections
     data = answers_from_post(sections, request.POST)
-    form_version = whole_number(request.POST.get("form_version", ""), minimum=0)
     try:
         submitted = assessment_submit_keeping_draft(
-            incident=incident, author=request.user, data=data, form_version=form_version, request=request
+            incident=incident,
+            author=request.user,
+            data=data,
+            form_version=_posted_form_version(request),
+            request=request,
         )
     except ValidationError as exc:
         answers, _ = answers_clean(sections, data)
