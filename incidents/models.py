@@ -122,6 +122,10 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
 
 class Incident(models.Model):
     reference = models.CharField(max_length=20, unique=True)
+    # The force's command-and-control (CAD) system's own reference, when the incident came
+    # from there (API.md, "Command-and-control (CAD) integration"); null for incidents opened
+    # here. Unique where set.
+    cad_ref = models.CharField(max_length=40, unique=True, null=True, blank=True)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="incidents")
     grading = models.CharField(max_length=40, choices=Grading.choices)
