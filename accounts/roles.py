@@ -19,6 +19,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # qa.selectors.may_grade_team); reading one's own QA feedback.
     "qa_grade": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "qa_feedback": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR}),
+    # Watch handover (incidents/handover.py) and reopening a closed incident (incidents/reopen.py).
+    "hand_over": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR}),
+    "reopen_incidents": frozenset({Role.SUPERVISOR}),
 }
 
 # The model permissions of the incident work a call handler does.

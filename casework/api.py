@@ -31,6 +31,7 @@ class AssessmentSummaryOut(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     author = serializers.CharField(source="author.username")
     prompt_set_version = serializers.IntegerField(source="prompt_set.version")
+    late = serializers.BooleanField()
 
 
 class IncidentDetailOut(IncidentOut):
@@ -111,6 +112,8 @@ class AssessmentOut(serializers.Serializer):
     prompt_set_family = serializers.CharField(source="prompt_set.family")
     author = serializers.CharField(source="author.username")
     submitted_at = serializers.DateTimeField(allow_null=True)
+    # Submitted after the incident closed, answering a return made at review.
+    late = serializers.BooleanField()
     answers = serializers.JSONField()
 
 
@@ -135,7 +138,7 @@ def incident_close_api(request: Request, reference: str) -> Response:
     data = CloseIn(data=request.data)
     data.is_valid(raise_exception=True)
     closed = incident_close(incident=target, actor=request.user, **data.validated_data)
-    closed = Incident.objects.select_related("category", "handler", "team", "closure_code").get(pk=closed.pk)
+    closed = Incident.objects.select_related("category", "handler", "owner", "team", "closure_code").get(pk=closed.pk)
     return Response(IncidentOut(closed).data)
 
 

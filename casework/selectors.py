@@ -15,7 +15,7 @@ def incident_detail(reference: str, user: User) -> Incident:
     if not role_can(user, "view_incidents"):
         raise Http404
     incident = (
-        Incident.objects.select_related("category", "handler", "team", "closure_code", "closed_by")
+        Incident.objects.select_related("category", "handler", "owner", "team", "closure_code", "closed_by")
         .prefetch_related(
             Prefetch("entries", queryset=LogEntry.objects.select_related("author").order_by("at", "id")),
             Prefetch(

@@ -36,7 +36,7 @@ from incidents.rules import client_time_problem, rethrive_due_after_regrade, ret
 from incidents.services import incident_lock, incident_regrade, incident_update, log_entry_write
 from thrive.models import Assessment, AssessmentStatus, PromptSet
 from thrive.prompts import get_answer
-from thrive.returns import assessment_return_resolve
+from thrive.returns import assessment_return_resolve, late_return_for
 from thrive.rules import answers_clean, incomplete_sections, resend_reason_clean, submission_digest, text_requested
 from thrive.selectors import latest_submitted_assessment
 from thrive.services import prompt_set_current
@@ -201,7 +201,9 @@ def assessment_record(
     """
     with transaction.atomic():
         locked = incident_lock(incident)
-        if locked.status == Status.CLOSED:
+        # Rule 8 after closure: a version returned at review is revised as a late version.
+        late = locked.status == Status.CLOSED and late_return_for(locked, author) is not None
+        if locked.status == Status.CLOSED and not late:
             raise Blocked("already_closed", f"Incident {locked.reference} is closed: its assessments cannot change.")
         if (
             form_version is not None
@@ -267,7 +269,8 @@ def assessment_record(
         # within the grading's interval of the previous version. Not the incident's due time:
         # a grading change makes that "now" to put the incident at the top of every list, and
         # answering it promptly must not count as late.
-        if previous is not None and previous.submitted_at is not None:
+        assessment.late = late
+        if previous is not None and previous.submitted_at is not None and not late:
             assessment.rethrive_on_time = rethrive_on_time(
                 submitted_at=when,
                 due_at=rethrive_due_at(grading=locked.grading, last_assessed_at=previous.submitted_at),
@@ -279,8 +282,8 @@ def assessment_record(
             kind=EntryKind.ASSESSMENT_SUBMITTED,
             author=author,
             at=when,
-            text=f"THRIVE-SP assessment version {assessment.version} submitted by {author.display_name}: "
-            f"risk {assessment.risk_level or 'not given'}.",
+            text=f"{'Late ' if late else ''}THRIVE-SP assessment version {assessment.version} submitted by "
+            f"{author.display_name}{' after closure' if late else ''}: risk {assessment.risk_level or 'not given'}.",
         )
         audit_record(
             actor=author,
@@ -296,7 +299,9 @@ def assessment_record(
         # after commit; a number already texted for this incident needs a reason.
         # Rule 3: a text only when asked for and safe to send, to the number given (read once
         # here, so the prevention app takes plain values, not the assessment).
-        phone = normalise_uk_mobile(get_answer(answers, "prevention.phone") or "") if text_requested(answers) else None
+        # A late version (the incident closed) sends no text and moves no clock or grading.
+        wants_text = text_requested(answers) and not late
+        phone = normalise_uk_mobile(get_answer(answers, "prevention.phone") or "") if wants_text else None
         if phone:
             text = text_queue(
                 incident=locked,
@@ -311,6 +316,8 @@ def assessment_record(
                 transaction.on_commit(lambda: text_enqueue(text_id=text.pk))
         # Rule 8: a revision clears the return it answers.
         assessment_return_resolve(incident=locked, revision=assessment)
+        if late:
+            return assessment
         grading = answers.get("grading") or locked.grading
         if grading != locked.grading:
             incident_regrade(locked, actor=author, grading=grading, reason=f"assessment version {assessment.version}")

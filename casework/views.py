@@ -18,6 +18,7 @@ from casework.services import incident_change_grading, incident_close
 from config.errors import Blocked
 from config.pages import errors_list, posted_row_version, redirect_after_post
 from incidents.models import ClosureCode, Grading, Incident
+from incidents.reopen import can_reopen
 from incidents.selectors import get_incident_for_user
 from incidents.services import incident_add_note
 
@@ -39,6 +40,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> d
         "gradings": Grading.choices,
         "blockers": close_blockers(incident, latest=latest, latest_known=True) if incident.is_open else [],
         "now": now,
+        "can_reopen": not incident.is_open and can_reopen(request.user),
     }
     context.update(extra)
     return context

@@ -22,6 +22,7 @@ from config.params import whole_number
 from incidents.selectors import get_incident_for_user
 from thrive.forms import ResendChoice, answers_from_post, error_summary, form_layout, text_max_length
 from thrive.models import Assessment, AssessmentReturn, AssessmentStatus
+from thrive.returns import late_return_for
 from thrive.rules import StartingPoint, answers_clean, answers_for_new_version, text_requested
 from thrive.selectors import assessment_read_record
 from thrive.wording import prompt_set_current
@@ -250,8 +251,9 @@ def _revise_context(request: HttpRequest, returned: AssessmentReturn, **kwargs: 
 @role_required("work_incidents")
 def revise_page(request: HttpRequest, pk: int) -> HttpResponse:
     returned = _own_open_return(request, pk)
-    if not returned.assessment.incident.is_open:
-        messages.info(request, f"Incident {returned.assessment.incident.reference} is closed.")
+    incident = returned.assessment.incident
+    if not incident.is_open and late_return_for(incident, request.user) is None:
+        messages.info(request, f"Incident {incident.reference} is closed.")
         return redirect("thrive:returned-to-me")
     # The form prefilled from the returned version's answers is a read, recorded where the
     # form is built (_form_context, above), once.

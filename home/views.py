@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
+from accounts.roles import role_can
 from incidents.models import Status
 from incidents.selectors import IncidentFilters, incident_list
+from incidents.views_handover import handover_context
 from qa.selectors import feedback_new_count, qa_home_summary
 from thrive.models import Assessment, AssessmentStatus
 from thrive.returns import returned_to_me, team_open_returns_by_handler
@@ -27,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     context: dict[str, object] = {"now": now}
     if user.role in {Role.CALL_HANDLER, Role.SUPERVISOR} or user.is_superuser:
-        mine = incident_list(IncidentFilters(status=Status.OPEN, handler=user.username), now=now)
+        mine = incident_list(IncidentFilters(status=Status.OPEN, owner=user.username), now=now)
         context["my_open"] = list(mine[:HOME_LIST_LENGTH])
         context["my_open_count"] = mine.count()
         context["my_drafts"] = list(
@@ -36,6 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("-updated_at")[:HOME_LIST_LENGTH]
         )
         context["failed_texts"] = texts_failed_for_handler(user)  # rule 7: a failed text is told
+        context.update(_handover(user))
     if user.role == Role.SUPERVISOR and user.team_id:
         team = incident_list(IncidentFilters(status=Status.OPEN, team=user.team.name), now=now)
         context["team_overdue"] = list(team.overdue(now)[:HOME_LIST_LENGTH])
@@ -59,6 +62,13 @@ def home(request: HttpRequest) -> HttpResponse:
         Role.ADMIN: "accounts/home_admin.html",
     }[user.role]
     return render(request, template, context)
+
+
+def _handover(user: Any) -> dict[str, object]:
+    """Watch handover's form (incidents/views_handover.py), ticked for every incident."""
+    if not role_can(user, "hand_over"):
+        return {}
+    return handover_context(user)
 
 
 def _returns_and_wording(user: Any) -> dict[str, object]:

@@ -137,6 +137,12 @@ class Incident(models.Model):
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents_opened", db_index=False
     )
+    # The current owner: who answers for the incident's next re-THRIVE. The handler at
+    # opening (incident_create); only a watch handover (incidents/handover.py) changes it.
+    # `handler` stays who opened it (QA and the call taker's record read that).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents_owned", db_index=False
+    )
     # The handler's team when the call came in: QA and supervision follow the team of the
     # day, not wherever the handler has moved since.
     team = models.ForeignKey(
@@ -172,6 +178,8 @@ class Incident(models.Model):
         indexes = [
             # The handler's home page and "my incidents": open incidents of one handler.
             models.Index(fields=["handler", "status", "-opened_at"], name="incident_handler_status"),
+            # The home page's "your incidents" and the handover list: open incidents one owns.
+            models.Index(fields=["owner", "status", "-opened_at"], name="incident_owner_status"),
             # The supervisor's team list and overdue list.
             models.Index(fields=["team", "status", "-opened_at"], name="incident_team_status"),
             # The overdue list and the re-THRIVE sweep: open incidents by due time only.
@@ -222,6 +230,8 @@ class EntryKind(models.TextChoices):
     REPEAT_CHECK = "repeat_check", "Repeat victim check"
     RETHRIVE_DUE = "rethrive_due", "Re-THRIVE due"
     CLOSED = "closed", "Closed"
+    HANDED_OVER = "handed_over", "Handed over"
+    REOPENED = "reopened", "Reopened"
 
 
 class LogEntry(models.Model):

@@ -28,7 +28,7 @@ CLOSED_OVERDUE = literal(  # is_overdue says no for a closed incident today; kep
 
 _CELL = '<td class="govuk-table__cell">{}</td>'
 _LINK_CELL = '<td class="govuk-table__cell"><a class="govuk-link" href="{}">{}</a></td>'
-# The incident list: reference, opened, category, grading, handler, status, re-THRIVE due.
+# The incident list: reference, opened, category, grading, owner, status, re-THRIVE due.
 FULL_ROW = Template('<tr class="govuk-table__row">' + _LINK_CELL + _CELL * 6 + "</tr>\n")
 # The home pages: the same without the grading.
 HOME_ROW = Template('<tr class="govuk-table__row">' + _LINK_CELL + _CELL * 5 + "</tr>\n")
@@ -52,7 +52,8 @@ def _row_values(incident: Incident, now: datetime, full: bool) -> tuple:
     if full and incident.status != Status.OPEN:
         due = "–"
     opened = _local(incident.opened_at, "%d/%m/%Y %H:%M")
-    handler = incident.handler.display_name
+    # The current owner, who answers for the next re-THRIVE (a watch handover moves it).
+    handler = incident.owner.display_name
     tags = status_tags_html(incident, now)
     if full:
         return (url, incident.reference, opened, incident.category.name, incident.get_grading_display(), handler,

@@ -21,7 +21,7 @@ def get_incident_for_user(user: User, reference: str) -> Incident:
     if not role_can(user, "view_incidents"):
         raise Http404
     incident = (
-        Incident.objects.select_related("category", "handler", "team", "closure_code", "closed_by")
+        Incident.objects.select_related("category", "handler", "owner", "team", "closure_code", "closed_by")
         .filter(reference=reference)
         .first()
     )
@@ -52,6 +52,8 @@ class IncidentFilters:
     q: str = ""
     status: str = ""
     handler: str = ""
+    # The current owner (watch handover: incidents/handover.py), by username.
+    owner: str = ""
     team: str = ""
     overdue: bool = False
 
@@ -69,6 +71,7 @@ class IncidentFilters:
             q=text("q", "reference")[:50],
             status=status if status in Status.values else "",
             handler=text("handler")[:150],
+            owner=text("owner")[:150],
             team=text("team")[:100],
             overdue=overdue,
         )
@@ -78,13 +81,15 @@ def incident_list(filters: IncidentFilters, *, now: datetime | None = None) -> A
     """Incidents newest first, filtered; joins what a list row shows so each page of the
     list costs the same few queries however long it is."""
     now = now or timezone.now()
-    qs = Incident.objects.select_related("category", "handler", "team").order_by("-opened_at", "-id")
+    qs = Incident.objects.select_related("category", "handler", "owner", "team").order_by("-opened_at", "-id")
     if filters.q:
         qs = qs.filter(Q(reference__istartswith=filters.q) | Q(reference__iexact=filters.q))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.handler:
         qs = qs.filter(handler__username=filters.handler)
+    if filters.owner:
+        qs = qs.filter(owner__username=filters.owner)
     if filters.team:
         qs = qs.filter(team__name=filters.team)
     if filters.overdue:

@@ -99,6 +99,7 @@ def incident_create(
             summary=summary.strip(),
             location=(location or "").strip(),
             handler=actor,
+            owner=actor,
             team=actor.team,
             opened_at=opened,
             rethrive_due_at=rethrive_due_at(grading=grading, last_assessed_at=opened),

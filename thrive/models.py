@@ -106,6 +106,9 @@ class Assessment(models.Model):
     # identical submission by the same author moments later is the same request arriving
     # twice, answered with this version rather than made into another (and another text).
     recorded_at = models.DateTimeField(null=True, blank=True)
+    # A version submitted after its incident closed, answering a supervisor's return made at
+    # review (thrive/returns.py): appended, shown as late, and the incident stays closed.
+    late = models.BooleanField(default=False, db_default=False)
     # db_default: rows written by COPY (bench, generate_volume) need no change.
     submission_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
 

@@ -69,8 +69,10 @@ def assessment_return(
 ) -> AssessmentReturn:
     """Return the incident's latest submitted version to its author (rule 8).
 
-    Refused (409) for a draft, a version that is not the latest submitted one, a version
-    already returned, and a closed incident (its author could never revise it).
+    Refused (409) for a draft, a version that is not the latest submitted one and a version
+    already returned. A closed incident's version may be returned too (review often comes
+    after closure): the author's revision is then appended as a late version and the
+    incident stays closed (`late_return_for`, casework.services.assessment_record).
     """
     if not can_review(actor) or assessment.incident.team_id != actor.team_id:
         raise PermissionDenied
@@ -81,10 +83,6 @@ def assessment_return(
         current = Assessment.objects.select_related("author").get(pk=assessment.pk)
         if current.status != AssessmentStatus.SUBMITTED:
             raise Blocked("assessment_not_submitted", "Only a submitted assessment can be returned: this is a draft.")
-        if incident.status == Status.CLOSED:
-            raise Blocked(
-                "incident_closed", f"Incident {incident.reference} is closed: its assessment cannot be revised."
-            )
         newer = Assessment.objects.filter(
             incident=incident, status=AssessmentStatus.SUBMITTED, version__gt=current.version
         ).exists()
@@ -168,6 +166,20 @@ def open_return_for(assessment: Assessment | None) -> AssessmentReturn | None:
     if assessment is None:
         return None
     return AssessmentReturn.objects.filter(assessment=assessment, resolved_at__isnull=True).first()
+
+
+def late_return_for(incident: Incident, author: User) -> AssessmentReturn | None:
+    """The open return that lets `author` revise a closed incident's assessment: one made on
+    its latest submitted version and sent to them. None when there is none (a closed
+    incident's assessments then never change)."""
+    if incident.status != Status.CLOSED:
+        return None
+    latest = (
+        Assessment.objects.filter(incident=incident, status=AssessmentStatus.SUBMITTED).order_by("-version").first()
+    )
+    if latest is None:
+        return None
+    return AssessmentReturn.objects.filter(assessment=latest, returned_to=author, resolved_at__isnull=True).first()
 
 
 def returned_to_me(user: User) -> QuerySet[AssessmentReturn]:

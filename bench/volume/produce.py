@@ -282,7 +282,7 @@ def generate_rows(run: Volume, plan: Plan, out: dict[str, list[str]], flush: Any
                 f"{SUMMARIES[inc % len(SUMMARIES)]}\t{(inc % 200) + 1} {STREETS[inc % len(STREETS)]}\t{status}\t"
                 f"{handler}\t{team if team else null}\t{ts(opened)}\t{due}\t{null}\t{closed_s}\t{closed_by}\t"
                 f"{closure}\t{reason}\t{1 + len(assessment_ids) + (0 if is_open else 1)}\t{ts(opened)}\t"
-                f"{null if is_open else month_of(closed)}\n"
+                f"{null if is_open else month_of(closed)}\t{handler}\n"
             )
             done += 1
             since_flush += 1

@@ -7,6 +7,7 @@ TABLES: dict[str, list[str]] = {
         "id", "reference", "channel", "category_id", "grading", "summary", "location", "status", "handler_id",
         "team_id", "opened_at", "rethrive_due_at", "rethrive_flagged_for", "closed_at", "closed_by_id",
         "closure_code_id", "exemption_reason", "row_version", "created_at", "closed_month",
+        "owner_id",
     ],
     "incidents_logentry": ["id", "incident_id", "at", "author_id", "kind", "text"],
     "thrive_assessment": [
