@@ -39,13 +39,14 @@ def rethrive_flag_overdue(*, now: datetime | None = None) -> int:
                 .update(rethrive_flagged_for=due)
             )
             if won:
-                incident = Incident.objects.get(pk=pk)
+                incident = Incident.objects.select_related("owner").get(pk=pk)
+                # Addressed to the current owner (a watch handover moves it: incidents/handover.py).
                 log_entry_write(
                     incident=incident,
                     kind=EntryKind.RETHRIVE_DUE,
                     at=now,
                     text=f"Re-THRIVE due: no assessment in the last {_minutes_label(incident.grading)}. "
-                    "Reassess the risk now.",
+                    f"{incident.owner.display_name}, reassess the risk now.",
                 )
                 flagged += 1
     return flagged
