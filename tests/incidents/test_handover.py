@@ -47,7 +47,8 @@ def test_handover_moves_ownership_keeps_the_handler_logs_and_audits(handler, col
     for incident in mine:
         incident.refresh_from_db()
         assert incident.owner == colleague
-        assert incident.handler == handler  # QA and the call taker's record stay on the opener
+        assert incident.handler == handler  # QA
+        assert the call taker's record stay on the opener
         entry = incident.entries.get(kind=EntryKind.HANDED_OVER)
         assert entry.author == handler
         assert "to Chris Colleague" in entry.text
@@ -63,7 +64,7 @@ def test_a_closed_or_already_moved_incident_is_skipped_with_a_message(handler, c
     incident_close(incident=first, actor=handler, closure_code="crime_recorded")
     other = UserFactory(handler=True, username="other")
     incident_handover(actor=handler, to="other", references=[second.reference])
-    result = incident_handover(actor=handler, to="colleague", references=refs(mine) + ["010199-9999"])
+    result = incident_handover(actor=handler, to="colleague", references=[*refs(mine), "010199-9999"])
     assert result.handed_over == [third.reference]
     reasons = dict(result.skipped)
     assert "closed" in reasons[first.reference]

@@ -39,7 +39,8 @@ def test_a_supervisor_reopens_clearing_the_closure_logging_and_auditing(supervis
     assert closed.exemption_reason == ""
     assert closed.rethrive_due_at >= before  # reopening is new information: a re-THRIVE is due now
     entry = closed.entries.get(kind=EntryKind.REOPENED)
-    assert REASON in entry.text and entry.author == supervisor
+    assert REASON in entry.text
+    assert entry.author == supervisor
     assert AuditEvent.objects.filter(incident_reference=closed.reference, description__startswith="reopened").exists()
     assert closed_this_month() == 0
 
@@ -138,5 +139,6 @@ def test_the_reopen_page_without_a_reason_shows_the_error(supervisor_client, clo
     response = supervisor_client.post(f"/incidents/{closed.reference}/reopen/", {"reason": ""})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "There is a problem" in html and 'href="#f-reason"' in html
+    assert "There is a problem" in html
+    assert 'href="#f-reason"' in html
     assert Incident.objects.get(pk=closed.pk).status == Status.CLOSED

@@ -35,9 +35,11 @@ def test_the_revision_is_a_late_version_and_the_incident_stays_closed(handler, c
     incident = Incident.objects.get(pk=closed.pk)
     assert (incident.status, incident.closed_at, incident.rethrive_due_at) == (Status.CLOSED, closed_at, None)
     returned.refresh_from_db()
-    assert not returned.is_open and returned.resolved_by == revision
+    assert not returned.is_open
+    assert returned.resolved_by == revision
     late_entry = incident.entries.get(kind=EntryKind.ASSESSMENT_SUBMITTED, text__startswith="Late ")
-    assert "version 2" in late_entry.text and "after closure" in late_entry.text
+    assert "version 2" in late_entry.text
+    assert "after closure" in late_entry.text
 
 
 def test_without_a_return_a_closed_incidents_assessment_still_cannot_change(handler, closed):
