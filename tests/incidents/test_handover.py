@@ -47,8 +47,7 @@ def test_handover_moves_ownership_keeps_the_handler_logs_and_audits(handler, col
     for incident in mine:
         incident.refresh_from_db()
         assert incident.owner == colleague
-        assert incident.handler == handler  # QA
-        assert the call taker's record stay on the opener
+        assert incident.handler == handler  # QA and the call taker's record stay on the opener
         entry = incident.entries.get(kind=EntryKind.HANDED_OVER)
         assert entry.author == handler
         assert "to Chris Colleague" in entry.text
