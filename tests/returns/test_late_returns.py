@@ -99,7 +99,7 @@ def test_the_authors_home_and_the_queue_show_a_closed_incidents_return(
     handler_client, supervisor_client, supervisor, returned
 ):
     home = handler_client.get("/").content.decode()
-    assert "Incident closed: your revision is added as a late version" in home
+    assert "Your revision is added as a late version." in home
     queue = supervisor_client.get("/thrive/reviews/").content.decode()
     assert "Closed: late revision" in queue
     assert returned in list(team_open_returns(supervisor))
