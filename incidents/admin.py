@@ -36,7 +36,7 @@ class IncidentAdmin(ReadOnlyAdmin):
     """Read-only: status, closure and the log change only through the services (rule 1),
     which the pages and the API call. An admin corrects data there, not here."""
 
-    list_display = ["reference", "opened_at", "category", "grading", "status", "handler", "team"]
+    list_display = ["reference", "opened_at", "category", "grading", "status", "handler", "owner", "team"]
     list_filter = ["status", "grading", "team", "category"]
     search_fields = ["reference"]
     inlines = [LogEntryInline]

@@ -67,6 +67,13 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "incidents:incident-close": {"POST": allow(WORK)},
     "incidents:incident-note": {"POST": allow(WORK)},
     "incidents:incident-grading": {"POST": allow(WORK)},
+    # Watch handover (capability hand_over; the admin is a superuser, who passes every
+    # capability) and reopening (reopen_incidents: supervisors; a handler is refused).
+    "incidents:incident-handover": {
+        "GET": allow(HANDLER, SUPERVISOR, ADMIN),
+        "POST": allow(HANDLER, SUPERVISOR, ADMIN),
+    },
+    "incidents:incident-reopen": {"GET": allow(SUPERVISOR, ADMIN), "POST": allow(SUPERVISOR, ADMIN)},
     # thrive: assessments
     "thrive:assessment-form": {"GET": allow(WORK)},
     "thrive:assessment-autosave": {"POST": allow(WORK)},
@@ -128,6 +135,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "api:incident-list": {"GET": allow(WORK), "POST": allow(WORK)},
     "api:incident-detail": {"GET": allow(WORK)},
     "api:incident-close": {"POST": allow(WORK)},
+    "api:incident-handover": {"POST": allow(HANDLER, SUPERVISOR, ADMIN)},
+    "api:incident-reopen": {"POST": allow(SUPERVISOR, ADMIN)},
     "api:incident-assessments": {"POST": allow(WORK)},
     "api:assessment-detail": {"GET": allow(WORK)},
     "api:assessment-list": {"GET": allow(WORK)},
@@ -187,6 +196,9 @@ def target(world: World, name: str) -> Target:
         "qa:dispute-uphold": Target({"dispute_id": world.dispute.pk}),
         "qa:dispute-change": Target({"dispute_id": world.dispute.pk}),
         "api:assessment-detail": Target({"pk": world.submitted.pk}),
+        # Reopening asks for a closed incident (an open one is sent back to its page).
+        "incidents:incident-reopen": Target({"reference": world.closed_references[0]}),
+        "api:incident-reopen": Target({"reference": world.closed_references[0]}),
         "api:assessment-list": Target(query="returned_to=me"),
         "api:assessment-return": Target({"pk": world.submitted.pk}),
         "api:prompt-set-detail": Target({"version": world.prompt_draft.version}),

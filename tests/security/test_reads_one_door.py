@@ -62,6 +62,9 @@ READS: dict[str, Shows | None] = {
     "incidents:incident-close": WRITE_ONLY,
     "incidents:incident-note": WRITE_ONLY,
     "incidents:incident-grading": WRITE_ONLY,
+    # References, categories and due times; the closure and its owner: nothing personal.
+    "incidents:incident-handover": NOTHING,
+    "incidents:incident-reopen": NOTHING,
     # The handler's own draft is shown back to them unrecorded; anyone else gets the form
     # prefilled from the last submitted version: one read of it.
     "thrive:assessment-form": Shows(assessments=("submitted",), roles=("supervisor", "admin")),
@@ -114,6 +117,8 @@ READS: dict[str, Shows | None] = {
     "api:incident-list": NOTHING,
     "api:incident-detail": Shows(victims=("victim",)),
     "api:incident-close": WRITE_ONLY,
+    "api:incident-handover": WRITE_ONLY,
+    "api:incident-reopen": WRITE_ONLY,
     "api:incident-assessments": WRITE_ONLY,
     "api:assessment-detail": Shows(assessments=("submitted",)),
     "api:assessment-list": NOTHING,  # ids, versions and return details, never the answers
