@@ -61,8 +61,10 @@ FEW, MANY = 2, 8
 # queries; an API call for its token). What matters is that each is the same with few and
 # with many rows.
 PINNED: dict[str, int] = {
-    "handler_home": 10,
-    "supervisor_home": 13,
+    # +2 (issue 15, watch handover): the incidents one owns with a re-THRIVE to come, and the
+    # team's colleagues to hand them to.
+    "handler_home": 12,
+    "supervisor_home": 15,
     "incident_list": 7,  # the same count tests/incidents/test_query_counts.py pins
     # +1 (issue 13): the audit row for the victims the panel shows, one insert for them all.
     "incident_detail": 12,
@@ -94,7 +96,13 @@ PINNED: dict[str, int] = {
     # acknowledged it and the staff (thrive.wording.trained_by_team).
     "trainer_home": 7,
     "analyst_home": 3,  # the session, the user, the six months' QA aggregate
-    "admin_home": 7,  # as a handler's: own open incidents and their count, drafts, failed texts, badge
+    # As a handler's: own open incidents and their count, drafts, failed texts, badge; + the
+    # handover list (issue 15; an administrator has no team, so no colleagues to read).
+    "admin_home": 8,
+    # Watch handover's page: the session, the user, the badge, the list, the colleagues.
+    "incident_handover": 5,
+    # Reopening: the session, the user, the badge, the incident with its closure and owner.
+    "incident_reopen": 4,
     "shortcuts": 3,  # the session, the user, the returns badge
     "incident_list_overdue": 7,  # as incident_list, filtered
     "incident_create": 4,  # + the active categories
@@ -379,6 +387,12 @@ PAGES: dict[str, tuple[Any, ...]] = {
     "api_prompt_set_current": ("handler", "api", lambda w: "/api/prompt-sets/current/"),
     "api_prompt_set_detail": ("trainer", "api", lambda w: f"/api/prompt-sets/{w.prompt_draft.version}/"),
     "api_qa_compliance": ("analyst", "api", lambda w: f"/api/qa/compliance/?{qa_range(w)}"),
+    "incident_handover": ("handler", "browser", lambda w: "/incidents/handover/"),
+    "incident_reopen": (
+        "supervisor",
+        "browser",
+        lambda w: f"/incidents/{Incident.objects.filter(status='closed').order_by('pk').last().reference}/reopen/",
+    ),
 }
 # GET URLs not counted, on purpose: the login page (anonymous, reads no data), and the API's
 # generated schema and its Swagger page (documentation of the code, not of the data). The
