@@ -199,6 +199,9 @@ class ComplianceOut(serializers.Serializer):
     texts_requested = serializers.IntegerField()
     texts_sent = serializers.IntegerField()
     texts_delivered = serializers.IntegerField()
+    closed_with_assessment = serializers.IntegerField()
+    closed_exempt = serializers.IntegerField()
+    rethrives_missed = serializers.IntegerField()
 
 
 @extend_schema(parameters=FILTER_PARAMETERS, responses={200: ComplianceOut(many=True)})
