@@ -40,6 +40,8 @@ class SampleIn(serializers.Serializer):
     exempt_per_handler = serializers.IntegerField(
         min_value=0, max_value=MAX_EXEMPT_PER_HANDLER, default=DEFAULT_EXEMPT_PER_HANDLER
     )
+    # The supervisors' sample (administrators only): the versions supervisors wrote.
+    overseers = serializers.BooleanField(required=False, default=False)
 
     def validate_month(self, value: str) -> Any:
         try:
@@ -78,6 +80,7 @@ class SampleOut(serializers.Serializer):
     items = SampleItemOut(many=True, source="items.all")
     # The exemption audit drawn with the sample (after API.md's fields: extra is allowed).
     exempt_per_handler = serializers.IntegerField()
+    overseers = serializers.BooleanField()
     exemption_checks = ExemptionCheckOut(many=True, source="exemption_checks.all")
 
 

@@ -32,30 +32,34 @@ from qa.selectors import QaFilters, may_grade_team
 DEFAULT_EXEMPT_PER_HANDLER = 1
 MAX_EXEMPT_PER_HANDLER = 20
 # Who closed it and is a supervisor or an administrator is not audited with a team (as in
-# the dip sample): their exempt closures are drawn only in an all-teams sample, with no team.
+# the dip sample): their exempt closures are drawn only in the supervisors' sample, no team.
 OVERSEERS = (Role.SUPERVISOR, Role.ADMIN)
 
 
-def exemption_eligible(*, month: date, team: Team | None) -> list[dict[str, Any]]:
+def exemption_eligible(*, month: date, team: Team | None, overseers: bool = False) -> list[dict[str, Any]]:
     """Incidents closed in the local month under an exempt closure code, with who closed
-    them (the member of staff the finding is about). One query over incident_closed_at."""
+    them (the member of staff the finding is about). Scoped as the dip sample is: a team's
+    and the all-teams sample leave supervisors' and administrators' closures to the
+    supervisors' sample. One query over incident_closed_at."""
     start, end = month_bounds(month)
     qs = Incident.objects.filter(
         status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end, closure_code__exempt=True
     )
-    if team is not None:
-        qs = qs.filter(closed_by__team=team).exclude(closed_by__role__in=OVERSEERS)
+    if overseers:
+        qs = qs.filter(Q(closed_by__role__in=OVERSEERS) | Q(closed_by__is_superuser=True))
+    else:
+        qs = qs.exclude(closed_by__role__in=OVERSEERS).exclude(closed_by__is_superuser=True)
+        if team is not None:
+            qs = qs.filter(closed_by__team=team)
     return [
         {
             "id": row["id"],
             "reference": row["reference"],
             "handler_id": row["closed_by_id"],
             "handler__username": row["closed_by__username"],
-            "team_id": None if row["closed_by__role"] in OVERSEERS else row["closed_by__team_id"],
+            "team_id": None if overseers else row["closed_by__team_id"],
         }
-        for row in qs.order_by().values(
-            "id", "reference", "closed_by_id", "closed_by__username", "closed_by__role", "closed_by__team_id"
-        )
+        for row in qs.order_by().values("id", "reference", "closed_by_id", "closed_by__username", "closed_by__team_id")
     ]
 
 
@@ -74,12 +78,14 @@ def exemption_pick(eligible: list[dict[str, Any]], *, per_handler: int, seed: in
     return picked
 
 
-def exemption_checks_create(*, sample: Sample, team: Team | None) -> int:
+def exemption_checks_create(*, sample: Sample) -> int:
     """Draw the sample's exemption audit (inside sample_draw's transaction)."""
     if sample.exempt_per_handler < 1:
         return 0
     picked = exemption_pick(
-        exemption_eligible(month=sample.month, team=team), per_handler=sample.exempt_per_handler, seed=sample.seed
+        exemption_eligible(month=sample.month, team=sample.team, overseers=sample.overseers),
+        per_handler=sample.exempt_per_handler,
+        seed=sample.seed,
     )
     ExemptionCheck.objects.bulk_create(
         ExemptionCheck(

@@ -82,6 +82,10 @@ class Sample(models.Model):
     # The exemption audit drawn with the sample: this many exempt closures per member of
     # staff who closed any in the month (0: none drawn).
     exempt_per_handler = models.PositiveSmallIntegerField(default=1)
+    # The supervisors' sample (rule 10: supervisors are not sampled with their own team): an
+    # administrator's draw, across every team, of the versions supervisors and administrators
+    # wrote, graded by an administrator. It lives beside the teams' samples of the month.
+    overseers = models.BooleanField(default=False)
     seed = models.BigIntegerField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -103,13 +107,27 @@ class Sample(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["month"],
-                condition=Q(withdrawn_at__isnull=True, team__isnull=True),
+                condition=Q(withdrawn_at__isnull=True, team__isnull=True, overseers=False),
                 name="qa_sample_one_live_all_teams_month",
+            ),
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=Q(withdrawn_at__isnull=True, overseers=True),
+                name="qa_sample_one_live_overseers_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(overseers=False) | Q(team__isnull=True), name="qa_sample_overseers_no_team"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.team or 'all teams'}"
+        return f"{self.month:%Y-%m} {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.overseers:
+            return "Supervisors' own work"
+        return self.team.name if self.team else "All teams"
 
     @property
     def month_label(self) -> str:

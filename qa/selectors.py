@@ -185,7 +185,8 @@ def sample_list_for_user(user: User) -> QuerySet[Sample]:
         graded=Count("items", filter=Q(items__reviews__current=True), distinct=True),
     )
     if not (user.is_superuser or user.role == Role.ADMIN):
-        qs = qs.filter(Q(team_id=user.team_id) | Q(team__isnull=True)) if user.team_id else qs.none()
+        # Not the supervisors' sample: that is their own work, for an administrator to grade.
+        qs = qs.filter(Q(team_id=user.team_id) | Q(team__isnull=True, overseers=False)) if user.team_id else qs.none()
     return qs.order_by("-month", "-created_at")
 
 
@@ -194,7 +195,9 @@ def get_sample_for_user(user: User, sample_id: int) -> Sample:
     sample = Sample.objects.select_related("team", "created_by").filter(pk=sample_id).first()
     if sample is None or not role_can(user, "qa_grade"):
         raise Http404
-    if not (user.is_superuser or user.role == Role.ADMIN) and sample.team_id not in (None, user.team_id):
+    if not (user.is_superuser or user.role == Role.ADMIN) and (
+        sample.team_id not in (None, user.team_id) or sample.overseers
+    ):
         raise Http404
     return sample
 

@@ -55,16 +55,16 @@ def _handler_rng(seed: int, username: str) -> random.Random:
     return random.Random(f"{seed}:{username}")  # noqa: S311 - a sample, not a secret
 
 
-def sample_eligible(*, month: date, team: Team | None) -> list[dict[str, Any]]:
+def sample_eligible(*, month: date, team: Team | None, overseers: bool = False) -> list[dict[str, Any]]:
     """Rule 10: incidents closed in the local month that have a submitted assessment, each
     with its latest submitted version and that version's author: the handler the item is
     drawn for, graded and credited (a dispatcher's re-THRIVE is the dispatcher's, not the
     call taker's). The item's team is the author's team at the draw.
 
     Supervisors (and administrators) are not sampled with a team: their versions are left
-    out of a team's sample, which their own team's supervisors grade, and drawn only in an
-    administrator's all-teams sample, with no team, so that only an administrator grades
-    them. One query over the incident_closed_at index."""
+    out of every team's and the all-teams sample and drawn only in the supervisors' sample
+    (`overseers`), with no team, which only an administrator grades. One query over the
+    incident_closed_at index."""
     start, end = month_bounds(month)
     later = Assessment.objects.filter(
         incident=OuterRef("incident"), status=AssessmentStatus.SUBMITTED, version__gt=OuterRef("version")
@@ -75,24 +75,25 @@ def sample_eligible(*, month: date, team: Team | None) -> list[dict[str, Any]]:
         incident__closed_at__gte=start,
         incident__closed_at__lt=end,
     ).exclude(Exists(later))
-    if team is not None:
-        qs = qs.filter(author__team=team).exclude(author__role__in=UNSAMPLED_WITH_TEAM)
-    rows = []
-    for row in qs.order_by().values(
-        "id", "incident_id", "incident__reference", "author_id", "author__username", "author__role", "author__team_id"
-    ):
-        overseer = row["author__role"] in UNSAMPLED_WITH_TEAM
-        rows.append(
-            {
-                "id": row["incident_id"],
-                "reference": row["incident__reference"],
-                "assessment_id": row["id"],
-                "handler_id": row["author_id"],
-                "handler__username": row["author__username"],
-                "team_id": None if overseer else row["author__team_id"],
-            }
+    if overseers:
+        qs = qs.filter(Q(author__role__in=UNSAMPLED_WITH_TEAM) | Q(author__is_superuser=True))
+    else:
+        qs = qs.exclude(author__role__in=UNSAMPLED_WITH_TEAM).exclude(author__is_superuser=True)
+        if team is not None:
+            qs = qs.filter(author__team=team)
+    return [
+        {
+            "id": row["incident_id"],
+            "reference": row["incident__reference"],
+            "assessment_id": row["id"],
+            "handler_id": row["author_id"],
+            "handler__username": row["author__username"],
+            "team_id": None if overseers else row["author__team_id"],
+        }
+        for row in qs.order_by().values(
+            "id", "incident_id", "incident__reference", "author_id", "author__username", "author__team_id"
         )
-    return rows
+    ]
 
 
 def sample_pick(eligible: list[dict[str, Any]], *, per_handler: int, seed: int) -> list[dict[str, Any]]:
@@ -118,11 +119,17 @@ def sample_draw(
     team: Team | None = None,
     now: datetime | None = None,
     exempt_per_handler: int = DEFAULT_EXEMPT_PER_HANDLER,
+    overseers: bool = False,
 ) -> Sample:
     """Rule 10: draw a month's dip sample. A supervisor draws for their own team only; an
-    admin for any team or (no team) every team. A second live sample for the same month and
-    team is refused (409 sample_exists) until the first is withdrawn."""
-    if not _is_admin(actor):
+    admin for any team or (no team) every team, or the supervisors' sample (`overseers`).
+    A second live sample for the same month and team is refused (409 sample_exists) until
+    the first is withdrawn; the supervisors' sample clashes only with another of its kind."""
+    if overseers:
+        if not _is_admin(actor):
+            raise PermissionDenied("Only an administrator draws the supervisors' sample.")
+        team = None
+    elif not _is_admin(actor):
         if actor.role != Role.SUPERVISOR or actor.team_id is None:
             raise PermissionDenied("Only a supervisor with a team or an administrator draws dip samples.")
         if team is None:
@@ -142,16 +149,18 @@ def sample_draw(
     if errors:
         raise ValidationError(errors)
     seed = secrets.randbelow(2**31) if seed is None else seed
-    live = Sample.objects.filter(month=month, withdrawn_at__isnull=True)
+    live = Sample.objects.filter(month=month, withdrawn_at__isnull=True, overseers=overseers)
     if team is not None:
         live = live.filter(Q(team=team) | Q(team__isnull=True))
     clash = live.select_related("team").first()
     if clash is not None:
         raise Blocked(
             "sample_exists",
-            f"There is already a dip sample for {month:%B %Y} ({clash.team or 'all teams'}): withdraw it first.",
+            f"There is already a dip sample for {month:%B %Y} ({clash.scope_label}): withdraw it first.",
         )
-    picked = sample_pick(sample_eligible(month=month, team=team), per_handler=per_handler, seed=seed)
+    picked = sample_pick(
+        sample_eligible(month=month, team=team, overseers=overseers), per_handler=per_handler, seed=seed
+    )
     try:
         with transaction.atomic():
             sample = Sample.objects.create(
@@ -161,6 +170,7 @@ def sample_draw(
                 exempt_per_handler=exempt_per_handler,
                 seed=seed,
                 created_by=actor,
+                overseers=overseers,
             )
             SampleItem.objects.bulk_create(
                 SampleItem(
@@ -172,7 +182,7 @@ def sample_draw(
                 )
                 for row in picked
             )
-            exemption_checks_create(sample=sample, team=team)
+            exemption_checks_create(sample=sample)
     except IntegrityError as exc:
         # Two draws raced past the check above; the partial unique index let one win.
         raise Blocked("sample_exists", f"There is already a dip sample for {month:%B %Y}.") from exc

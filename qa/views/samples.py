@@ -83,7 +83,8 @@ def sample_create(request: HttpRequest) -> HttpResponse:
         seed = whole_number(form["seed"], minimum=0)
         if seed is None:
             errors["seed"] = ["Enter the seed as a whole number, or leave it empty for a random one"]
-    if form["team"] and is_admin(request.user):
+    form["overseers"] = is_admin(request.user) and request.POST.get("overseers") == "true"
+    if form["team"] and is_admin(request.user) and not form["overseers"]:
         # A name PostgreSQL cannot even compare (a NUL) names no team either.
         team = None if free_text_problem(form["team"]) else Team.objects.filter(name=form["team"]).first()
         if team is None:
@@ -97,6 +98,7 @@ def sample_create(request: HttpRequest) -> HttpResponse:
                 seed=seed,
                 team=team,
                 exempt_per_handler=exempt_per_handler,
+                overseers=form["overseers"],
             )
         except ValidationError as exc:
             errors = exc.message_dict
