@@ -209,12 +209,14 @@ def sample_withdraw(*, sample: Sample, actor: User) -> Sample:
     return sample
 
 
-def review_clean(data: dict[str, Any]) -> dict[str, Any]:
-    """Check a grading's input; ValidationError keyed by field."""
+def review_clean(data: dict[str, Any], *, held: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Check a grading's input against the active grade scale (and, for a correction, the
+    grades the corrected version already `held`, even if since switched off); ValidationError
+    keyed by field."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     scale = list(GradeLevel.objects.filter(active=True).order_by("order", "code").values_list("code", "label"))
-    codes = {code for code, _ in scale}
+    codes = {code for code, _ in scale} | set(held)
     offered = ", ".join(label.lower() for _, label in scale[:-1]) + (f" or {scale[-1][1].lower()}" if scale else "")
     for name in ("vulnerability", "prevention", "preservation"):
         value = data.get(name)
@@ -288,7 +290,7 @@ def review_correct(*, review: Review, reviewer: User, data: dict[str, Any], reas
     if not may_grade_team(reviewer, review.team_id):
         raise PermissionDenied("A supervisor grades their own team's sample only.")
     own_work_refuse(author_id=review.handler_id, reviewer_id=reviewer.pk)
-    clean = review_clean(data)
+    clean = review_clean(data, held=(review.vulnerability_id, review.prevention_id, review.preservation_id))
     reason = (reason or "").strip()
     if not reason or len(reason) > 2000:
         raise ValidationError({"correction_reason": ["Say why the review is corrected (up to 2,000 characters)"]})

@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from qa.models import Check, Grade, GradeLevel, Review
 from qa.rules import percentage
 from qa.selectors import QaFilters, qa_monthly
-from qa.services import review_record
+from qa.services import review_correct, review_record
 from tests.qa.factories import WILTSHIRE_JUNE, closed_incident, drawn_sample, grades, utc, wiltshire_june
 
 JUNE = date(2022, 6, 1)
@@ -137,6 +137,15 @@ def test_an_administrators_level_counts_as_they_set_it_and_a_retired_one_is_not_
     with pytest.raises(ValidationError, match="vulnerability"):
         review_record(item=june_item[1], reviewer=supervisor, data=grades(vulnerability="exceptional"))
     assert qa_monthly(QaFilters(first=JUNE, last=JUNE))[0].vulnerability_pct == Decimal("100.0")
+    # A correction of that review may keep the retired grade it already holds.
+    first = Review.objects.get(item=june_item[0])
+    kept = review_correct(
+        review=first,
+        reviewer=supervisor,
+        data=grades(vulnerability="exceptional", prevention="adequate"),
+        reason="Typo.",
+    )
+    assert kept.vulnerability_id == "exceptional"
 
 
 def test_a_level_cannot_both_count_as_good_and_be_not_applicable_nor_be_deleted(admin_user, client_for):
