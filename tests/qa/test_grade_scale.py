@@ -43,7 +43,9 @@ def _new_figures() -> dict:
     return row.as_api()
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after it leaves the database as the next such test expects
+# (as the other transactional tests do: tests/browser/support.py BROWSER).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_wiltshire_june_is_the_same_before_and_after_the_grade_scale_migration(supervisor):
     wiltshire_june(supervisor)
     with_scale = _new_figures()
