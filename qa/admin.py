@@ -1,7 +1,37 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from config.admin import ReadOnlyAdmin
-from qa.models import Dispute, ExportRecord, LearningTheme, Review, Sample
+from qa.models import Dispute, ExemptionCheck, ExportRecord, GradeLevel, LearningTheme, Review, Sample
+from qa.scale import grade_level_save
+
+
+@admin.register(GradeLevel)
+class GradeLevelAdmin(admin.ModelAdmin):
+    """The QA grade scale (issue 15). Saved through qa.scale.grade_level_save, which audits
+    the change; the code is fixed once made and a level is never deleted (reviews hold it):
+    switch it off with "active" instead."""
+
+    list_display = ["label", "code", "order", "counts_as_good", "not_applicable", "active"]
+    list_editable: list[str] = []
+    ordering = ["order", "code"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        grade_level_save(level=obj, actor=request.user, request=request, channel="admin")
+
+
+@admin.register(ExemptionCheck)
+class ExemptionCheckAdmin(ReadOnlyAdmin):
+    list_display = ["sample", "incident", "handler", "justified", "reviewer", "reviewed_at"]
+    list_filter = ["justified", "month"]
 
 
 @admin.register(LearningTheme)

@@ -17,7 +17,13 @@ from accounts.api import capability_permission
 from accounts.models import Team
 from qa import exports
 from qa.compliance import compliance_monthly
-from qa.models import Check, ExportFormat, Grade, Review, Sample, SampleItem
+from qa.exemptions import (
+    DEFAULT_EXEMPT_PER_HANDLER,
+    MAX_EXEMPT_PER_HANDLER,
+    exemption_audit_monthly,
+    exemption_check_record,
+)
+from qa.models import Check, ExemptionCheck, ExportFormat, Review, Sample, SampleItem
 from qa.rules import month_parse
 from qa.selectors import QaFilters, qa_monthly
 from qa.services import DEFAULT_PER_HANDLER, MAX_PER_HANDLER, export_record, review_record, sample_draw
@@ -31,6 +37,11 @@ class SampleIn(serializers.Serializer):
     per_handler = serializers.IntegerField(min_value=1, max_value=MAX_PER_HANDLER, default=DEFAULT_PER_HANDLER)
     seed = serializers.IntegerField(min_value=0, max_value=2**63 - 1, required=False)
     team = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    exempt_per_handler = serializers.IntegerField(
+        min_value=0, max_value=MAX_EXEMPT_PER_HANDLER, default=DEFAULT_EXEMPT_PER_HANDLER
+    )
+    # The supervisors' sample (administrators only): the versions supervisors wrote.
+    overseers = serializers.BooleanField(required=False, default=False)
 
     def validate_month(self, value: str) -> Any:
         try:
@@ -54,6 +65,12 @@ class SampleItemOut(serializers.Serializer):
     handler = serializers.CharField(source="handler.username")
 
 
+class ExemptionCheckOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    incident_reference = serializers.CharField(source="incident.reference")
+    handler = serializers.CharField(source="handler.username")
+
+
 class SampleOut(serializers.Serializer):
     id = serializers.IntegerField()
     month = serializers.CharField(source="month_label")
@@ -61,6 +78,10 @@ class SampleOut(serializers.Serializer):
     per_handler = serializers.IntegerField()
     seed = serializers.IntegerField()
     items = SampleItemOut(many=True, source="items.all")
+    # The exemption audit drawn with the sample (after API.md's fields: extra is allowed).
+    exempt_per_handler = serializers.IntegerField()
+    overseers = serializers.BooleanField()
+    exemption_checks = ExemptionCheckOut(many=True, source="exemption_checks.all")
 
 
 @extend_schema(request=SampleIn, responses={201: SampleOut})
@@ -72,16 +93,22 @@ def sample_create_api(request: Request) -> Response:
     data.is_valid(raise_exception=True)
     sample = sample_draw(actor=request.user, **data.validated_data)
     sample = (
-        Sample.objects.select_related("team").prefetch_related("items__incident", "items__handler").get(pk=sample.pk)
+        Sample.objects.select_related("team")
+        .prefetch_related(
+            "items__incident", "items__handler", "exemption_checks__incident", "exemption_checks__handler"
+        )
+        .get(pk=sample.pk)
     )
     return Response(SampleOut(sample).data, status=201)
 
 
 class ReviewIn(serializers.Serializer):
     sample_item = serializers.IntegerField()
-    vulnerability = serializers.ChoiceField(choices=Grade.choices)
-    prevention = serializers.ChoiceField(choices=Grade.choices)
-    preservation = serializers.ChoiceField(choices=Grade.choices)
+    # A code of the grade scale (qa.models.GradeLevel, kept by an administrator): checked
+    # against the scale by the service, which names the field when it is not on it.
+    vulnerability = serializers.CharField(max_length=30)
+    prevention = serializers.CharField(max_length=30)
+    preservation = serializers.CharField(max_length=30)
     repeat_victim_check = serializers.ChoiceField(choices=Check.choices)
     feedback = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     good_practice = serializers.BooleanField(required=False, default=False)
@@ -101,9 +128,9 @@ class ReviewOut(serializers.Serializer):
     month = serializers.SerializerMethodField()
     handler = serializers.CharField(source="handler.username")
     reviewer = serializers.CharField(source="reviewer.username")
-    vulnerability = serializers.CharField()
-    prevention = serializers.CharField()
-    preservation = serializers.CharField()
+    vulnerability = serializers.CharField(source="vulnerability_id")
+    prevention = serializers.CharField(source="prevention_id")
+    preservation = serializers.CharField(source="preservation_id")
     repeat_victim_check = serializers.CharField()
     feedback = serializers.CharField()
     good_practice = serializers.BooleanField()
@@ -175,6 +202,9 @@ class ComplianceOut(serializers.Serializer):
     texts_requested = serializers.IntegerField()
     texts_sent = serializers.IntegerField()
     texts_delivered = serializers.IntegerField()
+    closed_with_assessment = serializers.IntegerField()
+    closed_exempt = serializers.IntegerField()
+    rethrives_missed = serializers.IntegerField()
 
 
 @extend_schema(parameters=FILTER_PARAMETERS, responses={200: ComplianceOut(many=True)})
@@ -185,6 +215,62 @@ def compliance_api(request: Request) -> Response:
     return Response([row.as_api() for row in compliance_monthly(filters_from_request(request))])
 
 
+class ExemptionAuditIn(serializers.Serializer):
+    check = serializers.IntegerField()
+    justified = serializers.BooleanField()
+    feedback = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+    def validate_check(self, value: int) -> ExemptionCheck:
+        check = ExemptionCheck.objects.filter(pk=value).first()
+        if check is None:
+            raise serializers.ValidationError("There is no drawn exempt closure with this id")
+        return check
+
+
+class ExemptionAuditOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    month = serializers.SerializerMethodField()
+    incident_reference = serializers.CharField(source="incident.reference")
+    handler = serializers.CharField(source="handler.username")
+    reviewer = serializers.CharField(source="reviewer.username")
+    justified = serializers.BooleanField()
+    feedback = serializers.CharField()
+    reviewed_at = serializers.DateTimeField()
+
+    def get_month(self, check: ExemptionCheck) -> str:
+        return f"{check.month:%Y-%m}"
+
+
+@extend_schema(request=ExemptionAuditIn, responses={201: ExemptionAuditOut})
+@api_view(["POST"])
+@permission_classes([Grades])
+def exemption_audit_create_api(request: Request) -> Response:
+    """Record whether a drawn exempt closure was justified (409 already_audited, own_work)."""
+    data = ExemptionAuditIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    fields = data.validated_data
+    check = exemption_check_record(
+        check=fields["check"], reviewer=request.user, justified=fields["justified"], feedback=fields["feedback"]
+    )
+    return Response(ExemptionAuditOut(check).data, status=201)
+
+
+class ExemptionMonthlyOut(serializers.Serializer):
+    month = serializers.CharField()
+    exemptions_drawn = serializers.IntegerField()
+    exemptions_audited = serializers.IntegerField()
+    exemptions_justified = serializers.IntegerField()
+    exemptions_justified_pct = serializers.FloatField(allow_null=True)
+
+
+@extend_schema(parameters=FILTER_PARAMETERS, responses={200: ExemptionMonthlyOut(many=True)})
+@api_view(["GET"])
+@permission_classes([ViewsDashboards])
+def exemption_monthly_api(request: Request) -> Response:
+    """The exemption audit by month, apart from the four QA measures (handler: who closed)."""
+    return Response([row.as_api() for row in exemption_audit_monthly(filters_from_request(request))])
+
+
 def _export(request: Request, format: str) -> HttpResponse:
     filters = filters_from_request(request)
     rows = qa_monthly(filters)
@@ -193,7 +279,9 @@ def _export(request: Request, format: str) -> HttpResponse:
     export_record(user=request.user, format=format, filters=filters.as_params(), request=request, channel=channel)
     if format == ExportFormat.CSV:
         return exports.csv_response(rows, filters)
-    return exports.xlsx_response(rows, filters, compliance=compliance_monthly(filters))
+    return exports.xlsx_response(
+        rows, filters, compliance=compliance_monthly(filters), exemptions=exemption_audit_monthly(filters)
+    )
 
 
 # Exports live under /qa/ (API.md) but answer like the API: token or session, 401 when

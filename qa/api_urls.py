@@ -7,4 +7,6 @@ urlpatterns = [
     path("qa/reviews/", api.review_create_api, name="qa-review-create"),
     path("qa/monthly/", api.monthly_api, name="qa-monthly"),
     path("qa/compliance/", api.compliance_api, name="qa-compliance"),
+    path("qa/exemption-audits/", api.exemption_audit_create_api, name="qa-exemption-audit-create"),
+    path("qa/exemption-audits/monthly/", api.exemption_monthly_api, name="qa-exemption-monthly"),
 ]

@@ -13,16 +13,32 @@ whatever the number of rows (with the closure codes, four).
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
-from incidents.models import ClosureCode, Incident
-from qa.rules import month_range, percentage
+from incidents.models import ClosureCode, Grading, Incident, Status
+from incidents.rules import rethrive_interval
+from qa.rules import month_bounds, month_range, percentage
 from qa.selectors import QaFilters
-from thrive.models import Assessment
+from thrive.models import Assessment, AssessmentStatus
 from victims.models import Text, TextStatus
 
 # The columns of the API and the export, in order, with the page's labels.
@@ -36,6 +52,25 @@ COMPLIANCE_COLUMNS: list[tuple[str, str]] = [
     ("texts_requested", "Texts requested"),
     ("texts_sent", "Texts sent"),
     ("texts_delivered", "Texts delivered"),
+    # After the columns above (their order is kept for existing readers): the counts behind
+    # the two closure shares, and the re-THRIVEs that never came.
+    ("closed_with_assessment", "Closed with a complete assessment"),
+    ("closed_exempt", "Closed under an exemption"),
+    ("rethrives_missed", "Re-THRIVEs missed"),
+]
+# The page's order: each closure count beside its share, the missed beside the on-time share.
+PAGE_ORDER = [
+    "incidents_closed",
+    "closed_with_assessment",
+    "closed_with_assessment_pct",
+    "closed_exempt",
+    "closed_exempt_pct",
+    "rethrives",
+    "rethrives_missed",
+    "rethrive_on_time_pct",
+    "texts_requested",
+    "texts_sent",
+    "texts_delivered",
 ]
 
 
@@ -54,6 +89,9 @@ class ComplianceFigures:
     texts_requested: int = 0
     texts_sent: int = 0
     texts_delivered: int = 0
+    closed_with_assessment: int = 0
+    closed_exempt: int = 0
+    rethrives_missed: int = 0
 
     def as_api(self) -> dict[str, Any]:
         def number(value: Decimal | None) -> float | None:
@@ -70,7 +108,58 @@ class ComplianceFigures:
             "texts_requested": self.texts_requested,
             "texts_sent": self.texts_sent,
             "texts_delivered": self.texts_delivered,
+            "closed_with_assessment": self.closed_with_assessment,
+            "closed_exempt": self.closed_exempt,
+            "rethrives_missed": self.rethrives_missed,
         }
+
+
+def _rethrive_interval() -> Case:
+    """Rule 5's interval for each incident's grading, as SQL: the values come from
+    incidents.rules.rethrive_interval, the one place the interval is decided."""
+    return Case(
+        *[When(grading=grading, then=Value(rethrive_interval(grading))) for grading in Grading.values],
+        default=Value(rethrive_interval("")),
+        output_field=DurationField(),
+    )
+
+
+def rethrives_missed(filters: QaFilters, *, now: datetime | None = None) -> dict[date, int]:
+    """Issue 15: the re-THRIVEs that never came, per local month in which they fell due.
+
+    One per incident at most: its last submitted version made the next due one interval
+    later (the clock `rethrive_on_time` keeps for a re-THRIVE that did come, so a grading
+    change's "due now" is not counted missed the moment it is made), and the incident was
+    closed after that time, or is still open past it, with no later version. A re-THRIVE
+    that came late counts as late (rule 5's record), not here; an incident never assessed
+    owed a first assessment, not a re-THRIVE. One aggregate query."""
+    now = now or timezone.now()
+    start, end = month_bounds(filters.first)[0], month_bounds(filters.last)[1]
+    last = (
+        Assessment.objects.filter(incident=OuterRef("pk"), status=AssessmentStatus.SUBMITTED)
+        .order_by("-submitted_at", "-version")
+        .values("submitted_at")[:1]
+    )
+    qs = Incident.objects.filter(opened_at__lt=end).filter(Q(status=Status.OPEN) | Q(closed_at__gte=start))
+    if filters.team is not None:
+        qs = qs.filter(team=filters.team)
+    if filters.handler is not None:
+        qs = qs.filter(handler=filters.handler)
+    qs = (
+        qs.annotate(last_at=Subquery(last))
+        .filter(last_at__isnull=False)
+        .annotate(due=ExpressionWrapper(F("last_at") + _rethrive_interval(), output_field=DateTimeField()))
+        .filter(due__gte=start, due__lt=end)
+        .filter(Q(status=Status.CLOSED, closed_at__gt=F("due")) | Q(status=Status.OPEN, due__lt=now))
+    )
+    zone = timezone.get_default_timezone()
+    return {
+        row["month"]: row["n"]
+        for row in qs.annotate(month=TruncMonth("due", tzinfo=zone, output_field=DateField()))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("id"))
+    }
 
 
 def compliance_monthly(filters: QaFilters) -> list[ComplianceFigures]:
@@ -111,6 +200,7 @@ def compliance_monthly(filters: QaFilters) -> list[ComplianceFigures]:
         .values("submitted_month")
         .annotate(n=Count("submitted_month"), on_time=Count("rethrive_on_time", filter=Q(rethrive_on_time=True)))
     }
+    missed = rethrives_missed(filters)
     sent_states = [TextStatus.SENT, TextStatus.DELIVERED]
     sent = {
         row["created_month"]: row
@@ -127,6 +217,7 @@ def compliance_monthly(filters: QaFilters) -> list[ComplianceFigures]:
     for month in month_range(filters.first, filters.last):
         c = closed.get(month, {"all": 0, "exempt": 0, "by_code": {}})
         r = on_time.get(month, {"n": 0, "on_time": 0})
+        missed_n = missed.get(month, 0)
         t = sent.get(month, {"n": 0, "sent": 0, "delivered": 0})
         rows.append(
             ComplianceFigures(
@@ -137,10 +228,13 @@ def compliance_monthly(filters: QaFilters) -> list[ComplianceFigures]:
                 exempt_by_code=dict(sorted(c["by_code"].items())),
                 exempt_names=exempt_names,
                 rethrives=r["n"],
-                rethrive_on_time_pct=percentage(r["on_time"], r["n"]),
+                rethrive_on_time_pct=percentage(r["on_time"], r["n"] + missed_n),
                 texts_requested=t["n"],
                 texts_sent=t["sent"],
                 texts_delivered=t["delivered"],
+                closed_with_assessment=c["all"] - c["exempt"],
+                closed_exempt=c["exempt"],
+                rethrives_missed=missed_n,
             )
         )
     return rows

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from qa.compliance import COMPLIANCE_COLUMNS, ComplianceFigures
+from qa.exemptions import EXEMPTION_COLUMNS, ExemptionAuditFigures
 from qa.rules import COLUMNS, MonthlyFigures
 from qa.selectors import QaFilters
 
@@ -40,7 +41,11 @@ def csv_response(rows: list[MonthlyFigures], filters: QaFilters) -> HttpResponse
 
 
 def xlsx_response(
-    rows: list[MonthlyFigures], filters: QaFilters, *, compliance: list[ComplianceFigures] | None = None
+    rows: list[MonthlyFigures],
+    filters: QaFilters,
+    *,
+    compliance: list[ComplianceFigures] | None = None,
+    exemptions: list[ExemptionAuditFigures] | None = None,
 ) -> HttpResponse:
     """A real spreadsheet: a header row, whole numbers and one-decimal percentages stored
     as numbers (with number formats), the month as text, and a sheet saying which filters."""
@@ -62,6 +67,8 @@ def xlsx_response(
     sheet.freeze_panes = "A2"
     if compliance is not None:
         _compliance_sheet(book, compliance)
+    if exemptions is not None:
+        _exemption_sheet(book, exemptions)
     about = book.create_sheet("Filters")
     about.append(["filter", "value"])
     for key, value in filters.as_params().items():
@@ -86,6 +93,24 @@ def _compliance_sheet(book: Workbook, rows: list[ComplianceFigures]) -> None:
         sheet.append([values[key] for key, _ in COMPLIANCE_COLUMNS] + [row.exempt_by_code.get(c, 0) for c in codes])
         line = sheet.max_row
         for column, (key, _) in enumerate(COMPLIANCE_COLUMNS, start=1):
+            if key.endswith("_pct"):
+                sheet.cell(line, column).number_format = "0.0"
+            elif key != "month":
+                sheet.cell(line, column).number_format = "0"
+    sheet.freeze_panes = "A2"
+
+
+def _exemption_sheet(book: Workbook, rows: list[ExemptionAuditFigures]) -> None:
+    """The exemption audit on its own sheet, apart from the four QA measures."""
+    sheet = book.create_sheet("Exemption audit")
+    sheet.append([key for key, _ in EXEMPTION_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        values = row.as_api()
+        sheet.append([values[key] for key, _ in EXEMPTION_COLUMNS])
+        line = sheet.max_row
+        for column, (key, _) in enumerate(EXEMPTION_COLUMNS, start=1):
             if key.endswith("_pct"):
                 sheet.cell(line, column).number_format = "0.0"
             elif key != "month":

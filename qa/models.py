@@ -8,11 +8,46 @@ from django.db.models import Q
 
 
 class Grade(models.TextChoices):
+    """The codes of the grade scale the product ships (HMICFRS's five points and not
+    applicable). The scale itself is data (GradeLevel): these are its shipped codes, kept so
+    that code and tests can name them; API.md's codes never change meaning."""
+
     OUTSTANDING = "outstanding", "Outstanding"
     GOOD = "good", "Good"
+    ADEQUATE = "adequate", "Adequate"
     REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
     INADEQUATE = "inadequate", "Inadequate"
     NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class GradeLevel(models.Model):
+    """One point of the QA grade scale, kept by an administrator (Django admin, audited by
+    qa.services.grade_level_save). `counts_as_good` puts it in the numerator of the four
+    Wiltshire percentages (good-or-outstanding); `not_applicable` leaves it out of their
+    denominator. The code is what the API sends and what a review stores: it never changes
+    once made (the admin shows it read-only), so a stored grade keeps its meaning."""
+
+    code = models.SlugField(max_length=30, unique=True)
+    label = models.CharField(max_length=60)
+    order = models.PositiveSmallIntegerField(default=0)
+    counts_as_good = models.BooleanField(
+        default=False, help_text="Counts as good or outstanding in the monthly QA percentages."
+    )
+    not_applicable = models.BooleanField(
+        default=False, help_text="Not applicable: left out of the monthly QA percentages altogether."
+    )
+    active = models.BooleanField(default=True, help_text="Offered when grading (old grades keep counting).")
+
+    class Meta:
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(counts_as_good=True, not_applicable=True), name="qa_gradelevel_good_or_not_applicable"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class Check(models.TextChoices):
@@ -44,6 +79,13 @@ class Sample(models.Model):
     month = models.DateField()
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     per_handler = models.PositiveSmallIntegerField(default=3)
+    # The exemption audit drawn with the sample: this many exempt closures per member of
+    # staff who closed any in the month (0: none drawn).
+    exempt_per_handler = models.PositiveSmallIntegerField(default=1)
+    # The supervisors' sample (rule 10: supervisors are not sampled with their own team): an
+    # administrator's draw, across every team, of the versions supervisors and administrators
+    # wrote, graded by an administrator. It lives beside the teams' samples of the month.
+    overseers = models.BooleanField(default=False)
     seed = models.BigIntegerField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -65,13 +107,27 @@ class Sample(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["month"],
-                condition=Q(withdrawn_at__isnull=True, team__isnull=True),
+                condition=Q(withdrawn_at__isnull=True, team__isnull=True, overseers=False),
                 name="qa_sample_one_live_all_teams_month",
+            ),
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=Q(withdrawn_at__isnull=True, overseers=True),
+                name="qa_sample_one_live_overseers_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(overseers=False) | Q(team__isnull=True), name="qa_sample_overseers_no_team"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.team or 'all teams'}"
+        return f"{self.month:%Y-%m} {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.overseers:
+            return "Supervisors' own work"
+        return self.team.name if self.team else "All teams"
 
     @property
     def month_label(self) -> str:
@@ -88,8 +144,9 @@ class SampleItem(models.Model):
     sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="items")
     incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="+")
     assessment = models.ForeignKey("thrive.Assessment", on_delete=models.PROTECT, related_name="+")
-    # The call taker who opened the incident and their team of the day (rule 10), copied
-    # so that the figures filter without joining the incident.
+    # The author of the drawn (graded) version and their team when the sample was drawn
+    # (rule 10: the handler credited is the author of the graded version, not whoever opened
+    # the incident). Items drawn before that rule keep the call taker they were drawn for.
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
@@ -118,9 +175,27 @@ class Review(models.Model):
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qa_reviews")
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    vulnerability = models.CharField(max_length=30, choices=Grade.choices)
-    prevention = models.CharField(max_length=30, choices=Grade.choices)
-    preservation = models.CharField(max_length=30, choices=Grade.choices)
+    # Each measure's grade, by its code (the column keeps the code API.md names; the
+    # foreign key makes the scale's table the one that says what it means).
+    vulnerability = models.ForeignKey(
+        GradeLevel,
+        to_field="code",
+        db_column="vulnerability",
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    prevention = models.ForeignKey(
+        GradeLevel, to_field="code", db_column="prevention", db_index=False, on_delete=models.PROTECT, related_name="+"
+    )
+    preservation = models.ForeignKey(
+        GradeLevel,
+        to_field="code",
+        db_column="preservation",
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     repeat_victim_check = models.CharField(max_length=20, choices=Check.choices)
     feedback = models.TextField(max_length=4000, blank=True)
     good_practice = models.BooleanField(default=False)
@@ -152,6 +227,47 @@ class Review(models.Model):
         # A grade is evidence (rule 10): corrected by a new version, never deleted. On
         # PostgreSQL a trigger refuses a bulk delete too (migration 0002).
         raise PermissionError("A QA review is never deleted: correct it with a new version.")
+
+
+class ExemptionCheck(models.Model):
+    """One exempt closure drawn for the month's exemption audit, and the supervisor's finding:
+    was closing without an assessment justified? Reported apart from the four Wiltshire
+    measures (qa.exemptions). `handler` is who closed it under the exemption."""
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="exemption_checks")
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="+")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    justified = models.BooleanField(null=True, blank=True)
+    feedback = models.TextField(max_length=4000, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sample", "handler__username", "incident__reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "incident"], name="qa_exemption_once_per_sample"),
+            models.CheckConstraint(
+                condition=Q(justified__isnull=True, reviewer__isnull=True, reviewed_at__isnull=True)
+                | Q(justified__isnull=False, reviewer__isnull=False, reviewed_at__isnull=False),
+                name="qa_exemption_finding_complete",
+            ),
+        ]
+        indexes = [
+            # The exemption audit table: checks per month (and team, handler).
+            models.Index(fields=["month", "team", "handler"], name="qa_exemption_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exemption check {self.sample} {self.incident_id}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.reviewed_at is not None:
+            raise PermissionError("A recorded exemption finding is evidence: it is never deleted.")
+        return super().delete(*args, **kwargs)
 
 
 class DisputeOutcome(models.TextChoices):

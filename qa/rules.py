@@ -8,9 +8,18 @@ from decimal import Decimal
 from django.utils import timezone
 
 from config.dates import local_month  # noqa: F401 - re-exported: qa code imports it from here
+from config.errors import Blocked
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_MONTHS = 120  # ten years in one request: enough for any trend, a bound on the work
+
+
+def own_work_refuse(*, author_id: int | None, reviewer_id: int) -> None:
+    """Rule 10: nobody grades their own work (a sampled version they wrote, or a closure
+    they made under an exemption). The one check, asked by grading, correcting, a dispute's
+    change and the exemption audit: refused as 409 `own_work`."""
+    if author_id is not None and author_id == reviewer_id:
+        raise Blocked("own_work", "This is your own work: another supervisor or an administrator must grade it.")
 
 
 def month_parse(value: str) -> date:

@@ -9,10 +9,9 @@ from django.http import Http404
 
 from accounts.models import Role, Team, User
 from accounts.roles import role_can
-from qa.models import Check, Grade, Review, Sample, SampleItem
+from qa.models import Check, GradeLevel, Review, Sample, SampleItem
 from qa.rules import MAX_MONTHS, MonthlyFigures, month_add, month_parse, month_range, percentage
 
-GOOD_OR_OUTSTANDING = [Grade.OUTSTANDING, Grade.GOOD]
 GRADED_MEASURES = ("vulnerability", "prevention", "preservation")
 MEASURES = (*GRADED_MEASURES, "repeat_victim_check")
 
@@ -70,6 +69,23 @@ class QaFilters:
         return params
 
 
+def grade_counts_as_good(measure: str) -> Q:
+    """Rule 11's numerator for one graded measure: a grade the scale counts as good or
+    outstanding (GradeLevel.counts_as_good; the shipped scale: outstanding and good)."""
+    return Q(**{f"{measure}__counts_as_good": True})
+
+
+def grade_counted(measure: str) -> Q:
+    """Rule 11's denominator for one graded measure: every grade but not applicable."""
+    return Q(**{f"{measure}__not_applicable": False})
+
+
+def grade_scale(*, include: list[str] | None = None) -> list[GradeLevel]:
+    """The grades offered when grading, in the scale's order: the active levels, and any
+    inactive one named in `include` (the grade a review being corrected already holds)."""
+    return list(GradeLevel.objects.filter(Q(active=True) | Q(code__in=include or [])).order_by("order", "code"))
+
+
 def reviews_counted(filters: QaFilters) -> QuerySet[Review]:
     """The reviews that make the figures: the current version of each graded item in the
     months asked for (served by the partial index qa_review_month)."""
@@ -87,8 +103,8 @@ def qa_monthly(filters: QaFilters) -> list[MonthlyFigures]:
     only the four divisions (and their half-up rounding) happen here, on integers."""
     counts: dict[str, Any] = {"calls": Count("id")}
     for measure in GRADED_MEASURES:
-        counts[f"{measure}_good"] = Count("id", filter=Q(**{f"{measure}__in": GOOD_OR_OUTSTANDING}))
-        counts[f"{measure}_of"] = Count("id", filter=~Q(**{measure: Grade.NOT_APPLICABLE}))
+        counts[f"{measure}_good"] = Count("id", filter=grade_counts_as_good(measure))
+        counts[f"{measure}_of"] = Count("id", filter=grade_counted(measure))
     counts["repeat_victim_check_good"] = Count("id", filter=Q(repeat_victim_check=Check.YES))
     counts["repeat_victim_check_of"] = Count("id", filter=~Q(repeat_victim_check=Check.NOT_APPLICABLE))
     by_month = {row["month"]: row for row in reviews_counted(filters).order_by().values("month").annotate(**counts)}
@@ -113,10 +129,7 @@ def drilldown_reviews(filters: QaFilters, *, month: date, measure: str = "", out
     `outcome` "good" (counted in the numerator) or "counted" (in the denominator)."""
     qs = reviews_counted(QaFilters(first=month, last=month, team=filters.team, handler=filters.handler))
     if measure in GRADED_MEASURES:
-        if outcome == "good":
-            qs = qs.filter(**{f"{measure}__in": GOOD_OR_OUTSTANDING})
-        else:
-            qs = qs.exclude(**{measure: Grade.NOT_APPLICABLE})
+        qs = qs.filter(grade_counts_as_good(measure) if outcome == "good" else grade_counted(measure))
     elif measure == "repeat_victim_check":
         if outcome == "good":
             qs = qs.filter(repeat_victim_check=Check.YES)
@@ -124,7 +137,9 @@ def drilldown_reviews(filters: QaFilters, *, month: date, measure: str = "", out
             qs = qs.exclude(repeat_victim_check=Check.NOT_APPLICABLE)
     # The written feedback and correction reasons stay behind: analysts read this page.
     return (
-        qs.select_related("item__incident", "handler", "team", "reviewer")
+        qs.select_related(
+            "item__incident", "handler", "team", "reviewer", "vulnerability", "prevention", "preservation"
+        )
         .defer("feedback", "correction_reason")
         .order_by("handler__username", "id")
     )
@@ -170,7 +185,8 @@ def sample_list_for_user(user: User) -> QuerySet[Sample]:
         graded=Count("items", filter=Q(items__reviews__current=True), distinct=True),
     )
     if not (user.is_superuser or user.role == Role.ADMIN):
-        qs = qs.filter(Q(team_id=user.team_id) | Q(team__isnull=True)) if user.team_id else qs.none()
+        # Not the supervisors' sample: that is their own work, for an administrator to grade.
+        qs = qs.filter(Q(team_id=user.team_id) | Q(team__isnull=True, overseers=False)) if user.team_id else qs.none()
     return qs.order_by("-month", "-created_at")
 
 
@@ -179,7 +195,9 @@ def get_sample_for_user(user: User, sample_id: int) -> Sample:
     sample = Sample.objects.select_related("team", "created_by").filter(pk=sample_id).first()
     if sample is None or not role_can(user, "qa_grade"):
         raise Http404
-    if not (user.is_superuser or user.role == Role.ADMIN) and sample.team_id not in (None, user.team_id):
+    if not (user.is_superuser or user.role == Role.ADMIN) and (
+        sample.team_id not in (None, user.team_id) or sample.overseers
+    ):
         raise Http404
     return sample
 
@@ -200,7 +218,7 @@ def feedback_for_handler(user: User) -> QuerySet[Review]:
     """A handler's own reviews (current versions), newest first."""
     return (
         Review.objects.filter(handler=user, current=True)
-        .select_related("item__incident", "item__sample", "reviewer")
+        .select_related("item__incident", "item__sample", "reviewer", "vulnerability", "prevention", "preservation")
         .prefetch_related("themes", "disputes")
         .order_by("-created_at")
     )

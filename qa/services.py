@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -19,24 +19,29 @@ from audit.services import audit_record
 from config.errors import Blocked
 from config.text import free_text_errors, free_text_problem
 from incidents.models import EntryKind, Incident, LogEntry, Status
+from qa.exemptions import DEFAULT_EXEMPT_PER_HANDLER, MAX_EXEMPT_PER_HANDLER, exemption_checks_create
 from qa.models import (
     Check,
     Dispute,
     DisputeOutcome,
+    ExemptionCheck,
     ExportRecord,
-    Grade,
+    GradeLevel,
     LearningTheme,
     Review,
     Sample,
     SampleItem,
 )
-from qa.rules import local_month, month_bounds
+from qa.rules import local_month, month_bounds, own_work_refuse
 from qa.selectors import may_grade_team
 from thrive.models import Assessment, AssessmentStatus
 
 DEFAULT_PER_HANDLER = 3
+# Authors whose versions are not drawn into a team's sample (rule 10): those who grade it.
+UNSAMPLED_WITH_TEAM = (Role.SUPERVISOR, Role.ADMIN)
 MAX_PER_HANDLER = 50
 REVIEW_FIELDS = ("vulnerability", "prevention", "preservation", "repeat_victim_check")
+GRADED = ("vulnerability", "prevention", "preservation")
 
 
 def _is_admin(user: User) -> bool:
@@ -50,25 +55,45 @@ def _handler_rng(seed: int, username: str) -> random.Random:
     return random.Random(f"{seed}:{username}")  # noqa: S311 - a sample, not a secret
 
 
-def sample_eligible(*, month: date, team: Team | None) -> list[dict[str, Any]]:
-    """Rule 10: incidents closed in the local month that have a submitted assessment, with
-    the latest submitted version and the call taker who opened them. One query over the
+def sample_eligible(*, month: date, team: Team | None, overseers: bool = False) -> list[dict[str, Any]]:
+    """Rule 10: incidents closed in the local month that have a submitted assessment, each
+    with its latest submitted version and that version's author: the handler the item is
+    drawn for, graded and credited (a dispatcher's re-THRIVE is the dispatcher's, not the
+    call taker's). The item's team is the author's team at the draw.
+
+    Supervisors (and administrators) are not sampled with a team: their versions are left
+    out of every team's and the all-teams sample and drawn only in the supervisors' sample
+    (`overseers`), with no team, which only an administrator grades. One query over the
     incident_closed_at index."""
     start, end = month_bounds(month)
-    latest = (
-        Assessment.objects.filter(incident=OuterRef("pk"), status=AssessmentStatus.SUBMITTED)
-        .order_by("-version")
-        .values("id")[:1]
+    later = Assessment.objects.filter(
+        incident=OuterRef("incident"), status=AssessmentStatus.SUBMITTED, version__gt=OuterRef("version")
     )
-    qs = Incident.objects.filter(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
-    if team is not None:
-        qs = qs.filter(team=team)
-    return list(
-        qs.annotate(assessment_id=Subquery(latest))
-        .filter(assessment_id__isnull=False)
-        .order_by()
-        .values("id", "reference", "handler_id", "handler__username", "team_id", "assessment_id")
-    )
+    qs = Assessment.objects.filter(
+        status=AssessmentStatus.SUBMITTED,
+        incident__status=Status.CLOSED,
+        incident__closed_at__gte=start,
+        incident__closed_at__lt=end,
+    ).exclude(Exists(later))
+    if overseers:
+        qs = qs.filter(Q(author__role__in=UNSAMPLED_WITH_TEAM) | Q(author__is_superuser=True))
+    else:
+        qs = qs.exclude(author__role__in=UNSAMPLED_WITH_TEAM).exclude(author__is_superuser=True)
+        if team is not None:
+            qs = qs.filter(author__team=team)
+    return [
+        {
+            "id": row["incident_id"],
+            "reference": row["incident__reference"],
+            "assessment_id": row["id"],
+            "handler_id": row["author_id"],
+            "handler__username": row["author__username"],
+            "team_id": None if overseers else row["author__team_id"],
+        }
+        for row in qs.order_by().values(
+            "id", "incident_id", "incident__reference", "author_id", "author__username", "author__team_id"
+        )
+    ]
 
 
 def sample_pick(eligible: list[dict[str, Any]], *, per_handler: int, seed: int) -> list[dict[str, Any]]:
@@ -93,11 +118,18 @@ def sample_draw(
     seed: int | None = None,
     team: Team | None = None,
     now: datetime | None = None,
+    exempt_per_handler: int = DEFAULT_EXEMPT_PER_HANDLER,
+    overseers: bool = False,
 ) -> Sample:
     """Rule 10: draw a month's dip sample. A supervisor draws for their own team only; an
-    admin for any team or (no team) every team. A second live sample for the same month and
-    team is refused (409 sample_exists) until the first is withdrawn."""
-    if not _is_admin(actor):
+    admin for any team or (no team) every team, or the supervisors' sample (`overseers`).
+    A second live sample for the same month and team is refused (409 sample_exists) until
+    the first is withdrawn; the supervisors' sample clashes only with another of its kind."""
+    if overseers:
+        if not _is_admin(actor):
+            raise PermissionDenied("Only an administrator draws the supervisors' sample.")
+        team = None
+    elif not _is_admin(actor):
         if actor.role != Role.SUPERVISOR or actor.team_id is None:
             raise PermissionDenied("Only a supervisor with a team or an administrator draws dip samples.")
         if team is None:
@@ -110,24 +142,36 @@ def sample_draw(
         errors["month"] = ["The month cannot be in the future"]
     if not isinstance(per_handler, int) or not 1 <= per_handler <= MAX_PER_HANDLER:
         errors["per_handler"] = [f"Enter a number from 1 to {MAX_PER_HANDLER}"]
+    if not isinstance(exempt_per_handler, int) or not 0 <= exempt_per_handler <= MAX_EXEMPT_PER_HANDLER:
+        errors["exempt_per_handler"] = [f"Enter a number from 0 to {MAX_EXEMPT_PER_HANDLER}"]
     if seed is not None and not 0 <= seed < 2**63:
         errors["seed"] = ["The seed must be a whole number from 0 to 2^63 - 1"]
     if errors:
         raise ValidationError(errors)
     seed = secrets.randbelow(2**31) if seed is None else seed
-    live = Sample.objects.filter(month=month, withdrawn_at__isnull=True)
+    live = Sample.objects.filter(month=month, withdrawn_at__isnull=True, overseers=overseers)
     if team is not None:
         live = live.filter(Q(team=team) | Q(team__isnull=True))
     clash = live.select_related("team").first()
     if clash is not None:
         raise Blocked(
             "sample_exists",
-            f"There is already a dip sample for {month:%B %Y} ({clash.team or 'all teams'}): withdraw it first.",
+            f"There is already a dip sample for {month:%B %Y} ({clash.scope_label}): withdraw it first.",
         )
-    picked = sample_pick(sample_eligible(month=month, team=team), per_handler=per_handler, seed=seed)
+    picked = sample_pick(
+        sample_eligible(month=month, team=team, overseers=overseers), per_handler=per_handler, seed=seed
+    )
     try:
         with transaction.atomic():
-            sample = Sample.objects.create(month=month, team=team, per_handler=per_handler, seed=seed, created_by=actor)
+            sample = Sample.objects.create(
+                month=month,
+                team=team,
+                per_handler=per_handler,
+                exempt_per_handler=exempt_per_handler,
+                seed=seed,
+                created_by=actor,
+                overseers=overseers,
+            )
             SampleItem.objects.bulk_create(
                 SampleItem(
                     sample=sample,
@@ -138,6 +182,7 @@ def sample_draw(
                 )
                 for row in picked
             )
+            exemption_checks_create(sample=sample)
     except IntegrityError as exc:
         # Two draws raced past the check above; the partial unique index let one win.
         raise Blocked("sample_exists", f"There is already a dip sample for {month:%B %Y}.") from exc
@@ -150,7 +195,10 @@ def sample_withdraw(*, sample: Sample, actor: User) -> Sample:
     if not may_grade_team(actor, sample.team_id) and not (_is_admin(actor)):
         raise PermissionDenied
     with transaction.atomic():
-        if Review.objects.filter(item__sample=sample).exists():
+        if (
+            Review.objects.filter(item__sample=sample).exists()
+            or ExemptionCheck.objects.filter(sample=sample, reviewed_at__isnull=False).exists()
+        ):
             raise Blocked("sample_graded", "This sample has graded items: it cannot be withdrawn.")
         won = Sample.objects.filter(pk=sample.pk, withdrawn_at__isnull=True).update(
             withdrawn_at=timezone.now(), withdrawn_by=actor
@@ -161,14 +209,19 @@ def sample_withdraw(*, sample: Sample, actor: User) -> Sample:
     return sample
 
 
-def review_clean(data: dict[str, Any]) -> dict[str, Any]:
-    """Check a grading's input; ValidationError keyed by field."""
+def review_clean(data: dict[str, Any], *, held: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Check a grading's input against the active grade scale (and, for a correction, the
+    grades the corrected version already `held`, even if since switched off); ValidationError
+    keyed by field."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
+    scale = list(GradeLevel.objects.filter(active=True).order_by("order", "code").values_list("code", "label"))
+    codes = {code for code, _ in scale} | set(held)
+    offered = ", ".join(label.lower() for _, label in scale[:-1]) + (f" or {scale[-1][1].lower()}" if scale else "")
     for name in ("vulnerability", "prevention", "preservation"):
         value = data.get(name)
-        if value not in Grade.values:
-            errors[name] = ["Choose outstanding, good, requires improvement, inadequate or not applicable"]
+        if not isinstance(value, str) or value not in codes:
+            errors[name] = [f"Choose {offered}"]
         clean[name] = value
     if data.get("repeat_victim_check") not in Check.values:
         errors["repeat_victim_check"] = ["Choose yes, no or not applicable"]
@@ -207,7 +260,7 @@ def _review_write(*, item: SampleItem, reviewer: User, clean: dict[str, Any], ve
         team_id=item.team_id,
         reviewer=reviewer,
         correction_reason=reason,
-        **{k: v for k, v in clean.items() if k != "themes"},
+        **{(f"{k}_id" if k in GRADED else k): v for k, v in clean.items() if k != "themes"},
     )
     review.themes.set(clean["themes"])
     return review
@@ -218,6 +271,7 @@ def review_record(*, item: SampleItem, reviewer: User, data: dict[str, Any]) -> 
     afterwards is a correction (review_correct)."""
     if not may_grade_team(reviewer, item.team_id):
         raise PermissionDenied("A supervisor grades their own team's sample only.")
+    own_work_refuse(author_id=item.handler_id, reviewer_id=reviewer.pk)
     clean = review_clean(data)
     try:
         with transaction.atomic():
@@ -235,7 +289,8 @@ def review_correct(*, review: Review, reviewer: User, data: dict[str, Any], reas
     """A correction: the next version becomes the one that counts; the old one is kept."""
     if not may_grade_team(reviewer, review.team_id):
         raise PermissionDenied("A supervisor grades their own team's sample only.")
-    clean = review_clean(data)
+    own_work_refuse(author_id=review.handler_id, reviewer_id=reviewer.pk)
+    clean = review_clean(data, held=(review.vulnerability_id, review.prevention_id, review.preservation_id))
     reason = (reason or "").strip()
     if not reason or len(reason) > 2000:
         raise ValidationError({"correction_reason": ["Say why the review is corrected (up to 2,000 characters)"]})
@@ -291,6 +346,7 @@ def dispute_resolve(
     review = dispute.review
     if not may_grade_team(actor, review.team_id):
         raise PermissionDenied
+    own_work_refuse(author_id=review.handler_id, reviewer_id=actor.pk)
     response = (response or "").strip()
     errors: dict[str, list[str]] = {}
     if outcome not in (DisputeOutcome.UPHELD, DisputeOutcome.CHANGED):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from qa import api
-from qa.views import dashboard, feedback, grading, samples
+from qa.views import dashboard, exemptions, feedback, grading, samples
 
 app_name = "qa"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("samples/<int:sample_id>/", samples.sample_detail, name="sample-detail"),
     path("samples/<int:sample_id>/withdraw/", samples.sample_withdraw_page, name="sample-withdraw"),
     path("items/<int:item_id>/review/", grading.item_review, name="item-review"),
+    path("exemptions/<int:check_id>/", exemptions.exemption_audit, name="exemption-audit"),
     path("feedback/", feedback.feedback_list, name="feedback-list"),
     path("feedback/<int:review_id>/acknowledge/", feedback.feedback_acknowledge, name="feedback-acknowledge"),
     path("feedback/<int:review_id>/dispute/", feedback.feedback_dispute, name="feedback-dispute"),

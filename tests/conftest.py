@@ -14,6 +14,7 @@ MIGRATION_DATA = [
     ("incidents.migrations.0002_categories_and_closure_codes", "create", "incidents.Category"),
     ("thrive.migrations.0002_default_prompt_sets", "create", "thrive.PromptSet"),
     ("victims.migrations.0002_default_prevention_advice", "seed", "victims.PreventionAdvice"),
+    ("qa.migrations.0003_grade_scale", "create", "qa.GradeLevel"),
 ]
 
 
@@ -38,10 +39,11 @@ def _migrations_data(request: pytest.FixtureRequest) -> None:
     from django.db import connection
 
     from incidents.models import Category
+    from qa.models import GradeLevel
     from thrive.models import PromptSet
 
     with blocker.unblock():
-        if Category.objects.exists() and PromptSet.objects.exists():
+        if Category.objects.exists() and PromptSet.objects.exists() and GradeLevel.objects.exists():
             return
         with connection.schema_editor() as editor:
             for module, function, model in MIGRATION_DATA:

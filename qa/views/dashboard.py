@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import role_required
 from accounts.models import Role, Team, User
 from qa import charts
-from qa.compliance import COMPLIANCE_COLUMNS, compliance_monthly
+from qa.compliance import COMPLIANCE_COLUMNS, PAGE_ORDER, compliance_monthly
+from qa.exemptions import EXEMPTION_COLUMNS, exemption_audit_monthly
 from qa.rules import COLUMNS, month_parse
 from qa.selectors import (
     MEASURES,
@@ -32,6 +33,18 @@ def _dashboard_filters(request: HttpRequest) -> QaFilters:
     return QaFilters.from_params(request.GET, today=timezone.localdate())
 
 
+def _exemption_context(filters: QaFilters) -> dict:
+    """The exemption audit's own table (qa.exemptions), shown apart from the QA measures on
+    the dashboard and the compliance page."""
+    rows = [] if filters.errors else exemption_audit_monthly(filters)
+    return {
+        "exemption_rows": rows,
+        "exemption_table": [
+            (label, [row.as_api()[key] for row in rows]) for key, label in EXEMPTION_COLUMNS if key != "month"
+        ],
+    }
+
+
 def _render_filtered(request: HttpRequest, template: str, filters: QaFilters, context: dict) -> HttpResponse:
     """The dashboard's and the compliance page's common tail: the filter form (its teams,
     handlers and what was typed) and a 400 naming the filter when one is wrong."""
@@ -42,6 +55,7 @@ def _render_filtered(request: HttpRequest, template: str, filters: QaFilters, co
         "teams": list(Team.objects.all()),
         "handlers": list(User.objects.filter(role__in=[Role.CALL_HANDLER, Role.SUPERVISOR]).order_by("username")),
         "raw": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+        **_exemption_context(filters),
         **context,
     }
     return render(request, template, context, status=400 if filters.errors else 200)
@@ -76,10 +90,19 @@ def compliance(request: HttpRequest) -> HttpResponse:
     # Each exempt closure code by its name (a person reads names, not codes), in name order.
     names = rows[0].exempt_names if rows else {}
     codes = sorted({code for row in rows for code in row.exempt_by_code}, key=lambda code: names.get(code, code))
+    labels = dict(COMPLIANCE_COLUMNS)
+    # (label, cells, a breakdown line?): each exempt code's count right under the exempt share.
+    table = []
+    for key in PAGE_ORDER:
+        table.append((labels[key], [row.as_api()[key] for row in rows], False))
+        if key == "closed_exempt_pct":
+            table.extend(
+                (f"Exempt: {names.get(code, code)}", [row.exempt_by_code.get(code, 0) for row in rows], True)
+                for code in codes
+            )
     context = {
         "rows": rows,
-        "table": [(label, [row.as_api()[key] for row in rows]) for key, label in COMPLIANCE_COLUMNS if key != "month"],
-        "exempt_rows": [(names.get(code, code), [row.exempt_by_code.get(code, 0) for row in rows]) for code in codes],
+        "table": table,
     }
     return _render_filtered(request, "qa/compliance.html", filters, context)
 

@@ -8,9 +8,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from config.errors import Blocked
-from qa.models import Check, Dispute, DisputeOutcome, Grade, Review
+from qa.exemptions import exemption_checks_for_handler
+from qa.models import Check, Dispute, DisputeOutcome, Review
 from qa.selectors import (
     feedback_for_handler,
+    grade_scale,
 )
 from qa.services import (
     dispute_raise,
@@ -26,7 +28,14 @@ from qa.views.grading import review_data
 @require_GET
 @role_required("qa_feedback")
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "qa/feedback_list.html", {"reviews": list(feedback_for_handler(request.user)[:100])})
+    return render(request, "qa/feedback_list.html", _feedback_context(request))
+
+
+def _feedback_context(request: HttpRequest) -> dict:
+    return {
+        "reviews": list(feedback_for_handler(request.user)[:100]),
+        "exemption_checks": exemption_checks_for_handler(request.user),
+    }
 
 
 def _own_review(request: HttpRequest, review_id: int) -> Review:
@@ -54,10 +63,7 @@ def feedback_dispute(request: HttpRequest, review_id: int) -> HttpResponse:
     try:
         dispute_raise(review=review, actor=request.user, comment=request.POST.get("comment", ""))
     except ValidationError as exc:
-        context = {
-            "reviews": list(feedback_for_handler(request.user)[:100]),
-            "dispute_errors": {review.pk: exc.message_dict.get("comment", [])},
-        }
+        context = {**_feedback_context(request), "dispute_errors": {review.pk: exc.message_dict.get("comment", [])}}
         return render(request, "qa/feedback_list.html", context, status=400)
     except Blocked as exc:
         messages.error(request, exc.message)
@@ -70,13 +76,19 @@ def feedback_dispute(request: HttpRequest, review_id: int) -> HttpResponse:
 @role_required("qa_grade")
 def dispute_list(request: HttpRequest) -> HttpResponse:
     disputes = Dispute.objects.select_related(
-        "review__item__incident", "raised_by", "resolved_by", "review__team"
+        "review__item__incident",
+        "raised_by",
+        "resolved_by",
+        "review__team",
+        "review__vulnerability",
+        "review__prevention",
+        "review__preservation",
     ).prefetch_related("review__themes")
     if not is_admin(request.user):
         disputes = disputes.filter(review__team_id=request.user.team_id)
     context = {
         "disputes": list(disputes.order_by("outcome", "-raised_at")[:100]),
-        "grades": Grade.choices,
+        "grades": [(level.code, level.label) for level in grade_scale()],
         "checks": Check.choices,
     }
     return render(request, "qa/dispute_list.html", context)

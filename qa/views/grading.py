@@ -11,10 +11,12 @@ from django.views.decorators.http import require_http_methods
 from accounts.decorators import role_required
 from config.errors import Blocked
 from config.params import whole_number
-from qa.models import Check, Grade, LearningTheme, Review, SampleItem
+from qa.models import Check, LearningTheme, Review, SampleItem
 from qa.selectors import (
+    GRADED_MEASURES,
     MEASURES,
     get_item_for_user,
+    grade_scale,
 )
 from qa.services import (
     repeat_check_prefill,
@@ -50,18 +52,24 @@ def _grading_context(
     # records the read (get_item_for_user has already checked the grader's team).
     assessment = get_assessment_for_user(request.user, pk=item.assessment_id, request=request)
     history = list(
-        Review.objects.filter(item=item).select_related("reviewer").prefetch_related("themes").order_by("-version")
+        Review.objects.filter(item=item)
+        .select_related("reviewer", "vulnerability", "prevention", "preservation")
+        .prefetch_related("themes")
+        .order_by("-version")
     )
+    current = next((r for r in history if r.current), None)
+    held = [getattr(current, f"{f}_id") for f in GRADED_MEASURES] if current else []
     return {
         "item": item,
         "incident": item.incident,
         "assessment": assessment,
         "layout": form_layout(assessment.prompt_set.sections, assessment.answers),
-        "current": next((r for r in history if r.current), None),
+        "current": current,
         "history": history,
         "values": values,
         "errors": errors,
-        "grades": Grade.choices,
+        "grades": [(level.code, level.label) for level in grade_scale(include=held)],
+        "own_work": item.handler_id == request.user.pk,
         "checks": Check.choices,
         "themes": list(LearningTheme.objects.filter(active=True)),
         "prefill_from_incident": values.get("_prefilled", False),
@@ -78,7 +86,7 @@ def item_review(request: HttpRequest, item_id: int) -> HttpResponse:
     if request.method == "GET":
         if current is not None:
             values: dict[str, Any] = {
-                **{f: getattr(current, f) for f in MEASURES},
+                **{f: getattr(current, f"{f}_id" if f in GRADED_MEASURES else f) for f in MEASURES},
                 "feedback": current.feedback,
                 "good_practice": current.good_practice,
                 "themes": [t.pk for t in current.themes.all()],
@@ -100,6 +108,10 @@ def item_review(request: HttpRequest, item_id: int) -> HttpResponse:
         context = _grading_context(request, item, values=values, errors=exc.message_dict)
         return render(request, "qa/item_review.html", context, status=400)
     except Blocked as exc:
+        if exc.code == "own_work":  # a form error: the page says why and nothing is saved
+            values = {**data, "correction_reason": request.POST.get("correction_reason", "")}
+            context = _grading_context(request, item, values=values, errors={"vulnerability": [exc.message]})
+            return render(request, "qa/item_review.html", context, status=400)
         messages.error(request, exc.message)
         return redirect("qa:item-review", item_id=item.pk)
     messages.success(request, f"Review of {item.incident.reference} saved.")

@@ -15,7 +15,8 @@ from accounts.models import Team
 from config.errors import Blocked
 from config.params import whole_number
 from config.text import free_text_problem
-from qa.models import Review, SampleItem
+from qa.exemptions import DEFAULT_EXEMPT_PER_HANDLER
+from qa.models import ExemptionCheck, Review, SampleItem
 from qa.rules import local_month, month_add, month_parse
 from qa.selectors import (
     get_sample_for_user,
@@ -50,14 +51,22 @@ def _sample_page(request: HttpRequest, *, form: dict[str, Any], errors: dict[str
 @role_required("qa_grade")
 def sample_list(request: HttpRequest) -> HttpResponse:
     last_month = month_add(local_month(timezone.now()), -1)  # the usual job: grade last month
-    form = {"month": f"{last_month:%Y-%m}", "per_handler": DEFAULT_PER_HANDLER, "seed": "", "team": ""}
+    form = {
+        "month": f"{last_month:%Y-%m}",
+        "per_handler": DEFAULT_PER_HANDLER,
+        "exempt_per_handler": DEFAULT_EXEMPT_PER_HANDLER,
+        "seed": "",
+        "team": "",
+    }
     return _sample_page(request, form=form, errors={})
 
 
 @require_POST
 @role_required("qa_grade")
 def sample_create(request: HttpRequest) -> HttpResponse:
-    form = {key: request.POST.get(key, "").strip() for key in ("month", "per_handler", "seed", "team")}
+    form = {
+        key: request.POST.get(key, "").strip() for key in ("month", "per_handler", "exempt_per_handler", "seed", "team")
+    }
     errors: dict[str, list[str]] = {}
     month = per_handler = seed = team = None
     try:
@@ -67,18 +76,30 @@ def sample_create(request: HttpRequest) -> HttpResponse:
     per_handler = whole_number(form["per_handler"] or str(DEFAULT_PER_HANDLER), minimum=0)
     if per_handler is None:
         errors["per_handler"] = ["Enter a whole number, for example 3"]
+    exempt_per_handler = whole_number(form["exempt_per_handler"] or str(DEFAULT_EXEMPT_PER_HANDLER), minimum=0)
+    if exempt_per_handler is None:
+        errors["exempt_per_handler"] = ["Enter a whole number, for example 1"]
     if form["seed"]:
         seed = whole_number(form["seed"], minimum=0)
         if seed is None:
             errors["seed"] = ["Enter the seed as a whole number, or leave it empty for a random one"]
-    if form["team"] and is_admin(request.user):
+    form["overseers"] = is_admin(request.user) and request.POST.get("overseers") == "true"
+    if form["team"] and is_admin(request.user) and not form["overseers"]:
         # A name PostgreSQL cannot even compare (a NUL) names no team either.
         team = None if free_text_problem(form["team"]) else Team.objects.filter(name=form["team"]).first()
         if team is None:
             errors["team"] = ["Choose a team from the list"]
     if not errors:
         try:
-            sample = sample_draw(actor=request.user, month=month, per_handler=per_handler, seed=seed, team=team)
+            sample = sample_draw(
+                actor=request.user,
+                month=month,
+                per_handler=per_handler,
+                seed=seed,
+                team=team,
+                exempt_per_handler=exempt_per_handler,
+                overseers=form["overseers"],
+            )
         except ValidationError as exc:
             errors = exc.message_dict
         except Blocked as exc:
@@ -100,10 +121,21 @@ def sample_detail(request: HttpRequest, sample_id: int) -> HttpResponse:
         items.prefetch_related(Prefetch("reviews", queryset=Review.objects.filter(current=True), to_attr="now"))
     )
     graded = sum(1 for item in items if item.now)
+    checks = ExemptionCheck.objects.filter(sample=sample).select_related("incident__closure_code", "handler")
+    if not is_admin(request.user):
+        checks = checks.filter(team_id=request.user.team_id)
+    checks = list(checks)
     return render(
         request,
         "qa/sample_detail.html",
-        {"sample": sample, "items": items, "graded": graded, "total": len(items)},
+        {
+            "sample": sample,
+            "items": items,
+            "graded": graded,
+            "total": len(items),
+            "checks": checks,
+            "audited": sum(1 for check in checks if check.reviewed_at),
+        },
     )
 
 

@@ -40,7 +40,8 @@ from audit.services import audit_record
 from casework.services import assessment_record, incident_close
 from incidents.models import Category, Incident
 from incidents.services import incident_add_note
-from qa.models import DisputeOutcome, LearningTheme, Review, Sample, SampleItem
+from qa.exemptions import exemption_check_record
+from qa.models import DisputeOutcome, ExemptionCheck, LearningTheme, Review, Sample, SampleItem
 from qa.services import dispute_raise, dispute_resolve, review_correct, review_record, sample_draw
 from tests.factories import TeamFactory, UserFactory, api_token, complete_answers, make_incident
 from tests.qa.factories import grades
@@ -76,12 +77,12 @@ PINNED: dict[str, int] = {
     "review_queue": 9,
     "returned_to_me": 4,
     "victim_check": 6,
-    "qa_dashboard": 7,
+    "qa_dashboard": 8,  # + the exemption audit's one aggregate (qa.exemptions)
     "qa_drilldown": 4,
     "qa_sample_list": 4,
-    "qa_feedback": 6,
+    "qa_feedback": 7,  # + the findings on the handler's own exempt closures
     # Was 4 while the world had no disputes: the themes of the disputed reviews are prefetched.
-    "qa_disputes": 5,
+    "qa_disputes": 6,  # + the grade scale for the change form
     # Was 4 while the audit log was empty (an empty page is not read): the count and the page.
     "audit_search": 5,
     "api_incident_list": 3,
@@ -129,21 +130,21 @@ PINNED: dict[str, int] = {
     "advice_edit": 3,
     # The closure codes, then one aggregate each for closures, re-THRIVEs and texts
     # (qa.compliance); the teams and the staff for the filters.
-    "qa_compliance": 8,
+    "qa_compliance": 10,  # + the missed re-THRIVEs and the exemption audit (issue 15)
     # The monthly aggregate and the export's record; +3 since issue 13: the record and its
     # audit row are written in one transaction (a savepoint and its release here, inside
     # the test's transaction) and the audit row is one insert.
     "qa_export_csv": 7,
-    "qa_export_xlsx": 11,  # the same, and the compliance sheet's four queries
-    "qa_sample_detail": 6,  # the sample, its items (joined), their current reviews
+    "qa_export_xlsx": 13,  # the same, the compliance sheet's five queries, the exemption sheet's one
+    "qa_sample_detail": 7,  # the sample, its items (joined), their current reviews, its exemption checks
     # The item (joined), its current review and its themes, every version and their themes,
     # the active themes, the badge.
     # +2 (issue 13): the graded version read through thrive.selectors.get_assessment_for_user
     # (draft and access check) and the audit row for reading its answers.
-    "qa_item_review": 11,
+    "qa_item_review": 12,  # + the grade scale (issue 15)
     "qa_sample_list_admin": 5,  # + the teams to draw for
-    "qa_sample_detail_admin": 6,
-    "qa_disputes_admin": 5,
+    "qa_sample_detail_admin": 7,
+    "qa_disputes_admin": 6,
     "review_queue_htmx": 7,  # the results fragment reads neither the team's handlers nor the categories
     "api_incident_list_overdue": 3,
     # The token, the version (joined, its incident with it: the access check needs no second
@@ -151,7 +152,10 @@ PINNED: dict[str, int] = {
     "api_assessment_detail": 3,
     "api_prompt_set_current": 2,
     "api_prompt_set_detail": 3,  # the token, the force's model, the version
-    "api_qa_compliance": 5,  # the token and qa.compliance's four
+    "api_qa_compliance": 6,  # the token and qa.compliance's five
+    # The check (joined: sample, incident, closure code, category, who closed, reviewer), the badge.
+    "qa_exemption_audit": 4,
+    "api_qa_exemption_monthly": 2,  # the token and the one aggregate
 }
 # Known to grow with the data today; strict, so the fix turns the test red until the pin is updated.
 GROWS: dict[str, str] = {}
@@ -169,6 +173,7 @@ class World:
     phase: int = 0
     sample: Sample | None = None  # the newest dip sample (one item per handler of the month)
     item: SampleItem | None = None  # graded, then corrected again each phase
+    exemption_check: ExemptionCheck | None = None  # the first exempt closure drawn for the audit
     open_return: AssessmentReturn | None = None  # the handler's newest open return
     prompt_draft: PromptSet | None = None  # the trainer's open draft, its wording changed
     prompt_published: PromptSet | None = None  # the newest published version
@@ -261,7 +266,20 @@ def grow(world: World, n: int) -> None:
             closure_code="crime_recorded",
             closed_at=datetime(2025, world.phase, 10, 11, tzinfo=UTC),
         )
+        # An exempt closure each too, for the exemption audit drawn with the sample.
+        exempt = make_incident(handler=person, opened_at=datetime(2025, world.phase, 11, 9, tzinfo=UTC))
+        incident_close(
+            incident=exempt,
+            actor=person,
+            closure_code="duplicate",
+            exemption_reason="Duplicate of an earlier call.",
+            closed_at=datetime(2025, world.phase, 11, 10, tzinfo=UTC),
+        )
     sample = sample_draw(actor=supervisor, month=month, per_handler=3, seed=7, now=datetime(2025, 12, 1, tzinfo=UTC))
+    for number, check in enumerate(ExemptionCheck.objects.filter(sample=sample).order_by("pk")):
+        if number % 2:  # every other one audited
+            exemption_check_record(check=check, reviewer=supervisor, justified=number % 4 == 1, feedback="Call back.")
+    world.exemption_check = world.exemption_check or ExemptionCheck.objects.filter(sample=sample).order_by("pk").first()
     themes = list(LearningTheme.objects.filter(name__startswith="Perf theme").values_list("pk", flat=True))
     for number, item in enumerate(SampleItem.objects.filter(sample=sample).order_by("pk")):
         review = review_record(
@@ -393,6 +411,8 @@ PAGES: dict[str, tuple[Any, ...]] = {
         "browser",
         lambda w: f"/incidents/{Incident.objects.filter(status='closed').order_by('pk').last().reference}/reopen/",
     ),
+    "qa_exemption_audit": ("supervisor", "browser", lambda w: f"/qa/exemptions/{w.exemption_check.pk}/"),
+    "api_qa_exemption_monthly": ("analyst", "api", lambda w: f"/api/qa/exemption-audits/monthly/?{qa_range(w)}"),
 }
 # GET URLs not counted, on purpose: the login page (anonymous, reads no data), and the API's
 # generated schema and its Swagger page (documentation of the code, not of the data). The

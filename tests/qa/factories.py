@@ -8,7 +8,7 @@ from casework.services import incident_close
 from incidents.models import Incident
 from qa.models import Check, Grade, Review, Sample, SampleItem
 from qa.services import review_record, sample_draw
-from tests.factories import make_incident
+from tests.factories import UserFactory, make_incident
 
 
 def utc(*args: int) -> datetime:
@@ -56,3 +56,38 @@ def drawn_sample(*, supervisor: User, month: date, per_handler: int = 3, seed: i
 
 def grade_items(items: list[SampleItem], reviewer: User, grading: list[dict[str, Any]]) -> list[Review]:
     return [review_record(item=item, reviewer=reviewer, data=data) for item, data in zip(items, grading, strict=True)]
+
+
+# The seed's published June column (Wiltshire's table): what wiltshire_june reproduces.
+WILTSHIRE_JUNE = {
+    "month": "2022-06",
+    "calls_assessed": 345,
+    "vulnerability_pct": 49.1,
+    "prevention_pct": 78.6,
+    "preservation_pct": 70.2,
+    "repeat_victim_check_pct": 73.1,
+}
+
+
+def wiltshire_june(supervisor: User) -> None:
+    """June 2022 as the force published it: 345 items drawn and graded through the
+    services (seven handlers, 50 per handler; one has only 45 eligible and gives all)."""
+    G, O, RI, I, NA = Grade.GOOD, Grade.OUTSTANDING, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE, Grade.NOT_APPLICABLE  # noqa: E741
+    june = date(2022, 6, 1)
+    handlers = [UserFactory(handler=True, team=supervisor.team) for _ in range(7)]
+    for index, handler in enumerate(handlers):
+        for n in range(45 if index == 6 else 50):
+            closed_incident(handler=handler, closed_at=utc(2022, 6, 1 + n % 29, 8 + n // 29))
+    sample = drawn_sample(supervisor=supervisor, month=june, per_handler=50)
+    items = list(sample.items.order_by("id"))
+    assert len(items) == 345
+
+    def column(good: int, na: int, yes: str, other: str, na_value: str) -> list[str]:
+        return [yes] * good + [na_value] * na + [other] * (345 - good - na)
+
+    vulnerability = column(169, 1, G, RI, NA)  # 169 of 344
+    prevention = column(271, 0, O, I, NA)  # 271 of 345
+    preservation = column(240, 3, G, I, NA)  # 240 of 342
+    repeat = column(250, 3, Check.YES, Check.NO, Check.NOT_APPLICABLE)  # 250 of 342
+    for item, v, p, s, r in zip(items, vulnerability, prevention, preservation, repeat, strict=True):
+        review_record(item=item, reviewer=supervisor, data=grades(v, p, s, r))

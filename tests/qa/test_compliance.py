@@ -5,9 +5,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from casework.services import assessment_record
+from casework.services import assessment_record, incident_close
 from qa.compliance import compliance_monthly
 from qa.selectors import QaFilters
 from tests.factories import UserFactory, complete_answers, make_incident
@@ -70,7 +71,11 @@ def test_june_counts_closures_exemptions_rethrives_and_texts(june):
     assert row.closed_exempt_pct == Decimal("25.0")
     assert row.exempt_by_code == {"duplicate": 1}
     assert row.rethrives == 2
-    assert row.rethrive_on_time_pct == Decimal("50.0")
+    # Two re-THRIVEs came in (one on time); five more fell due in June and never came: the
+    # two incidents above and the three texted ones, all still open, assessed once, long
+    # past their due time. On time: 1 of 7.
+    assert row.rethrives_missed == 5
+    assert row.rethrive_on_time_pct == Decimal("14.3")
     assert (row.texts_requested, row.texts_sent, row.texts_delivered) == (3, 2, 1)
 
 
@@ -97,12 +102,12 @@ def test_the_handler_filter_counts_only_their_incidents(june):
 
 def test_the_figures_cost_the_same_queries_however_many_incidents(june, django_assert_num_queries):
     filters = QaFilters.from_params({"from": "2026-06", "to": "2026-07"}, today=date(2026, 11, 28))
-    with django_assert_num_queries(4):  # exempt codes, closures, re-THRIVEs, texts
+    with django_assert_num_queries(5):  # exempt codes, closures, re-THRIVEs, missed re-THRIVEs, texts
         compliance_monthly(filters)
     handler = UserFactory(handler=True)
     for day in range(1, 9):
         closed_incident(handler=handler, closed_at=utc(2026, 6, day, 10))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         compliance_monthly(filters)
 
 
@@ -117,10 +122,14 @@ def test_the_api_page_and_xlsx_agree(june, analyst, api_client_for, client_for):
         "closed_exempt_pct": 25.0,
         "exempt_by_code": {"duplicate": 1},
         "rethrives": 2,
-        "rethrive_on_time_pct": 50.0,
+        "rethrive_on_time_pct": 14.3,
         "texts_requested": 3,
         "texts_sent": 2,
         "texts_delivered": 1,
+        # After the fields above: the counts beside the two closure shares, and the missed.
+        "closed_with_assessment": 3,
+        "closed_exempt": 1,
+        "rethrives_missed": 5,
     }
     page = client_for(analyst).get("/qa/compliance/", {"from": "2026-06", "to": "2026-07"})
     assert page.status_code == 200
@@ -135,7 +144,8 @@ def test_the_api_page_and_xlsx_agree(june, analyst, api_client_for, client_for):
     assert values["month"] == "2026-06"
     assert values["incidents_closed"] == 4
     assert values["closed_with_assessment_pct"] == 75.0
-    assert values["rethrive_on_time_pct"] == 50.0
+    assert values["rethrive_on_time_pct"] == 14.3
+    assert values["rethrives_missed"] == 5
     assert values["exempt_duplicate"] == 1
 
 
@@ -146,3 +156,55 @@ def test_bad_filters_are_named_and_handlers_are_refused(analyst, handler, api_cl
     assert client_for(analyst).get("/qa/compliance/", {"to": "2026-13"}).status_code == 400
     assert client_for(handler).get("/qa/compliance/").status_code == 403
     assert api_client_for(handler).get("/api/qa/compliance/").status_code == 403
+
+
+def _assessed(handler, *, at, grading="priority"):
+    return make_incident(handler=handler, opened_at=at - timedelta(minutes=5), assessed=True, grading=grading)
+
+
+def test_a_rethrive_that_never_came_counts_as_missed(db):
+    """Issue 15: on time counts the re-THRIVEs that were missed (a due time passed with no
+    re-THRIVE before closure, or before now while open), not only the late ones."""
+    handler = UserFactory(handler=True)
+    # Assessed 09:05, due 12:35 (3 h 30 min): closed at 14:00 with no re-THRIVE: missed.
+    missed = _assessed(handler, at=utc(2026, 6, 15, 9))
+    incident_close(incident=missed, actor=handler, closure_code="crime_recorded", closed_at=utc(2026, 6, 15, 14))
+    # Closed at 11:00, before it fell due: nothing was missed.
+    early = _assessed(handler, at=utc(2026, 6, 16, 9))
+    incident_close(incident=early, actor=handler, closure_code="crime_recorded", closed_at=utc(2026, 6, 16, 11))
+    # Re-THRIVEd on time and then closed before the next fell due: one on time, none missed.
+    answered = _rethrive(handler, first_at=utc(2026, 6, 17, 9), second_at=utc(2026, 6, 17, 11))
+    incident_close(incident=answered, actor=handler, closure_code="crime_recorded", closed_at=utc(2026, 6, 17, 12))
+    # Still open, due long ago: missed (counted in June, the month it fell due).
+    _assessed(handler, at=utc(2026, 6, 18, 9))
+    # Never assessed at all: no re-THRIVE was ever due (the first assessment is not one).
+    make_incident(handler=handler, opened_at=utc(2026, 6, 19, 9))
+    row = _figures()[JUNE]
+    assert row.rethrives == 1
+    assert row.rethrives_missed == 2
+    assert row.rethrive_on_time_pct == Decimal("33.3")  # 1 on time of 1 + 2 missed
+    assert _figures(handler=UserFactory(handler=True).username)[JUNE].rethrives_missed == 0
+
+
+def test_a_due_time_still_ahead_is_not_missed(db):
+    handler = UserFactory(handler=True)
+    make_incident(handler=handler, assessed=True)  # opened two hours ago: due in 1 h 25 min
+    today = timezone.localdate()
+    filters = QaFilters.from_params({"from": f"{today:%Y-%m}", "to": f"{today:%Y-%m}"}, today=today)
+    (row,) = compliance_monthly(filters)
+    assert row.rethrives_missed == 0
+    assert row.rethrive_on_time_pct is None
+
+
+def test_closed_with_an_assessment_beside_the_exempt_share(june, analyst, client_for):
+    row = _figures()[JUNE]
+    assert (row.closed_with_assessment, row.closed_exempt, row.incidents_closed) == (3, 1, 4)
+    html = client_for(analyst).get("/qa/compliance/", {"from": "2026-06", "to": "2026-07"}).content.decode()
+    labels = [
+        "Closed with a complete assessment (%)",
+        "Closed under an exemption (%)",
+        "Exempt: Duplicate of another incident",
+    ]
+    positions = [html.index(label) for label in labels]
+    assert positions == sorted(positions)  # the exempt share and its codes right after it
+    assert "Re-THRIVEs missed" in html

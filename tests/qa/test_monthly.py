@@ -10,7 +10,7 @@ from qa.models import Check, Grade
 from qa.selectors import QaFilters, qa_monthly
 from qa.services import review_record
 from tests.factories import TeamFactory, UserFactory
-from tests.qa.factories import closed_incident, drawn_sample, grades, utc
+from tests.qa.factories import WILTSHIRE_JUNE, closed_incident, drawn_sample, grades, utc, wiltshire_june
 
 MAY, JUNE, JULY, AUGUST = date(2022, 5, 1), date(2022, 6, 1), date(2022, 7, 1), date(2022, 8, 1)
 # One letter per grade keeps the hand-worked months readable.
@@ -113,32 +113,9 @@ def test_the_forces_june_column(supervisor):
     """The seed's table: June 345 calls assessed, 49.1, 78.6, 70.2, 73.1 — from 345 graded
     items drawn and graded through the services (seven handlers, 50 per handler; one has
     only 45 eligible and gives all of them)."""
-    handlers = [UserFactory(handler=True, team=supervisor.team) for _ in range(7)]
-    for index, handler in enumerate(handlers):
-        for n in range(45 if index == 6 else 50):
-            closed_incident(handler=handler, closed_at=utc(2022, 6, 1 + n % 29, 8 + n // 29))
-    sample = drawn_sample(supervisor=supervisor, month=JUNE, per_handler=50)
-    items = list(sample.items.order_by("id"))
-    assert len(items) == 345
-
-    def column(good: int, na: int, yes: str, other: str, na_value: str) -> list[str]:
-        return [yes] * good + [na_value] * na + [other] * (345 - good - na)
-
-    vulnerability = column(169, 1, G, RI, NA)  # 169 of 344
-    prevention = column(271, 0, O, I, NA)  # 271 of 345
-    preservation = column(240, 3, G, I, NA)  # 240 of 342
-    repeat = column(250, 3, Check.YES, Check.NO, Check.NOT_APPLICABLE)  # 250 of 342
-    for item, v, p, s, r in zip(items, vulnerability, prevention, preservation, repeat, strict=True):
-        review_record(item=item, reviewer=supervisor, data=grades(v, p, s, r))
+    wiltshire_june(supervisor)
     (row,) = qa_monthly(QaFilters(first=JUNE, last=JUNE))
-    assert row.as_api() == {
-        "month": "2022-06",
-        "calls_assessed": 345,
-        "vulnerability_pct": 49.1,
-        "prevention_pct": 78.6,
-        "preservation_pct": 70.2,
-        "repeat_victim_check_pct": 73.1,
-    }
+    assert row.as_api() == WILTSHIRE_JUNE
 
 
 @pytest.mark.parametrize("reviews", [1, 12])

@@ -75,7 +75,7 @@ def test_grade_beside_the_assessment(supervisor_client, item, handler):
     )
     assert response.status_code == 302
     review = Review.objects.get()
-    assert review.vulnerability == Grade.OUTSTANDING
+    assert review.vulnerability_id == Grade.OUTSTANDING
     assert review.good_practice
     assert list(review.themes.all()) == [theme]
 
@@ -200,7 +200,7 @@ def test_change_a_disputed_grade_from_the_page(handler, supervisor_client, super
     assert response.status_code == 302
     dispute.refresh_from_db()
     assert dispute.outcome == "changed"
-    assert dispute.new_review.vulnerability == Grade.GOOD
+    assert dispute.new_review.vulnerability_id == Grade.GOOD
 
 
 def test_the_analyst_lands_on_the_figures(analyst_client):

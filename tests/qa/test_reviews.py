@@ -59,7 +59,7 @@ def test_a_correction_is_a_new_version_and_only_it_counts(item, supervisor):
     assert second.version == 2
     first.refresh_from_db()
     assert not first.current
-    assert first.vulnerability == Grade.INADEQUATE
+    assert first.vulnerability_id == Grade.INADEQUATE
     assert june()[0].calls_assessed == 1
     assert june()[0].vulnerability_pct == 100
     with pytest.raises(Blocked):
@@ -107,7 +107,7 @@ def test_a_dispute_changed_makes_a_corrected_version(item, supervisor, handler):
         dispute=dispute, actor=supervisor, outcome=DisputeOutcome.CHANGED, response="Agreed.", data=grades()
     )
     assert dispute.new_review.version == 2
-    assert dispute.new_review.prevention == Grade.GOOD
+    assert dispute.new_review.prevention_id == Grade.GOOD
     assert Review.objects.filter(item=item).count() == 2
     assert june()[0].prevention_pct == 100
     assert feedback_new_count(handler) == 1  # the corrected version is new feedback

@@ -39,7 +39,7 @@ def test_eligible_is_closed_in_the_local_month_with_a_submitted_assessment(super
     assert refs(sample) == sorted(i.reference for i in in_june)
 
 
-def test_each_item_takes_the_latest_submitted_version_and_the_opener(supervisor, team_handlers):
+def test_each_item_takes_the_latest_submitted_version_and_its_author(supervisor, team_handlers):
     handler = team_handlers[0]
     incident = make_incident(handler=handler, opened_at=utc(2022, 6, 1, 9), assessed=True, versions=2)
     from casework.services import incident_close
@@ -47,7 +47,7 @@ def test_each_item_takes_the_latest_submitted_version_and_the_opener(supervisor,
     incident_close(incident=incident, actor=supervisor, closure_code="crime_recorded", closed_at=utc(2022, 6, 1, 12))
     item = drawn_sample(supervisor=supervisor, month=JUNE).items.get()
     assert item.assessment.version == 2
-    assert item.handler == handler  # the call taker who opened it, not who closed it
+    assert item.handler == handler  # the author of that version, not who closed it
     assert item.team == supervisor.team
 
 

@@ -118,6 +118,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "qa:sample-detail": {"GET": allow(GRADE)},
     "qa:sample-withdraw": {"POST": allow(GRADE)},
     "qa:item-review": {"GET": allow(GRADE), "POST": allow(GRADE)},
+    # An empty finding is a form error (400) for those let in.
+    "qa:exemption-audit": {"GET": allow(GRADE), "POST": allow(GRADE, ok=(400,))},
     # Everyone with QA feedback has a list; a review is its handler's alone (404 otherwise).
     "qa:feedback-list": {"GET": allow(HANDLER, SUPERVISOR, ADMIN)},
     "qa:feedback-acknowledge": {"POST": allow(HANDLER, hidden=(SUPERVISOR, ADMIN))},
@@ -155,6 +157,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "api:qa-review-create": {"POST": allow(GRADE)},
     "api:qa-monthly": {"GET": allow(DASHBOARDS)},
     "api:qa-compliance": {"GET": allow(DASHBOARDS)},
+    "api:qa-exemption-audit-create": {"POST": allow(GRADE, ok=(400,))},
+    "api:qa-exemption-monthly": {"GET": allow(DASHBOARDS)},
 }
 
 
@@ -191,6 +195,7 @@ def target(world: World, name: str) -> Target:
         "qa:sample-detail": Target({"sample_id": world.sample.pk}),
         "qa:sample-withdraw": Target({"sample_id": world.sample.pk}),
         "qa:item-review": Target({"item_id": world.item.pk}),
+        "qa:exemption-audit": Target({"check_id": world.exemption_check.pk}),
         "qa:feedback-acknowledge": Target({"review_id": world.review.pk}),
         "qa:feedback-dispute": Target({"review_id": world.review.pk}),
         "qa:dispute-uphold": Target({"dispute_id": world.dispute.pk}),

@@ -104,6 +104,7 @@ READS: dict[str, Shows | None] = {
     "qa:sample-detail": NOTHING,
     "qa:sample-withdraw": WRITE_ONLY,
     "qa:item-review": Shows(assessments=("item_version",)),
+    "qa:exemption-audit": NOTHING,
     "qa:feedback-list": NOTHING,
     "qa:feedback-acknowledge": WRITE_ONLY,
     "qa:feedback-dispute": WRITE_ONLY,
@@ -135,6 +136,8 @@ READS: dict[str, Shows | None] = {
     "api:qa-review-create": WRITE_ONLY,
     "api:qa-monthly": NOTHING,
     "api:qa-compliance": NOTHING,
+    "api:qa-exemption-audit-create": WRITE_ONLY,
+    "api:qa-exemption-monthly": NOTHING,
     # The admin: every model is walked below; these two are the pages with personal data.
     "admin:victims_victim_change": Shows(victims=("victim",), roles=("admin",)),
     "admin:thrive_assessment_change": Shows(roles=("admin",)),  # answers excluded

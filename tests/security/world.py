@@ -14,7 +14,7 @@ from django.db import transaction
 from accounts.models import User
 from casework.services import assessment_record
 from incidents.models import Incident
-from qa.models import Dispute, Review, Sample, SampleItem
+from qa.models import Dispute, ExemptionCheck, Review, Sample, SampleItem
 from qa.services import dispute_raise
 from tests.factories import TeamFactory, UserFactory, api_token, complete_answers, make_incident
 from tests.qa.factories import closed_incident, drawn_sample, grades, utc
@@ -53,6 +53,7 @@ class World:
     review: Review  # the handler's review
     colleague_review: Review
     dispute: Dispute  # the handler's dispute of their review
+    exemption_check: ExemptionCheck  # the handler's exempt closure drawn for the audit
     closed_references: list[str]
 
 
@@ -107,6 +108,7 @@ def build_world() -> World:
         closed_incident(handler=handler, closed_at=utc(2022, 6, 10, 12)),
         closed_incident(handler=users["colleague"], closed_at=utc(2022, 6, 11, 12)),
     ]
+    closed_incident(handler=handler, closed_at=utc(2022, 6, 12, 12), assessed=False)  # exempt: audited
     sample = drawn_sample(supervisor=users["supervisor"], month=SAMPLE_MONTH)
     from qa.services import review_record
 
@@ -135,6 +137,7 @@ def build_world() -> World:
         review=review,
         colleague_review=colleague_review,
         dispute=dispute,
+        exemption_check=sample.exemption_checks.get(),
         closed_references=[i.reference for i in closed],
     )
 
