@@ -121,3 +121,27 @@ def api_client_for(db):
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse a transactional test without serialized_rollback.
+
+    Its closing flush would re-run post_migrate (the role groups, the permissions), and the
+    next serialized_rollback test would then fail to put its own copy back on top of them
+    (a duplicate group name), depending only on the order the tests happen to run in.
+    """
+    offenders = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("serialized_rollback"):
+            continue
+        transactional = "transactional_db" in getattr(item, "fixturenames", ()) or (
+            marker is not None and marker.kwargs.get("transaction")
+        )
+        if transactional:
+            offenders.append(item.nodeid)
+    if offenders:
+        raise pytest.UsageError(
+            "Transactional tests must use @pytest.mark.django_db(transaction=True, serialized_rollback=True): "
+            + ", ".join(offenders)
+        )
