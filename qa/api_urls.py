@@ -7,4 +7,5 @@ urlpatterns = [
     path("qa/reviews/", api.review_create_api, name="qa-review-create"),
     path("qa/monthly/", api.monthly_api, name="qa-monthly"),
     path("qa/compliance/", api.compliance_api, name="qa-compliance"),
+    path("qa/victims-code/", api.victims_code_api, name="qa-victims-code"),
 ]

@@ -21,6 +21,7 @@ from qa.selectors import (
     month_highlights,
     qa_monthly,
 )
+from qa.victims_code import victims_code_context
 
 MEASURE_LABELS = dict(COLUMNS)
 
@@ -81,6 +82,8 @@ def compliance(request: HttpRequest) -> HttpResponse:
         "table": [(label, [row.as_api()[key] for row in rows]) for key, label in COMPLIANCE_COLUMNS if key != "month"],
         "exempt_rows": [(names.get(code, code), [row.exempt_by_code.get(code, 0) for row in rows]) for code in codes],
     }
+    # Rule 14, in its own block of the page (qa.victims_code).
+    context.update(victims_code_context(filters))
     return _render_filtered(request, "qa/compliance.html", filters, context)
 
 
