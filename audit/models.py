@@ -21,6 +21,7 @@ OBJECT_TYPES: dict[str, str] = {
     "assessment": "Assessment",
     "incident": "Incident",
     "qa_export": "QA export",
+    "briefing": "Training briefing",
 }
 CHANNELS: dict[str, str] = {"page": "Page", "api": "API", "admin": "Admin", "task": "Task", "command": "Command"}
 
