@@ -40,7 +40,7 @@ urlpatterns = [
     path("wording/versions/<int:pk>/acknowledge/", views_wording.acknowledge, name="wording-acknowledge"),
     path("training/", views_wording.trained, name="wording-trained"),
     path("training/remind/", views_wording.remind, name="wording-remind"),
-    path("training/briefings/", views_briefings.briefing_list_page, name="briefing-list"),
-    path("training/briefings/new/", views_briefings.briefing_create_page, name="briefing-create"),
-    path("training/briefings/<int:pk>/", views_briefings.briefing_detail_page, name="briefing-detail"),
+    path("briefings/", views_briefings.briefing_list_page, name="briefing-list"),
+    path("briefings/new/", views_briefings.briefing_create_page, name="briefing-create"),
+    path("briefings/<int:pk>/", views_briefings.briefing_detail_page, name="briefing-detail"),
 ]

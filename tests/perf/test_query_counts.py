@@ -410,9 +410,9 @@ PAGES: dict[str, tuple[Any, ...]] = {
     "api_prompt_set_current": ("handler", "api", lambda w: "/api/prompt-sets/current/"),
     "api_prompt_set_detail": ("trainer", "api", lambda w: f"/api/prompt-sets/{w.prompt_draft.version}/"),
     "api_qa_compliance": ("analyst", "api", lambda w: f"/api/qa/compliance/?{qa_range(w)}"),
-    "briefing_list": ("trainer", "browser", lambda w: "/thrive/training/briefings/"),
-    "briefing_detail": ("trainer", "browser", lambda w: f"/thrive/training/briefings/{w.briefing.pk}/"),
-    "briefing_create": ("trainer", "browser", lambda w: "/thrive/training/briefings/new/"),
+    "briefing_list": ("trainer", "browser", lambda w: "/thrive/briefings/"),
+    "briefing_detail": ("trainer", "browser", lambda w: f"/thrive/briefings/{w.briefing.pk}/"),
+    "briefing_create": ("trainer", "browser", lambda w: "/thrive/briefings/new/"),
     "qa_victims_code_csv": ("analyst", "browser", lambda w: f"/qa/victims-code.csv?{qa_range(w)}"),
     "api_qa_victims_code": ("analyst", "api", lambda w: f"/api/qa/victims-code/?{qa_range(w)}"),
 }

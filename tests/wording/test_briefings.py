@@ -113,11 +113,11 @@ def test_the_trained_page_shows_trained_by_attendance_and_acknowledged_beside(tr
 
 
 def test_recording_a_briefing_on_the_page(trainer_client, v1, handler, supervisor):
-    page = trainer_client.get("/thrive/training/briefings/new/").content.decode()
+    page = trainer_client.get("/thrive/briefings/new/").content.decode()
     assert handler.display_name in page
     assert "Blue Watch" in page
     response = trainer_client.post(
-        "/thrive/training/briefings/new/",
+        "/thrive/briefings/new/",
         {
             "held_on_day": "2",
             "held_on_month": "3",
@@ -129,7 +129,7 @@ def test_recording_a_briefing_on_the_page(trainer_client, v1, handler, superviso
     )
     briefing = Briefing.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/thrive/training/briefings/{briefing.pk}/"
+    assert response["Location"] == f"/thrive/briefings/{briefing.pk}/"
     assert briefing.attendees.count() == 2
     detail = trainer_client.get(response["Location"]).content.decode()
     assert "Scene preservation" in detail
@@ -139,7 +139,7 @@ def test_recording_a_briefing_on_the_page(trainer_client, v1, handler, superviso
 
 def test_the_form_names_each_problem_and_keeps_what_was_chosen(trainer_client, v1, handler):
     response = trainer_client.post(
-        "/thrive/training/briefings/new/",
+        "/thrive/briefings/new/",
         {"held_on_day": "31", "held_on_month": "2", "held_on_year": "2025", "attendees": [str(handler.pk)]},
     )
     assert response.status_code == 400
@@ -153,7 +153,7 @@ def test_the_form_names_each_problem_and_keeps_what_was_chosen(trainer_client, v
 
 def test_the_list_shows_each_briefing_with_labels_and_counts(trainer, trainer_client, v1, handler, supervisor):
     _brief(trainer, v1, handler, supervisor, topic="Harm prompts")
-    page = trainer_client.get("/thrive/training/briefings/").content.decode()
+    page = trainer_client.get("/thrive/briefings/").content.decode()
     assert "Harm prompts" in page
     assert f"{v1.name} version {v1.version}" in page
     assert ">2<" in page
@@ -168,21 +168,21 @@ def test_the_list_costs_the_same_queries_however_many_briefings(
     # and attendance counts (one query), the force's model and its current version, and
     # the header's own: the same for 12 briefings as for one.
     with django_assert_max_num_queries(8):
-        assert trainer_client.get("/thrive/training/briefings/").status_code == 200
+        assert trainer_client.get("/thrive/briefings/").status_code == 200
 
 
 def test_the_briefing_pages_are_the_trainers(handler_client, analyst_client, client, trainer, v1, handler):
     briefing = _brief(trainer, v1, handler)
     for url in (
-        "/thrive/training/briefings/",
-        "/thrive/training/briefings/new/",
-        f"/thrive/training/briefings/{briefing.pk}/",
+        "/thrive/briefings/",
+        "/thrive/briefings/new/",
+        f"/thrive/briefings/{briefing.pk}/",
     ):
         assert handler_client.get(url).status_code == 403
         assert analyst_client.get(url).status_code == 403
         assert client.get(url).status_code == 302  # to the sign-in page
-    assert handler_client.post("/thrive/training/briefings/new/", {}).status_code == 403
+    assert handler_client.post("/thrive/briefings/new/", {}).status_code == 403
 
 
 def test_an_unknown_briefing_is_404(trainer_client, v1):
-    assert trainer_client.get("/thrive/training/briefings/999999/").status_code == 404
+    assert trainer_client.get("/thrive/briefings/999999/").status_code == 404

@@ -143,7 +143,7 @@ def test_trained_and_not_yet_page_and_reminder(
     html = page.content.decode()
     # Trained is attending a briefing (test_briefings.py); the acknowledgement is beside it.
     assert "0 trained, 2 not yet" in html
-    assert "1 have acknowledged it" in html
+    assert "Acknowledged it: 1." in html
     assert "50% acknowledged" in html
     assert f"{handler.display_name} (acknowledged)" in html
     assert supervisor.display_name in html
