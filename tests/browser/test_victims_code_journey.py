@@ -74,3 +74,29 @@ def test_handler_records_the_victims_code_answers(signed_in, handler):
     page.goto(f"/victims/{victim.pk}/#victims-code")
     run_axe(page)
     page.screenshot(path=SHOTS / "victims_code_form.png", full_page=True)
+
+
+def test_analyst_reads_the_victims_code_figures_on_the_compliance_page(signed_in, handler, analyst):
+    from victims.victims_code import victims_code_record
+
+    for answers in (("yes", "yes", "yes"), ("yes", "no", "yes")):
+        incident = make_incident(handler=handler, category="theft")
+        victim = victim_link(incident=incident, actor=handler, name="Bo Jones", phone="07700 900124")
+        victims_code_record(
+            victim=victim,
+            actor=handler,
+            told_what_happens_next=answers[0],
+            written_acknowledgement_offered=answers[1],
+            support_information=answers[2],
+        )
+    month = Victim.objects.first().linked_month
+    page = signed_in(analyst)
+    page.goto(f"/qa/compliance/?from={month:%Y-%m}&to={month:%Y-%m}")
+    run_axe(page)
+    section = page.locator("#victims-code")
+    by_handler = section.get_by_role("table", name="By handler")
+    expect(by_handler).to_contain_text(handler.display_name)
+    expect(by_handler).to_contain_text("50.0%")
+    expect(section.get_by_role("table", name="By month")).to_contain_text(f"{month:%B %Y}")
+    SHOTS.mkdir(exist_ok=True)
+    section.screenshot(path=SHOTS / "victims_code_compliance.png")
