@@ -166,6 +166,8 @@ PINNED: dict[str, int] = {
     # after the export's record and audit row (as qa_export_csv).
     "qa_victims_code_csv": 9,
     "api_qa_victims_code": 4,  # the token and the three aggregates
+    "api_briefing_list": 2,  # the token and the briefings (with their counts)
+    "api_briefing_detail": 3,  # the token, the briefing, its attendees
 }
 # Known to grow with the data today; strict, so the fix turns the test red until the pin is updated.
 GROWS: dict[str, str] = {}
@@ -415,6 +417,8 @@ PAGES: dict[str, tuple[Any, ...]] = {
     "briefing_create": ("trainer", "browser", lambda w: "/thrive/briefings/new/"),
     "qa_victims_code_csv": ("analyst", "browser", lambda w: f"/qa/victims-code.csv?{qa_range(w)}"),
     "api_qa_victims_code": ("analyst", "api", lambda w: f"/api/qa/victims-code/?{qa_range(w)}"),
+    "api_briefing_list": ("trainer", "api", lambda w: "/api/briefings/"),
+    "api_briefing_detail": ("trainer", "api", lambda w: f"/api/briefings/{w.briefing.pk}/"),
 }
 # GET URLs not counted, on purpose: the login page (anonymous, reads no data), and the API's
 # generated schema and its Swagger page (documentation of the code, not of the data). The

@@ -146,6 +146,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "api:incident-texts": {"GET": allow(WORK)},
     "api:victim-outcome": {"POST": allow(WORK)},
     "api:victim-victims-code": {"POST": allow(WORK, ok=(400,))},
+    "api:briefing-list": {"GET": allow(EDIT_PROMPTS), "POST": allow(EDIT_PROMPTS, ok=(400,))},
+    "api:briefing-detail": {"GET": allow(EDIT_PROMPTS)},
     # GOV.UK Notify's receipt callback: its own bearer token, no staff account gets in.
     "api:text-receipt": {"POST": Rule(frozenset(), public=False, denied=401)},
     "api:qa-sample-create": {"POST": allow(GRADE)},
@@ -202,6 +204,7 @@ def target(world: World, name: str) -> Target:
         "api:prompt-set-publish": Target({"version": world.prompt_draft.version}),
         "api:victim-outcome": Target({"pk": world.victim.pk}),
         "api:victim-victims-code": Target({"pk": world.victim.pk}),
+        "api:briefing-detail": Target({"pk": world.briefing.pk}),
     }
     if name in special:
         return special[name]

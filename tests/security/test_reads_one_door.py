@@ -131,6 +131,8 @@ READS: dict[str, Shows | None] = {
     "api:incident-texts": NOTHING,
     "api:victim-outcome": WRITE_ONLY,
     "api:victim-victims-code": WRITE_ONLY,
+    "api:briefing-list": NOTHING,
+    "api:briefing-detail": NOTHING,
     "api:text-receipt": WRITE_ONLY,
     "api:qa-sample-create": WRITE_ONLY,
     "api:qa-review-create": WRITE_ONLY,

@@ -186,3 +186,48 @@ def test_the_briefing_pages_are_the_trainers(handler_client, analyst_client, cli
 
 def test_an_unknown_briefing_is_404(trainer_client, v1):
     assert trainer_client.get("/thrive/briefings/999999/").status_code == 404
+
+
+# --- The API ------------------------------------------------------------------------------
+
+
+def test_the_api_records_a_briefing_by_usernames_and_lists_it(trainer, v1, handler, supervisor, api_client_for):
+    client = api_client_for(trainer)
+    body = {
+        "held_on": timezone.localdate().isoformat(),
+        "topic": "Scene preservation",
+        "version": v1.version,
+        "attendees": [handler.username, supervisor.username],
+    }
+    response = client.post("/api/briefings/", body, format="json")
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert (created["version"], created["attended"], sorted(created["attendees"])) == (
+        v1.version,
+        2,
+        sorted([handler.username, supervisor.username]),
+    )
+    assert AuditEvent.objects.filter(object_type="briefing", object_id=str(created["id"]), channel="api").exists()
+    listed = client.get("/api/briefings/").json()
+    assert [(b["topic"], b["attended"]) for b in listed] == [("Scene preservation", 2)]
+    assert client.get(f"/api/briefings/{created['id']}/").json()["attendees"] == created["attendees"]
+
+
+def test_the_api_names_each_bad_field_with_400(trainer, v1, api_client_for):
+    client = api_client_for(trainer)
+    response = client.post(
+        "/api/briefings/",
+        {"held_on": timezone.localdate().isoformat(), "topic": "", "version": 999, "attendees": ["nobody", "12"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"topic", "version", "attendees"}
+    assert client.post("/api/briefings/", {"held_on": "not a date"}, format="json").status_code == 400
+    assert not Briefing.objects.exists()
+
+
+def test_the_api_is_the_trainers(handler, analyst, trainer, v1, api_client_for, client):
+    assert api_client_for(handler).get("/api/briefings/").status_code == 403
+    assert api_client_for(analyst).post("/api/briefings/", {}, format="json").status_code == 403
+    assert client.get("/api/briefings/").status_code == 401
+    assert api_client_for(trainer).get("/api/briefings/999999/").status_code == 404

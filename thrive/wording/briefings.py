@@ -40,6 +40,14 @@ def briefing_versions() -> QuerySet[PromptSet]:
     return PromptSet.objects.filter(status=PromptSetStatus.PUBLISHED).order_by("family", "-version")
 
 
+def attendee_ids_for(usernames: list[str]) -> list[Any]:
+    """The API names attendees by username: each as the staff id, or kept as given when no
+    active member of staff has it, so that briefing_record refuses it, naming the field."""
+    found = dict(briefing_staff().filter(username__in=usernames).values_list("username", "pk"))
+    # Never a bare number for an unknown name: a username of digits must not pass as an id.
+    return [found.get(name, f"unknown:{name}") for name in usernames]
+
+
 def _clean(
     *, held_on: date | None, topic: str, prompt_set_id: Any, attendee_ids: list[Any], today: date
 ) -> dict[str, Any]:
