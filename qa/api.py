@@ -220,7 +220,7 @@ def export_xlsx(request: Request) -> HttpResponse:
     return _export(request, ExportFormat.XLSX)
 
 
-class VictimsCodeOut(serializers.Serializer):
+class VictimsCodeLineOut(serializers.Serializer):
     breakdown = serializers.ChoiceField(choices=["month", "team", "handler"])
     key = serializers.CharField()
     name = serializers.CharField()
@@ -236,9 +236,9 @@ class VictimsCodeOut(serializers.Serializer):
         200: inline_serializer(
             "VictimsCodeFigures",
             {
-                "months": VictimsCodeOut(many=True),
-                "teams": VictimsCodeOut(many=True),
-                "handlers": VictimsCodeOut(many=True),
+                "months": VictimsCodeLineOut(many=True),
+                "teams": VictimsCodeLineOut(many=True),
+                "handlers": VictimsCodeLineOut(many=True),
             },
         )
     },
