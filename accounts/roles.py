@@ -66,6 +66,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "thrive.view_promptset",
         "thrive.add_promptset",
         "thrive.view_assessment",
+        "thrive.view_briefing",
         # QA: admins keep the learning-theme tags; samples, reviews and exports are read-only.
         "qa.view_learningtheme",
         "qa.add_learningtheme",

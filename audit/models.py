@@ -22,6 +22,7 @@ OBJECT_TYPES: dict[str, str] = {
     "incident": "Incident",
     "qa_export": "QA export",
     "qa_grade_level": "QA grade",
+    "briefing": "Training briefing",
 }
 CHANNELS: dict[str, str] = {"page": "Page", "api": "API", "admin": "Admin", "task": "Task", "command": "Command"}
 

@@ -31,6 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if role_can(user, "edit_prompts"):
         items.append(("Edit wording", reverse("thrive:wording-home")))
         items.append(("Trained / not yet", reverse("thrive:wording-trained")))
+        items.append(("Briefings", reverse("thrive:briefing-list")))
         items.append(("Prevention advice", reverse("victims:advice-list")))
     if role_can(user, "qa_grade"):
         items.append(("Dip samples", reverse("qa:sample-list")))

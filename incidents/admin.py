@@ -9,8 +9,8 @@ from incidents.models import Category, ClosureCode, Incident, LogEntry
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "active"]
-    list_filter = ["active"]
+    list_display = ["name", "code", "crime", "active"]
+    list_filter = ["crime", "active"]
     search_fields = ["name", "code"]
 
 

@@ -33,6 +33,12 @@ class Category(models.Model):
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
     active = models.BooleanField(default=True)
+    # Rule 14: a victim on an incident of this category is a victim of crime, so the
+    # Victims' Code applies (victims.victims_code). The force's administrator decides.
+    crime = models.BooleanField(
+        default=False,
+        help_text="Incidents of this category are crimes: their victims are owed the Victims' Code.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -228,6 +234,7 @@ class EntryKind(models.TextChoices):
     TEXT_NOT_SENT = "text_not_sent", "Text not sent"
     VICTIM_LINKED = "victim_linked", "Victim linked"
     REPEAT_CHECK = "repeat_check", "Repeat victim check"
+    VICTIMS_CODE = "victims_code", "Victims' Code"
     RETHRIVE_DUE = "rethrive_due", "Re-THRIVE due"
     CLOSED = "closed", "Closed"
     HANDED_OVER = "handed_over", "Handed over"

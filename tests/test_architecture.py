@@ -33,6 +33,7 @@ NAMED = dict.fromkeys(("thrive.services", "thrive.wording", "thrive.tasks", "ema
 NAMED |= dict.fromkeys(
     ("audit.services", "casework.views_assessment", "thrive.views_returns", "thrive.views_wording"), ""
 )
+NAMED |= dict.fromkeys(("thrive.views_briefings",), "")
 
 
 def scratch_tree(root: Path, modules: dict[str, str]) -> Path:

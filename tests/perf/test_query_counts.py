@@ -47,7 +47,13 @@ from tests.factories import TeamFactory, UserFactory, api_token, complete_answer
 from tests.qa.factories import grades
 from thrive.models import Assessment, AssessmentReturn, AssessmentStatus, PromptSet, PromptSetStatus
 from thrive.returns import assessment_return
-from thrive.wording import prompt_set_draft_start, prompt_set_publish, prompt_set_update_draft, wording_acknowledge
+from thrive.wording import (
+    briefing_record,
+    prompt_set_draft_start,
+    prompt_set_publish,
+    prompt_set_update_draft,
+    wording_acknowledge,
+)
 from victims.models import PreventionAdvice, Text, TextStatus
 from victims.services import victim_link
 
@@ -94,8 +100,9 @@ PINNED: dict[str, int] = {
     "api_qa_monthly": 2,  # the token and the one monthly aggregate
     # --- the rest of the URLconf ---
     # The current prompt set; the force's model, its newest published version, who has
-    # acknowledged it and the staff (thrive.wording.trained_by_team).
-    "trainer_home": 7,
+    # acknowledged it and the staff (thrive.wording.trained_by_team); +1 (issue 15): who
+    # attended a briefing on it, which is what counts as trained.
+    "trainer_home": 8,
     "analyst_home": 3,  # the session, the user, the six months' QA aggregate
     # As a handler's: own open incidents and their count, drafts, failed texts, badge; + the
     # handover list (issue 15; an administrator has no team, so no colleagues to read).
@@ -123,19 +130,25 @@ PINNED: dict[str, int] = {
     "wording_preview": 3,
     "wording_diff": 4,  # + the published version it is compared with
     "wording_changes": 5,  # the version, the one before it, the returns badge
-    "wording_trained": 7,  # the model, its versions, who acknowledged, the staff, its emails by status
+    # The model, its versions, who attended a briefing on it (issue 15), who acknowledged,
+    # the staff, its emails by status.
+    "wording_trained": 8,
     "victim_link": 4,  # + the incident
     "incident_texts_fragment": 5,  # + the incident and its texts
     "advice_list": 3,  # + the advice, with its category joined
     "advice_edit": 3,
     # The closure codes, then one aggregate each for closures, re-THRIVEs and texts
     # (qa.compliance); the teams and the staff for the filters.
-    "qa_compliance": 10,  # + the missed re-THRIVEs and the exemption audit (issue 15)
+    # + the missed re-THRIVEs and the exemption audit (issue 15); +3 (issue 15): the Victims'
+    # Code per month, per team and per handler (qa.victims_code), one aggregate each.
+    "qa_compliance": 13,
     # The monthly aggregate and the export's record; +3 since issue 13: the record and its
     # audit row are written in one transaction (a savepoint and its release here, inside
     # the test's transaction) and the audit row is one insert.
     "qa_export_csv": 7,
-    "qa_export_xlsx": 13,  # the same, the compliance sheet's five queries, the exemption sheet's one
+    # The same, the compliance sheet's five queries, the exemption sheet's one and the
+    # Victims' Code sheet's three (issue 15).
+    "qa_export_xlsx": 16,
     "qa_sample_detail": 7,  # the sample, its items (joined), their current reviews, its exemption checks
     # The item (joined), its current review and its themes, every version and their themes,
     # the active themes, the badge.
@@ -156,6 +169,19 @@ PINNED: dict[str, int] = {
     # The check (joined: sample, incident, closure code, category, who closed, reviewer), the badge.
     "qa_exemption_audit": 4,
     "api_qa_exemption_monthly": 2,  # the token and the one aggregate
+    # Issue 15. The session, the user, the briefings (one query, with their versions,
+    # recorders and attendance counts), the force's model and its current version.
+    "briefing_list": 5,
+    "briefing_detail": 4,  # the session, the user, the briefing, its attendees with their teams
+    # The session, the user, the published versions, the force's model and its current
+    # version, the staff with their teams.
+    "briefing_create": 6,
+    # The Victims' Code per month, team and handler (qa.victims_code), one aggregate each,
+    # after the export's record and audit row (as qa_export_csv).
+    "qa_victims_code_csv": 9,
+    "api_qa_victims_code": 4,  # the token and the three aggregates
+    "api_briefing_list": 2,  # the token and the briefings (with their counts)
+    "api_briefing_detail": 3,  # the token, the briefing, its attendees
 }
 # Known to grow with the data today; strict, so the fix turns the test red until the pin is updated.
 GROWS: dict[str, str] = {}
@@ -178,6 +204,7 @@ class World:
     prompt_draft: PromptSet | None = None  # the trainer's open draft, its wording changed
     prompt_published: PromptSet | None = None  # the newest published version
     advice: PreventionAdvice | None = None
+    briefing: Any = None  # the newest training briefing (thrive.models.Briefing)
 
 
 def _texting_answers(phone: str) -> dict[str, Any]:
@@ -202,6 +229,14 @@ def _grow_wording(world: World, n: int, staff: list[User]) -> None:
         for person in staff[1:]:
             wording_acknowledge(user=person, prompt_set=published)
         world.prompt_published = published
+        # A briefing on it for every new member of staff (issue 15: attendance is trained).
+        world.briefing = briefing_record(
+            actor=trainer,
+            held_on=timezone.localdate(),
+            topic=f"Briefing {world.phase}.{number}",
+            prompt_set_id=published.pk,
+            attendee_ids=[person.pk for person in staff],
+        )
     draft = prompt_set_draft_start(actor=trainer)
     sections = [dict(section) for section in draft.sections]
     sections[0]["title"] = f"{sections[0]['title']} (draft {world.phase})"
@@ -413,6 +448,13 @@ PAGES: dict[str, tuple[Any, ...]] = {
     ),
     "qa_exemption_audit": ("supervisor", "browser", lambda w: f"/qa/exemptions/{w.exemption_check.pk}/"),
     "api_qa_exemption_monthly": ("analyst", "api", lambda w: f"/api/qa/exemption-audits/monthly/?{qa_range(w)}"),
+    "briefing_list": ("trainer", "browser", lambda w: "/thrive/briefings/"),
+    "briefing_detail": ("trainer", "browser", lambda w: f"/thrive/briefings/{w.briefing.pk}/"),
+    "briefing_create": ("trainer", "browser", lambda w: "/thrive/briefings/new/"),
+    "qa_victims_code_csv": ("analyst", "browser", lambda w: f"/qa/victims-code.csv?{qa_range(w)}"),
+    "api_qa_victims_code": ("analyst", "api", lambda w: f"/api/qa/victims-code/?{qa_range(w)}"),
+    "api_briefing_list": ("trainer", "api", lambda w: "/api/briefings/"),
+    "api_briefing_detail": ("trainer", "api", lambda w: f"/api/briefings/{w.briefing.pk}/"),
 }
 # GET URLs not counted, on purpose: the login page (anonymous, reads no data), and the API's
 # generated schema and its Swagger page (documentation of the code, not of the data). The

@@ -99,12 +99,16 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "thrive:wording-changes": {"GET": allow(EVERYONE)},
     "thrive:wording-acknowledge": {"POST": allow(EVERYONE)},
     "thrive:wording-trained": {"GET": allow(EDIT_PROMPTS)},
+    "thrive:briefing-list": {"GET": allow(EDIT_PROMPTS)},
+    "thrive:briefing-create": {"GET": allow(EDIT_PROMPTS), "POST": allow(EDIT_PROMPTS, ok=(400,))},
+    "thrive:briefing-detail": {"GET": allow(EDIT_PROMPTS)},
     # Without a prompt_set in the body: 400 naming the field.
     "thrive:wording-remind": {"POST": allow(EDIT_PROMPTS, ok=(400,))},
     # victims
     "victims:victim-link": {"GET": allow(WORK), "POST": allow(WORK)},
     "victims:incident-texts": {"GET": allow(WORK)},
     "victims:victim-check": {"GET": allow(WORK), "POST": allow(WORK)},
+    "victims:victim-code": {"POST": allow(WORK, ok=(400,))},
     "victims:advice-list": {"GET": allow(EDIT_PROMPTS)},
     "victims:advice-edit": {"GET": allow(EDIT_PROMPTS), "POST": allow(EDIT_PROMPTS)},
     # qa
@@ -112,6 +116,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "qa:drilldown": {"GET": allow(DASHBOARDS)},
     "qa:compliance": {"GET": allow(DASHBOARDS)},
     "qa:export-csv": {"GET": allow(DASHBOARDS)},
+    "qa:victims-code-csv": {"GET": allow(DASHBOARDS)},
     "qa:export-xlsx": {"GET": allow(DASHBOARDS)},
     "qa:sample-list": {"GET": allow(GRADE)},
     "qa:sample-create": {"POST": allow(GRADE)},
@@ -151,6 +156,9 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "api:incident-victims": {"GET": allow(WORK), "POST": allow(WORK)},
     "api:incident-texts": {"GET": allow(WORK)},
     "api:victim-outcome": {"POST": allow(WORK)},
+    "api:victim-victims-code": {"POST": allow(WORK, ok=(400,))},
+    "api:briefing-list": {"GET": allow(EDIT_PROMPTS), "POST": allow(EDIT_PROMPTS, ok=(400,))},
+    "api:briefing-detail": {"GET": allow(EDIT_PROMPTS)},
     # GOV.UK Notify's receipt callback: its own bearer token, no staff account gets in.
     "api:text-receipt": {"POST": Rule(frozenset(), public=False, denied=401)},
     "api:qa-sample-create": {"POST": allow(GRADE)},
@@ -159,6 +167,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "api:qa-compliance": {"GET": allow(DASHBOARDS)},
     "api:qa-exemption-audit-create": {"POST": allow(GRADE, ok=(400,))},
     "api:qa-exemption-monthly": {"GET": allow(DASHBOARDS)},
+    "api:qa-victims-code": {"GET": allow(DASHBOARDS)},
 }
 
 
@@ -190,6 +199,8 @@ def target(world: World, name: str) -> Target:
         # The texts fragment is what htmx polls; without htmx it redirects to the incident.
         "victims:incident-texts": Target(ref, headers={"HX-Request": "true"}),
         "victims:victim-check": Target({"pk": world.victim.pk}),
+        "victims:victim-code": Target({"pk": world.victim.pk}),
+        "thrive:briefing-detail": Target({"pk": world.briefing.pk}),
         "victims:advice-edit": Target({"pk": world.advice.pk}),
         "qa:drilldown": Target(query=f"month={world.sample.month:%Y-%m}"),
         "qa:sample-detail": Target({"sample_id": world.sample.pk}),
@@ -209,6 +220,8 @@ def target(world: World, name: str) -> Target:
         "api:prompt-set-detail": Target({"version": world.prompt_draft.version}),
         "api:prompt-set-publish": Target({"version": world.prompt_draft.version}),
         "api:victim-outcome": Target({"pk": world.victim.pk}),
+        "api:victim-victims-code": Target({"pk": world.victim.pk}),
+        "api:briefing-detail": Target({"pk": world.briefing.pk}),
     }
     if name in special:
         return special[name]
@@ -238,7 +251,7 @@ def url_of(world: World, name: str) -> tuple[str, Target]:
 
 def is_api(name: str) -> bool:
     """REST framework views: the API, and the QA exports that answer like it (API.md)."""
-    return name.startswith("api:") or name in {"qa:export-csv", "qa:export-xlsx"}
+    return name.startswith("api:") or name in {"qa:export-csv", "qa:export-xlsx", "qa:victims-code-csv"}
 
 
 def ask(world: World, role: str, name: str, method: str) -> Any:

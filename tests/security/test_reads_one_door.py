@@ -88,16 +88,21 @@ READS: dict[str, Shows | None] = {
     "thrive:wording-changes": NOTHING,
     "thrive:wording-acknowledge": WRITE_ONLY,
     "thrive:wording-trained": NOTHING,
+    "thrive:briefing-list": NOTHING,
+    "thrive:briefing-create": NOTHING,
+    "thrive:briefing-detail": NOTHING,
     "thrive:wording-remind": WRITE_ONLY,
     "victims:victim-link": NOTHING,  # the empty link form; the POST records the collection
     "victims:incident-texts": NOTHING,  # texts with the number masked
     "victims:victim-check": Shows(victims=("victim",)),
+    "victims:victim-code": WRITE_ONLY,
     "victims:advice-list": NOTHING,
     "victims:advice-edit": NOTHING,
     "qa:dashboard": NOTHING,
     "qa:drilldown": NOTHING,
     "qa:compliance": NOTHING,
     "qa:export-csv": Shows(export=True),
+    "qa:victims-code-csv": Shows(export=True),
     "qa:export-xlsx": Shows(export=True),
     "qa:sample-list": NOTHING,
     "qa:sample-create": WRITE_ONLY,
@@ -131,6 +136,9 @@ READS: dict[str, Shows | None] = {
     "api:incident-victims": Shows(victims=("victim",)),
     "api:incident-texts": NOTHING,
     "api:victim-outcome": WRITE_ONLY,
+    "api:victim-victims-code": WRITE_ONLY,
+    "api:briefing-list": NOTHING,
+    "api:briefing-detail": NOTHING,
     "api:text-receipt": WRITE_ONLY,
     "api:qa-sample-create": WRITE_ONLY,
     "api:qa-review-create": WRITE_ONLY,
@@ -138,6 +146,7 @@ READS: dict[str, Shows | None] = {
     "api:qa-compliance": NOTHING,
     "api:qa-exemption-audit-create": WRITE_ONLY,
     "api:qa-exemption-monthly": NOTHING,
+    "api:qa-victims-code": NOTHING,
     # The admin: every model is walked below; these two are the pages with personal data.
     "admin:victims_victim_change": Shows(victims=("victim",), roles=("admin",)),
     "admin:thrive_assessment_change": Shows(roles=("admin",)),  # answers excluded
@@ -147,6 +156,7 @@ READS: dict[str, Shows | None] = {
 # again: one read, as the GET.
 SHOWN_AGAIN: dict[str, Shows] = {
     "victims:victim-check": Shows(victims=("victim",), method="POST", status=400),
+    "victims:victim-code": Shows(victims=("victim",), method="POST", status=400),
     "qa:item-review": Shows(assessments=("item_version",), roles=("supervisor",), method="POST", status=400),
     "thrive:review-return": Shows(assessments=("submitted",), method="POST", status=400),
     "incidents:incident-close": Shows(victims=("victim",), method="POST", status=400),

@@ -43,6 +43,7 @@ class World:
     submitted: Assessment  # its version 1
     draft: Assessment  # its version 2, the handler's draft
     victim: Victim
+    briefing: Any  # a training briefing on the published wording (thrive.models.Briefing)
     text: Text
     returned: AssessmentReturn  # on a second open incident, returned to the handler
     prompt_draft: PromptSet
@@ -103,6 +104,17 @@ def build_world() -> World:
 
     published = prompt_set_current()
     prompt_draft = prompt_set_draft_start(actor=users["trainer"])
+    from django.utils import timezone
+
+    from thrive.wording import briefing_record
+
+    briefing = briefing_record(
+        actor=users["trainer"],
+        held_on=timezone.localdate(),
+        topic="Voice of the child",
+        prompt_set_id=published.pk,
+        attendee_ids=[handler.pk],
+    )
 
     closed = [
         closed_incident(handler=handler, closed_at=utc(2022, 6, 10, 12)),
@@ -131,6 +143,7 @@ def build_world() -> World:
         returned=returned,
         prompt_draft=prompt_draft,
         prompt_published=published,
+        briefing=briefing,
         advice=PreventionAdvice.objects.order_by("pk").first(),
         sample=sample,
         item=item,
