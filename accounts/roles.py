@@ -19,6 +19,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # qa.selectors.may_grade_team); reading one's own QA feedback.
     "qa_grade": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "qa_feedback": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR}),
+    # Rule 13 (alerts/): supervisors keep watches and acknowledge alerts; the alert report is
+    # for those who see the dashboards ("view_dashboards").
+    "alerts_acknowledge": frozenset({Role.SUPERVISOR}),
 }
 
 # The model permissions of the incident work a call handler does.

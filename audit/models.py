@@ -21,6 +21,8 @@ OBJECT_TYPES: dict[str, str] = {
     "assessment": "Assessment",
     "incident": "Incident",
     "qa_export": "QA export",
+    "alert": "Supervisor alert",
+    "watch": "Supervisor's watch",
 }
 CHANNELS: dict[str, str] = {"page": "Page", "api": "API", "admin": "Admin", "task": "Task", "command": "Command"}
 

@@ -221,6 +221,8 @@ class EntryKind(models.TextChoices):
     VICTIM_LINKED = "victim_linked", "Victim linked"
     REPEAT_CHECK = "repeat_check", "Repeat victim check"
     RETHRIVE_DUE = "rethrive_due", "Re-THRIVE due"
+    # Rule 13 (alerts/): raised, acknowledged, escalated, the supervisor's decision.
+    ALERT = "alert", "Supervisor alert"
     CLOSED = "closed", "Closed"
 
 
