@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from alerts.rules import duration_label
+
 
 class Watch(models.Model):
     """A supervisor's watch: on duty from `started_at` until `ended_at` (open while null).
@@ -101,10 +103,10 @@ class Alert(models.Model):
         return self.acknowledged_at is None
 
     @property
-    def minutes_to_acknowledge(self) -> int | None:
+    def time_to_acknowledge_label(self) -> str:
         if self.acknowledged_at is None:
-            return None
-        return int((self.acknowledged_at - self.raised_at).total_seconds() // 60)
+            return ""
+        return duration_label((self.acknowledged_at - self.raised_at).total_seconds())
 
 
 class AlertRecipient(models.Model):

@@ -13,7 +13,7 @@ from django.http import Http404
 from accounts.models import Role, User
 from accounts.roles import role_can
 from alerts.models import Alert, AlertRecipient, Watch
-from alerts.rules import escalate_raised_before, on_watch_q
+from alerts.rules import duration_label, escalate_raised_before, on_watch_q
 
 # How long an alert someone else acknowledged stays on a supervisor's panel, saying who owns it.
 OWNED_SHOWN_FOR = timedelta(minutes=30)
@@ -162,6 +162,14 @@ class MonthRow:
     @property
     def unacknowledged(self) -> int:
         return self.raised - self.acknowledged
+
+    @property
+    def average_label(self) -> str:
+        return duration_label(self.average_seconds) if self.average_seconds is not None else "–"
+
+    @property
+    def longest_label(self) -> str:
+        return duration_label(self.longest_seconds) if self.longest_seconds is not None else "–"
 
 
 def alert_report(*, team_id: int | None = None, months: int = 12, today: date) -> list[MonthRow]:

@@ -26,6 +26,7 @@ urlpatterns = [
     path("qa/", include("qa.urls")),
     path("api/", include((api_patterns, "api"))),
     path("audit/", include("audit.urls")),
+    path("alerts/", include("alerts.urls")),
     path("admin/", admin.site.urls),
 ]
 
