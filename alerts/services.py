@@ -18,7 +18,6 @@ from alerts.rules import duration_label, escalate_raised_before, overdue_alert_b
 from alerts.selectors import alerts_for_watch_start, escalation_recipients, first_recipients, watch_current
 from audit.models import Action
 from audit.services import audit_record
-from config.choices import labels_listed
 from config.dates import local_month
 from config.errors import Blocked
 from config.text import free_text_errors
@@ -221,7 +220,7 @@ def alert_decide(*, alert: Alert, actor: User, decision: str, note: str, request
     note = (note or "").strip()
     errors: dict[str, list[str]] = dict(free_text_errors(note=note, labels={"note": "What you did"}))
     if decision not in Decision.values:
-        errors["decision"] = [f"Select what you decided: {labels_listed(Decision.choices)}"]
+        errors["decision"] = ["Select what you decided"]
     if not note and "note" not in errors:
         errors["note"] = ["Enter what you did"]
     elif len(note) > DECISION_NOTE_MAX:
