@@ -74,6 +74,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "qa.view_review",
         "qa.view_dispute",
         "qa.view_exportrecord",
+        # Rule 13: alerts and watches, read-only (alerts/admin.py).
+        "alerts.view_alert",
+        "alerts.view_watch",
     ],
 }
 

@@ -196,3 +196,18 @@ def test_the_report_costs_a_fixed_number_of_queries(
     # The session, the user, the teams, the months, the month's alerts.
     with django_assert_max_num_queries(5):
         assert client.get("/alerts/report/", {"month": month}).status_code == 200
+
+
+def test_the_review_queue_loads_the_alert_panel(client_for, sup_a):
+    html = client_for(sup_a).get("/thrive/reviews/").content.decode()
+    assert 'hx-get="/alerts/panel/" hx-trigger="load"' in html
+    assert 'href="/alerts/"' in html
+
+
+def test_an_administrator_reads_alerts_in_the_admin_and_cannot_change_them(client_for, admin_user, blue_handler):
+    alert = high_risk_alert(blue_handler)
+    client = client_for(admin_user)
+    assert alert.incident.reference in client.get("/admin/alerts/alert/").content.decode()
+    assert client.get(f"/admin/alerts/alert/{alert.pk}/change/").status_code == 200
+    assert client.post(f"/admin/alerts/alert/{alert.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Alert.objects.filter(pk=alert.pk).exists()
