@@ -63,6 +63,7 @@ def _conflict(exc: Blocked, alert: Alert) -> Response:
 
 
 @extend_schema(
+    operation_id="api_alerts_list",
     parameters=[OpenApiParameter("status", str, enum=["open", "acknowledged", ""], description="Empty: any")],
     responses=paginated(AlertOut),
 )
