@@ -36,6 +36,9 @@ def watch_start(*, supervisor: User, request: HttpRequest | None = None) -> Watc
     alerts of their team and those already gone to every supervisor on watch."""
     now = timezone.now()
     with transaction.atomic():
+        # The supervisor's own row serialises two presses of "Start watch" (a double click):
+        # the second finds the first's watch instead of breaking watch_one_open.
+        User.objects.select_for_update().filter(pk=supervisor.pk).exists()
         current = watch_current(supervisor, now=now)
         if current is not None:
             return current
@@ -124,7 +127,7 @@ def alert_raise_for_submission(*, incident: Incident, risk_level: str, version: 
         incident,
         reason=Reason.HIGH_RISK,
         now=timezone.now(),
-        what=f"assessment version {version} gives a high risk",
+        what=f"assessment version {version} records a {risk_level} risk",
         assessment_version=version,
     )
 
