@@ -38,6 +38,10 @@ class IdleSessionMiddleware(SessionMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         session = getattr(request, "session", None)
+        # A page that polls in the background (the supervisor's alert panel) sets `idle_poll`:
+        # a poll is not activity, so an unattended screen is still signed out on time.
+        if getattr(request, "idle_poll", False):
+            return super().process_response(request, response)
         if session is not None and not session.modified and session.accessed and not session.is_empty():
             now = int(time.time())
             if now - session.get(self.TOUCH_KEY, 0) >= settings.SESSION_TOUCH_SECONDS:

@@ -22,6 +22,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Watch handover (incidents/handover.py) and reopening a closed incident (incidents/reopen.py).
     "hand_over": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR}),
     "reopen_incidents": frozenset({Role.SUPERVISOR}),
+    # Rule 13 (alerts/): supervisors keep watches and acknowledge alerts; the alert report is
+    # for those who see the dashboards ("view_dashboards").
+    "alerts_acknowledge": frozenset({Role.SUPERVISOR}),
 }
 
 # The model permissions of the incident work a call handler does.
@@ -75,6 +78,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "qa.view_review",
         "qa.view_dispute",
         "qa.view_exportrecord",
+        # Rule 13: alerts and watches, read-only (alerts/admin.py).
+        "alerts.view_alert",
+        "alerts.view_watch",
     ],
 }
 

@@ -23,6 +23,8 @@ OBJECT_TYPES: dict[str, str] = {
     "qa_export": "QA export",
     "qa_grade_level": "QA grade",
     "briefing": "Training briefing",
+    "alert": "Supervisor alert",
+    "watch": "Supervisor's watch",
 }
 CHANNELS: dict[str, str] = {"page": "Page", "api": "API", "admin": "Admin", "task": "Task", "command": "Command"}
 

@@ -23,6 +23,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
+from alerts.services import alert_raise_for_submission
 from audit.models import Action
 from audit.services import audit_record
 from casework.rules import close_blockers
@@ -295,6 +296,8 @@ def assessment_record(
             request=request,
             channel=channel,
         )
+        # Rule 13: a high risk alerts the supervisors on watch, in this transaction.
+        alert_raise_for_submission(incident=locked, risk_level=assessment.risk_level, version=assessment.version)
         # Rules 7 and 12: the text is an outbox row in this transaction, sent by a worker
         # after commit; a number already texted for this incident needs a reason.
         # Rule 3: a text only when asked for and safe to send, to the number given (read once

@@ -38,6 +38,9 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "rethrive-sweep": {"task": "thrive.tasks.rethrive_sweep", "schedule": 60.0},
+    # Rule 13: an alert unacknowledged for ALERT_ESCALATE_MINUTES goes to every supervisor on
+    # watch. Every 30 s, so it goes wider within half a minute of its time.
+    "alerts-escalate": {"task": "alerts.tasks.alert_escalate_sweep", "schedule": 30.0},
     # Rule 7: texts a broker outage left queued are enqueued again.
     "texts-sweep": {"task": "victims.tasks.text_sweep", "schedule": 60.0},
     # Expired API tokens are refused on sight; this only keeps the table small.

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "audit",
     "idempotency",
     "emails",
+    "alerts",
     "home",
 ]
 
@@ -317,6 +318,16 @@ ASSESSMENT_TEXT_MAX_LENGTH = env_int("ASSESSMENT_TEXT_MAX_LENGTH", 5000)
 # within this many seconds of the first is the same request arriving twice: answered with
 # the version already made, never a second version or a second text. 0 turns it off.
 ASSESSMENT_REPEAT_WINDOW_SECONDS = env_int("ASSESSMENT_REPEAT_WINDOW_SECONDS", 10)
+
+# Rule 13 (alerts/): a submitted assessment at one of these risk levels alerts the supervisors
+# on watch at once, as does a re-THRIVE overdue this many minutes; an alert nobody has
+# acknowledged after ALERT_ESCALATE_MINUTES goes to every supervisor on watch. The home page
+# asks for new alerts every ALERT_POLL_SECONDS. A watch nobody ended lapses after WATCH_MAX_HOURS.
+ALERT_RISK_LEVELS = frozenset(env_list("ALERT_RISK_LEVELS", ["high"]))
+ALERT_OVERDUE_MINUTES = env_int("ALERT_OVERDUE_MINUTES", 60)
+ALERT_ESCALATE_MINUTES = env_int("ALERT_ESCALATE_MINUTES", 10)
+ALERT_POLL_SECONDS = env_int("ALERT_POLL_SECONDS", 5)
+WATCH_MAX_HOURS = env_int("WATCH_MAX_HOURS", 12)
 
 # The text gateway: "console" (embedded default) or "notify" (GOV.UK Notify).
 TEXT_GATEWAY = os.environ.get("TEXT_GATEWAY", "console")

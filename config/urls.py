@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("thrive.api_urls")),
     path("", include("victims.api_urls")),
     path("", include("qa.api_urls")),
+    path("", include("alerts.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("qa/", include("qa.urls")),
     path("api/", include((api_patterns, "api"))),
     path("audit/", include("audit.urls")),
+    path("alerts/", include("alerts.urls")),
     path("admin/", admin.site.urls),
 ]
 

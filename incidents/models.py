@@ -236,6 +236,8 @@ class EntryKind(models.TextChoices):
     REPEAT_CHECK = "repeat_check", "Repeat victim check"
     VICTIMS_CODE = "victims_code", "Victims' Code"
     RETHRIVE_DUE = "rethrive_due", "Re-THRIVE due"
+    # Rule 13 (alerts/): raised, acknowledged, escalated, the supervisor's decision.
+    ALERT = "alert", "Supervisor alert"
     CLOSED = "closed", "Closed"
     HANDED_OVER = "handed_over", "Handed over"
     REOPENED = "reopened", "Reopened"

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 PACKAGES = [
     *("accounts", "incidents", "thrive", "victims", "qa", "casework", "home", "audit", "config"),
-    *("bench", "tests", "markup", "emails", "idempotency"),
+    *("bench", "tests", "markup", "emails", "idempotency", "alerts"),
 ]
 
 
@@ -147,6 +147,24 @@ def test_the_top_layers_may_use_everything_below(tmp_path):
     }
     result = lint_imports(scratch_tree(tmp_path, modules))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_alerts_sit_below_thrive_and_casework_and_above_incidents(tmp_path_factory):
+    """Rule 13: the submission (casework) and the re-THRIVE sweep (thrive) raise alerts, and
+    the alerts read incidents; incidents never reach up to them."""
+    modules = {
+        "alerts.services": "import incidents\nimport audit\n",
+        "thrive.tasks": "from alerts import services\n",
+        "casework.services": "from alerts import services\n",
+    }
+    kept = lint_imports(scratch_tree(tmp_path_factory.mktemp("kept"), modules))
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    upward = scratch_tree(
+        tmp_path_factory.mktemp("up"), {"alerts.services": "", "incidents.services": "from alerts import services\n"}
+    )
+    result = lint_imports(upward)
+    assert result.returncode != 0
+    assert "incidents.services -> alerts.services" in result.stdout
 
 
 def test_a_circle_inside_an_app_is_refused(tmp_path):

@@ -35,6 +35,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from alerts.models import Alert
+from alerts.services import alert_acknowledge, alert_decide
 from audit.models import Action
 from audit.services import audit_record
 from casework.services import assessment_record, incident_close
@@ -71,7 +73,8 @@ PINNED: dict[str, int] = {
     # +2 (issue 15, watch handover): the incidents one owns with a re-THRIVE to come, and the
     # team's colleagues to hand them to.
     "handler_home": 12,
-    "supervisor_home": 15,
+    # +2 (issue 15, rule 13): the supervisor's watch and the alert panel (one query each).
+    "supervisor_home": 17,  # +2 handover, +2 alerts (issue 15)
     "incident_list": 7,  # the same count tests/incidents/test_query_counts.py pins
     # +1 (issue 13): the audit row for the victims the panel shows, one insert for them all.
     "incident_detail": 12,
@@ -182,6 +185,12 @@ PINNED: dict[str, int] = {
     "api_qa_victims_code": 4,  # the token and the three aggregates
     "api_briefing_list": 2,  # the token and the briefings (with their counts)
     "api_briefing_detail": 3,  # the token, the briefing, its attendees
+    # Rule 13 (alerts/). The polled fragment: the session, the user, the alerts (no header).
+    "alerts_panel": 3,
+    "alerts_queue": 5,  # the session, the user, the header's badge, the alerts, the watch
+    "alerts_decision": 4,  # the session, the user, the alert (joined), the badge
+    "alerts_report": 5,  # the session, the user, the teams, the months, the month's alerts
+    "api_alerts": 3,  # the token, the count, the page
 }
 # Known to grow with the data today; strict, so the fix turns the test red until the pin is updated.
 GROWS: dict[str, str] = {}
@@ -205,6 +214,7 @@ class World:
     prompt_published: PromptSet | None = None  # the newest published version
     advice: PreventionAdvice | None = None
     briefing: Any = None  # the newest training briefing (thrive.models.Briefing)
+    alert: Alert | None = None  # an open alert to the supervisor (rule 13)
 
 
 def _texting_answers(phone: str) -> dict[str, Any]:
@@ -342,6 +352,14 @@ def grow(world: World, n: int) -> None:
         Text.objects.filter(pk=text.pk).update(
             status=status, sent_at=None if failed else now, failed_at=now if failed else None
         )
+    # Alerts (rule 13): every high-risk incident above alerted the supervisor; of the open
+    # ones, every other is acknowledged and every fourth decided, so each list has rows.
+    for number, alert in enumerate(Alert.objects.filter(acknowledged_at__isnull=True).order_by("pk")[:n]):
+        if number % 2:
+            alert_acknowledge(alert=alert, actor=supervisor)
+        if number % 4 == 1:
+            alert_decide(alert=alert, actor=supervisor, decision="advised", note=f"Advice {world.phase}.{number}")
+    world.alert = Alert.objects.filter(acknowledged_at__isnull=True).order_by("pk").first()
     # Audit: n more events (the audit search lists them).
     for number in range(n):
         audit_record(
@@ -455,6 +473,11 @@ PAGES: dict[str, tuple[Any, ...]] = {
     "api_qa_victims_code": ("analyst", "api", lambda w: f"/api/qa/victims-code/?{qa_range(w)}"),
     "api_briefing_list": ("trainer", "api", lambda w: "/api/briefings/"),
     "api_briefing_detail": ("trainer", "api", lambda w: f"/api/briefings/{w.briefing.pk}/"),
+    "alerts_panel": ("supervisor", "browser", lambda w: "/alerts/panel/", HTMX),
+    "alerts_queue": ("supervisor", "browser", lambda w: "/alerts/"),
+    "alerts_decision": ("supervisor", "browser", lambda w: f"/alerts/{w.alert.pk}/decision/"),
+    "alerts_report": ("analyst", "browser", lambda w: f"/alerts/report/?month={timezone.localdate():%Y-%m}"),
+    "api_alerts": ("supervisor", "api", lambda w: "/api/alerts/"),
 }
 # GET URLs not counted, on purpose: the login page (anonymous, reads no data), and the API's
 # generated schema and its Swagger page (documentation of the code, not of the data). The

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from alerts.models import Alert
 from tests.accounts.test_anonymous_access import NOT_OURS, walk
 from tests.factories import api_token
 from tests.security.world import ROLES, World
@@ -134,6 +135,15 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "qa:dispute-change": {"POST": allow(GRADE)},
     # audit
     "audit:event-list": {"GET": allow(ADMIN)},
+    # alerts (rule 13): supervisors (a superuser passes the role check, but an alert is
+    # only ever a supervisor's: 404); the polled panel tells a signed-out page to stop (286).
+    "alerts:queue": {"GET": allow(SUPERVISOR, ADMIN)},
+    "alerts:panel": {"GET": allow(SUPERVISOR, ADMIN, public=True, ok=(200, 204, 286))},
+    "alerts:acknowledge": {"POST": allow(SUPERVISOR, hidden=(ADMIN,))},
+    "alerts:decision": {"GET": allow(SUPERVISOR, hidden=(ADMIN,)), "POST": allow(SUPERVISOR, hidden=(ADMIN,))},
+    "alerts:watch-start": {"POST": allow(SUPERVISOR, ADMIN)},
+    "alerts:watch-end": {"POST": allow(SUPERVISOR, ADMIN)},
+    "alerts:report": {"GET": allow(DASHBOARDS)},
     # API
     # POST takes a password; DELETE revokes the token presented (API.md "Tokens").
     "api:token": {"POST": allow(EVERYONE, public=True), "DELETE": allow(EVERYONE, ok=(204,))},
@@ -168,6 +178,10 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "api:qa-exemption-audit-create": {"POST": allow(GRADE, ok=(400,))},
     "api:qa-exemption-monthly": {"GET": allow(DASHBOARDS)},
     "api:qa-victims-code": {"GET": allow(DASHBOARDS)},
+    "api:alert-list": {"GET": allow(SUPERVISOR, ADMIN)},
+    # Acknowledging needs no body: 200 (or 409 once someone else owns it).
+    "api:alert-acknowledge": {"POST": allow(SUPERVISOR, hidden=(ADMIN,), ok=(200, 409))},
+    "api:alert-decision": {"POST": allow(SUPERVISOR, hidden=(ADMIN,))},
 }
 
 
@@ -183,6 +197,8 @@ class Target:
 
 def target(world: World, name: str) -> Target:
     ref = {"reference": world.incident.reference}
+    # The world's submitted version is high risk: it raised the alert these URLs act on.
+    alert = {"pk": Alert.objects.filter(incident=world.incident).values_list("pk", flat=True).first() or 0}
     special: dict[str, Target] = {
         "thrive:assessment-version": Target({**ref, "version": world.submitted.version}),
         "thrive:review-detail": Target({"pk": world.submitted.pk}),
@@ -222,6 +238,11 @@ def target(world: World, name: str) -> Target:
         "api:victim-outcome": Target({"pk": world.victim.pk}),
         "api:victim-victims-code": Target({"pk": world.victim.pk}),
         "api:briefing-detail": Target({"pk": world.briefing.pk}),
+        "alerts:panel": Target(headers={"HX-Request": "true"}),
+        "alerts:acknowledge": Target(alert),
+        "alerts:decision": Target(alert),
+        "api:alert-acknowledge": Target(alert),
+        "api:alert-decision": Target(alert),
     }
     if name in special:
         return special[name]

@@ -147,6 +147,17 @@ READS: dict[str, Shows | None] = {
     "api:qa-exemption-audit-create": WRITE_ONLY,
     "api:qa-exemption-monthly": NOTHING,
     "api:qa-victims-code": NOTHING,
+    # Rule 13: alerts name the incident (reference, summary), never a victim or the answers.
+    "alerts:queue": NOTHING,
+    "alerts:panel": NOTHING,
+    "alerts:acknowledge": WRITE_ONLY,
+    "alerts:decision": NOTHING,
+    "alerts:watch-start": WRITE_ONLY,
+    "alerts:watch-end": WRITE_ONLY,
+    "alerts:report": NOTHING,
+    "api:alert-list": NOTHING,
+    "api:alert-acknowledge": WRITE_ONLY,
+    "api:alert-decision": WRITE_ONLY,
     # The admin: every model is walked below; these two are the pages with personal data.
     "admin:victims_victim_change": Shows(victims=("victim",), roles=("admin",)),
     "admin:thrive_assessment_change": Shows(roles=("admin",)),  # answers excluded

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0009_category_crime_and_victims_code_entry"),
+        ("incidents", "0010_entry_kind_alert"),
     ]
 
     operations = [
@@ -28,6 +28,7 @@ class Migration(migrations.Migration):
                     ("repeat_check", "Repeat victim check"),
                     ("victims_code", "Victims' Code"),
                     ("rethrive_due", "Re-THRIVE due"),
+                    ("alert", "Supervisor alert"),
                     ("closed", "Closed"),
                     ("handed_over", "Handed over"),
                     ("reopened", "Reopened"),
