@@ -12,6 +12,7 @@ from tests.factories import UserFactory
 # Each runs only when its table is empty.
 MIGRATION_DATA = [
     ("incidents.migrations.0002_categories_and_closure_codes", "create", "incidents.Category"),
+    ("incidents.migrations.0008_seed_gradings_and_exemptions", "seed", "incidents.ResponseGrading"),
     ("thrive.migrations.0002_default_prompt_sets", "create", "thrive.PromptSet"),
     ("victims.migrations.0002_default_prevention_advice", "seed", "victims.PreventionAdvice"),
 ]
@@ -37,11 +38,14 @@ def _migrations_data(request: pytest.FixtureRequest) -> None:
     from django.apps import apps
     from django.db import connection
 
-    from incidents.models import Category
+    from incidents.gradings import grading_table_forget
+    from incidents.models import Category, ResponseGrading
     from thrive.models import PromptSet
 
+    # The gradings snapshot of an earlier test may hold rows its rollback took away.
+    grading_table_forget()
     with blocker.unblock():
-        if Category.objects.exists() and PromptSet.objects.exists():
+        if Category.objects.exists() and PromptSet.objects.exists() and ResponseGrading.objects.exists():
             return
         with connection.schema_editor() as editor:
             for module, function, model in MIGRATION_DATA:

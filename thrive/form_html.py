@@ -15,6 +15,7 @@ from functools import lru_cache
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from incidents.gradings import grading_label
 from markup import Template, join, literal
 from thrive.forms import (
     RESEND_ID,
@@ -314,4 +315,6 @@ def _answer(row: PromptRow) -> str | SafeString:
     if not value:
         return NOT_ANSWERED
     labels = dict(row.prompt.choices)
+    if row.prompt.field == "grading" and value not in labels:
+        return grading_label(value)  # a grading the force has since made inactive
     return labels.get(value, value) if labels else value
