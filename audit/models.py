@@ -21,6 +21,9 @@ OBJECT_TYPES: dict[str, str] = {
     "assessment": "Assessment",
     "incident": "Incident",
     "qa_export": "QA export",
+    "grading": "Grading",
+    "closure_exemption": "Closure exemption",
+    "closure_code": "Closure code",
 }
 CHANNELS: dict[str, str] = {"page": "Page", "api": "API", "admin": "Admin", "task": "Task", "command": "Command"}
 
