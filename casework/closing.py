@@ -192,7 +192,7 @@ def _close_write(
     if overdue_decision:
         text += f" Closed with a re-THRIVE overdue on {actor.display_name}'s decision as supervisor: {overdue_decision}"
     log_entry_write(incident=locked, kind=EntryKind.CLOSED, author=actor, at=when, text=text[:4000])
-    parts = [f"exempt closure as {code.code} under policy line {line.pk}"] if line else []
+    parts = [f"exempt closure as “{code.name}” under policy line {line.pk}"] if line else []
     if overdue_decision:
         parts.append("closed with a re-THRIVE overdue on a supervisor's decision")
     if parts:
