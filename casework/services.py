@@ -208,6 +208,9 @@ def assessment_record(
             assessment.revises = latest
         sections = assessment.prompt_set.sections
         answers, errors = answers_clean(sections, data)
+        # The grading must be one of the force's active gradings (the table, not the wording).
+        if (grading := answers.get("grading")) and (problem := grading_problem(grading)):
+            errors.setdefault("grading", []).append(problem)
         resend_reason, reason_errors = resend_reason_clean(data, submitting=submit)
         for key, messages in reason_errors.items():
             errors.setdefault(key, []).extend(messages)

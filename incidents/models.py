@@ -219,14 +219,16 @@ class Incident(models.Model):
     exemption_reason = models.TextField(blank=True, max_length=2000)
     # An exempt closure's policy line (who: closed_by; why: exemption_reason) and what the
     # line asked for: the call-back attempts of a risk decision, or the framework's record.
+    # The text columns default to empty in the database too, so a bulk COPY (bench/volume)
+    # that does not name them still loads.
     exemption_line = models.ForeignKey(
         ClosureExemption, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
     )
     callback_attempts = models.PositiveSmallIntegerField(null=True, blank=True)
-    callback_outcome = models.TextField(blank=True, max_length=2000)
-    framework_reference = models.CharField(max_length=100, blank=True)
+    callback_outcome = models.TextField(blank=True, max_length=2000, default="", db_default="")
+    framework_reference = models.CharField(max_length=100, blank=True, default="", db_default="")
     # A supervisor's decision to close while a re-THRIVE was overdue at the closing time.
-    overdue_decision = models.TextField(blank=True, max_length=2000)
+    overdue_decision = models.TextField(blank=True, max_length=2000, default="", db_default="")
     overdue_decision_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

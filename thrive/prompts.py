@@ -21,8 +21,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from incidents.gradings import grading_choices
-
 PROMPT_TYPES = {
     "text": "Free text",
     "yes_no_unknown": "Yes / No / Not known",
@@ -126,10 +124,6 @@ def iter_prompts(sections: list[dict[str, Any]]) -> Iterator[Prompt]:
             choices: tuple[tuple[str, str], ...]
             if raw["type"] == "yes_no_unknown":
                 choices = YES_NO_UNKNOWN
-            elif raw.get("field") == "grading" and raw["type"] == "choice":
-                # The force's active gradings by its names (issue 15): the table, not the
-                # wording, decides what a grading may be and what it is called.
-                choices = tuple(grading_choices())
             else:
                 choices = tuple((str(v), str(label)) for v, label in raw.get("choices", []))
             yield Prompt(

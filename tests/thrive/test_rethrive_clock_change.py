@@ -90,7 +90,7 @@ def test_the_changes_tested_are_real_changes():
 @change_param
 @zone_param
 @pytest.mark.parametrize("before", [timedelta(minutes=30), timedelta(hours=3)], ids=["30min", "3h"])
-def test_the_due_time_is_the_interval_of_elapsed_time_after_the_last(settings, change, zone, before):
+def test_the_due_time_is_the_interval_of_elapsed_time_after_the_last(db, change, zone, before):
     last = change - before
     due = rethrive_due_at(grading="priority", last_assessed_at=last.astimezone(zone))
     assert _utc(due) == last + INTERVAL
