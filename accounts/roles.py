@@ -10,6 +10,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "work_incidents": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR, Role.ADMIN}),
     "view_incidents": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR, Role.ADMIN}),
     "view_overdue": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # Closing while a re-THRIVE is overdue without a fresh one: a supervisor's decision (issue 15).
+    "decide_overdue_close": frozenset({Role.SUPERVISOR}),
     "edit_prompts": frozenset({Role.TRAINER, Role.ADMIN}),
     "view_prompts": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR, Role.TRAINER, Role.ANALYST, Role.ADMIN}),
     "view_dashboards": frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN}),

@@ -25,6 +25,9 @@ OBJECT_TYPES: dict[str, str] = {
     "briefing": "Training briefing",
     "alert": "Supervisor alert",
     "watch": "Supervisor's watch",
+    "grading": "Grading",
+    "closure_exemption": "Closure exemption",
+    "closure_code": "Closure code",
 }
 CHANNELS: dict[str, str] = {"page": "Page", "api": "API", "admin": "Admin", "task": "Task", "command": "Command"}
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0010_entry_kind_alert"),
+        ("incidents", "0012_seed_gradings_and_exemptions"),
     ]
 
     operations = [
@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[
                     ("note", "Note"),
+                    ("new_information", "New information"),
                     ("opened", "Opened"),
                     ("grading_changed", "Grading changed"),
                     ("assessment_submitted", "Assessment submitted"),
