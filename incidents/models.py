@@ -221,6 +221,8 @@ class EntryKind(models.TextChoices):
     VICTIM_LINKED = "victim_linked", "Victim linked"
     REPEAT_CHECK = "repeat_check", "Repeat victim check"
     RETHRIVE_DUE = "rethrive_due", "Re-THRIVE due"
+    # The CAD changed the incident's details (cad.services.cad_incident_put).
+    CAD_UPDATED = "cad_updated", "Updated from the CAD"
     CLOSED = "closed", "Closed"
 
 
