@@ -21,15 +21,22 @@ from incidents.api import IncidentOut
 from incidents.models import Channel, ClosureCode, Grading, Incident
 
 
-class CadAccess(BasePermission):
+def cad_access(**capability_by_method: str) -> type[BasePermission]:
     """Who may use a CAD route, per method (accounts.roles): the intake and the close are the
-    integration account's; handlers and supervisors may read."""
+    integration account's; handlers and supervisors may read. A method the route does not
+    have is left to the view's 405 (for a signed-in caller)."""
 
-    capability_by_method = {"GET": "cad_read", "HEAD": "cad_read", "OPTIONS": "cad_read", "PUT": "cad_intake"}
+    class CadAccess(BasePermission):
+        def has_permission(self, request: Request, view: Any) -> bool:
+            capability = capability_by_method.get(request.method or "")
+            if capability is None:
+                return bool(request.user and request.user.is_authenticated)
+            return role_can(request.user, capability)
 
-    def has_permission(self, request: Request, view: Any) -> bool:
-        capability = self.capability_by_method.get(request.method or "", "cad_close")
-        return role_can(request.user, capability)
+    return CadAccess
+
+
+CadRead = cad_access(GET="cad_read", HEAD="cad_read")
 
 
 class CadIncidentIn(serializers.Serializer):
@@ -90,7 +97,7 @@ def _detail(request: Request, cad_ref: str, *, status: int = 200) -> Response:
     description="Create (201) or bring in line (200) the incident keyed by the CAD's reference. Idempotent.",
 )
 @api_view(["GET", "PUT"])
-@permission_classes([CadAccess])
+@permission_classes([cad_access(GET="cad_read", HEAD="cad_read", PUT="cad_intake")])
 def cad_incident_detail(request: Request, cad_ref: str) -> Response:
     if request.method == "PUT":
         if not isinstance(request.data, dict):
@@ -111,7 +118,7 @@ def cad_incident_detail(request: Request, cad_ref: str) -> Response:
     ],
 )
 @api_view(["GET"])
-@permission_classes([CadAccess])
+@permission_classes([CadRead])
 def cad_incident_closure(request: Request, cad_ref: str) -> Response:
     query = ClosureQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
@@ -150,7 +157,7 @@ def cad_incident_closure(request: Request, cad_ref: str) -> Response:
     "(a retry after a timeout) answers 200 with the closed incident, as the first did.",
 )
 @api_view(["POST"])
-@permission_classes([CadAccess])
+@permission_classes([cad_access(POST="cad_close")])
 def cad_incident_close(request: Request, cad_ref: str) -> Response:
     target = cad_incident(cad_ref)
     data = CloseIn(data=request.data)

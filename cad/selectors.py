@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest
 
 from accounts.models import User
-from casework.rules import Blocker, close_blockers
+from casework import rules as closure_rules
+from casework.rules import Blocker
 from casework.selectors import incident_detail_queryset
 from incidents.models import ClosureCode, Incident
 from incidents.selectors import incident_read_record
@@ -54,11 +55,11 @@ def closure_check(incident: Incident, *, closure_code: ClosureCode | None = None
     `blockers` are for the code given, or for an ordinary (not exempt) code when none is.
     `exempt_codes` are the exempt closure codes that would close this incident now without
     an assessment (each asked of the same rule)."""
-    blockers = close_blockers(incident, closure_code=closure_code)
+    blockers = closure_rules.close_blockers(incident, closure_code=closure_code)
     exempt_codes = [
         code.code
         for code in ClosureCode.objects.filter(active=True, exempt=True).order_by("code")
-        if not close_blockers(incident, closure_code=code)
+        if not closure_rules.close_blockers(incident, closure_code=code)
     ]
     latest = latest_submitted_assessment(incident)
     if latest is not None:

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_drop_drf_authtoken'),
+        ("accounts", "0002_drop_drf_authtoken"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('call_handler', 'Call handler'), ('supervisor', 'Supervisor'), ('trainer', 'Trainer'), ('analyst', 'Analyst'), ('admin', 'Administrator'), ('integration', 'CAD integration')], default='call_handler', max_length=20),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("call_handler", "Call handler"),
+                    ("supervisor", "Supervisor"),
+                    ("trainer", "Trainer"),
+                    ("analyst", "Analyst"),
+                    ("admin", "Administrator"),
+                    ("integration", "CAD integration"),
+                ],
+                default="call_handler",
+                max_length=20,
+            ),
         ),
     ]

@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0006_incident_cad_ref'),
+        ("incidents", "0006_incident_cad_ref"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='logentry',
-            name='kind',
-            field=models.CharField(choices=[('note', 'Note'), ('opened', 'Opened'), ('grading_changed', 'Grading changed'), ('assessment_submitted', 'Assessment submitted'), ('assessment_returned', 'Assessment returned'), ('text_queued', 'Text queued'), ('text_sent', 'Text sent'), ('text_delivered', 'Text delivered'), ('text_failed', 'Text failed'), ('text_not_sent', 'Text not sent'), ('victim_linked', 'Victim linked'), ('repeat_check', 'Repeat victim check'), ('rethrive_due', 'Re-THRIVE due'), ('cad_updated', 'Updated from the CAD'), ('closed', 'Closed')], max_length=30),
+            model_name="logentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("note", "Note"),
+                    ("opened", "Opened"),
+                    ("grading_changed", "Grading changed"),
+                    ("assessment_submitted", "Assessment submitted"),
+                    ("assessment_returned", "Assessment returned"),
+                    ("text_queued", "Text queued"),
+                    ("text_sent", "Text sent"),
+                    ("text_delivered", "Text delivered"),
+                    ("text_failed", "Text failed"),
+                    ("text_not_sent", "Text not sent"),
+                    ("victim_linked", "Victim linked"),
+                    ("repeat_check", "Repeat victim check"),
+                    ("rethrive_due", "Re-THRIVE due"),
+                    ("cad_updated", "Updated from the CAD"),
+                    ("closed", "Closed"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
