@@ -4,7 +4,7 @@ reference routes' own (casework/api.py) plus `cad_ref`."""
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import BasePermission
@@ -149,10 +149,7 @@ def cad_incident_closure(request: Request, cad_ref: str) -> Response:
 
 @extend_schema(
     request=CloseIn,
-    responses={
-        200: CadIncidentClosedOut,
-        409: OpenApiResponse(description="`already_closed`, `assessment_required`..."),
-    },
+    responses={200: CadIncidentClosedOut},
     description="As POST /api/incidents/{reference}/close/. The same close sent again by the same account "
     "(a retry after a timeout) answers 200 with the closed incident, as the first did.",
 )
