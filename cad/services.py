@@ -57,22 +57,16 @@ def _body_clean(
     if problem := cad_ref_problem(cad_ref):
         errors["cad_ref"] = [problem]
     taker = category_obj = None
-    for check in (
-        lambda: call_taker(handler),
-        lambda: incident_fields_clean(
+    try:
+        taker = call_taker(handler)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        category_obj = incident_fields_clean(
             channel=channel, category=category, grading=grading, summary=summary, location=location, opened_at=opened_at
-        ),
-    ):
-        try:
-            found = check()
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                errors.setdefault(name, messages)
-            continue
-        if isinstance(found, User):
-            taker = found
-        else:
-            category_obj = found
+        )
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if errors or taker is None or category_obj is None:
         raise ValidationError(errors)
     return taker, category_obj
