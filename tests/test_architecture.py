@@ -127,6 +127,14 @@ def test_accounts_importing_an_app_for_the_home_page_is_refused(tmp_path):
     assert "accounts.views -> qa.selectors" in result.stdout
 
 
+def test_casework_importing_the_cad_integration_is_refused(tmp_path):
+    # cad composes casework (the closure gate, the close, the grading change): never the reverse.
+    tree = scratch_tree(tmp_path, {"cad.services": "", "casework.services": "import cad.services\n"})
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "casework.services -> cad.services" in result.stdout
+
+
 def test_thrive_and_victims_import_neither_way(tmp_path):
     # Siblings: a submission that touches both is casework's (casework.services).
     tree = scratch_tree(tmp_path, {"victims.services": "", "thrive.services": "from victims import services\n"})
@@ -143,6 +151,7 @@ def test_the_top_layers_may_use_everything_below(tmp_path):
         "casework.services": "from thrive import services\nfrom victims import services as v\n",
         "qa.selectors": "import thrive.services\n",
         "home.views": "import casework.services\nimport qa.selectors\n",
+        "cad.services": "import casework.services\nimport incidents.services\n",
     }
     result = lint_imports(scratch_tree(tmp_path, modules))
     assert result.returncode == 0, result.stdout + result.stderr
