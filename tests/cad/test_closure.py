@@ -221,3 +221,12 @@ def test_unknown_cad_refs_are_404_on_every_route(cad):
     ):
         assert response.status_code == 404
         assert response["Content-Type"].startswith("application/json")
+
+
+def test_the_check_costs_a_bounded_number_of_queries(cad, assessed, django_assert_max_num_queries):
+    """One rule call per exempt code: bounded by the closure codes, not by the incident's log."""
+    for _ in range(5):
+        assessment_record(incident=assessed, author=assessed.handler, data=complete_answers(), submit=True)
+
+    with django_assert_max_num_queries(30):
+        assert cad.get(CLOSURE).status_code == 200
