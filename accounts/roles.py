@@ -27,7 +27,18 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Rule 13 (alerts/): supervisors keep watches and acknowledge alerts; the alert report is
     # for those who see the dashboards ("view_dashboards").
     "alerts_acknowledge": frozenset({Role.SUPERVISOR}),
+    # The CAD integration (cad/): the adapter's account writes incidents by the CAD's
+    # reference and closes them; handlers and supervisors may read the same routes.
+    "cad_intake": frozenset({Role.INTEGRATION}),
+    "cad_close": frozenset({Role.INTEGRATION}),
+    "cad_read": frozenset({Role.INTEGRATION, Role.CALL_HANDLER, Role.SUPERVISOR}),
+    # Who may be named as an incident's call taker (the CAD's `handler`).
+    "take_calls": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR}),
 }
+
+# Capabilities that belong to a kind of account, not to a degree of power: a superuser does
+# not get them by being one (an administrator is not the CAD, nor a call taker).
+ROLE_ONLY = frozenset({"cad_intake", "cad_close", "cad_read", "take_calls"})
 
 # The model permissions of the incident work a call handler does.
 _INCIDENT_WORK = [
@@ -84,15 +95,24 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "alerts.view_alert",
         "alerts.view_watch",
     ],
+    # The CAD adapter holds no model permission: its API routes ask `role_can` (cad_*), and
+    # it has no page and no admin.
+    Role.INTEGRATION: [],
 }
 
 
 def role_can(user: Any, capability: str) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_superuser:
+    if user.is_superuser and capability not in ROLE_ONLY:
         return True
     return user.role in CAPABILITIES[capability]
+
+
+def is_integration(user: Any) -> bool:
+    """A CAD adapter's account: API only, on its own routes (accounts.tokens, the
+    middleware), never a page."""
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) == Role.INTEGRATION
 
 
 def sync_role_groups(sender: Any = None, **kwargs: Any) -> None:

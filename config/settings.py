@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "idempotency",
     "emails",
     "alerts",
+    "cad",
     "home",
 ]
 
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
+    # A CAD integration account has no pages and no session: refused with a page that says so.
+    "accounts.middleware.IntegrationSessionMiddleware",
     # Idempotency-Key on POSTs under /api/: runs the view inside the key's transaction.
     "idempotency.middleware.IdempotencyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -241,6 +244,9 @@ API_TOKEN_LIFETIMES: dict[str, dict[str, timedelta]] = {
     "default": {"idle": timedelta(hours=12), "absolute": timedelta(days=7)},
     "integration": {"idle": timedelta(days=90), "absolute": timedelta(days=90)},
 }
+# The only API paths an `integration` account's token opens (accounts.tokens): the CAD's
+# routes and revoking its own token. Anything else is a 403.
+INTEGRATION_API_PATHS = ("/api/cad/", "/api/auth/token/")
 # How long a request waits for another holding the same Idempotency-Key before a 409.
 IDEMPOTENCY_WAIT_SECONDS = env_int("IDEMPOTENCY_WAIT_SECONDS", 20)
 REST_KNOX = {

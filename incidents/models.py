@@ -314,6 +314,8 @@ class EntryKind(models.TextChoices):
     RETHRIVE_DUE = "rethrive_due", "Re-THRIVE due"
     # Rule 13 (alerts/): raised, acknowledged, escalated, the supervisor's decision.
     ALERT = "alert", "Supervisor alert"
+    # The CAD changed the incident's details (cad.services.cad_incident_put).
+    CAD_UPDATED = "cad_updated", "Updated from the CAD"
     CLOSED = "closed", "Closed"
     HANDED_OVER = "handed_over", "Handed over"
     REOPENED = "reopened", "Reopened"

@@ -63,16 +63,17 @@ def _next_reference(opened_at: datetime) -> str:
     return f"{day:%d%m%y}-{number:04d}"
 
 
-def incident_create(
+def incident_fields_clean(
     *,
-    actor: User,
     channel: str,
     category: str,
     grading: str,
     summary: str,
     location: str = "",
     opened_at: datetime | None = None,
-) -> Incident:
+) -> Category:
+    """What an incident's own fields must be, however they arrive (the form, the API, the
+    CAD's intake): raises ValidationError naming each bad field, or returns the category."""
     errors: dict[str, list[str]] = {}
     if channel not in Channel.values:
         errors["channel"] = [f"Select a channel: {labels_listed(Channel.choices)}"]
@@ -92,39 +93,64 @@ def incident_create(
         errors["location"] = [f"Location must be {LOCATION_MAX} characters or fewer"]
     for name, messages in free_text_errors(summary=summary, location=location).items():
         errors.setdefault(name, messages)
-    now = timezone.now()
     if opened_at is not None:
-        problem = client_time_problem(opened_at, not_before=None, not_before_label="", now=now)
+        problem = client_time_problem(opened_at, not_before=None, not_before_label="", now=timezone.now())
         if problem:
             errors["opened_at"] = [f"Opened at {problem}"]
         elif opened_at < OPENED_AT_EARLIEST:
             # References carry a two-digit year: an opened_at a century back would reuse one.
             errors["opened_at"] = [f"Opened at must not be before {OPENED_AT_EARLIEST:%d/%m/%Y}"]
-    if errors:
+    if errors or category_obj is None:  # an unknown category is among the errors
         raise ValidationError(errors)
-    opened = opened_at or now
+    return category_obj
+
+
+def incident_create(
+    *,
+    actor: User,
+    channel: str,
+    category: str,
+    grading: str,
+    summary: str,
+    location: str = "",
+    opened_at: datetime | None = None,
+    handler: User | None = None,
+    cad_ref: str | None = None,
+) -> Incident:
+    """Open an incident. The handler is the actor, unless another system (the CAD) opens it
+    for the call taker it names (`handler`), keyed by its own reference (`cad_ref`)."""
+    category_obj = incident_fields_clean(
+        channel=channel,
+        category=category,
+        grading=grading,
+        summary=summary,
+        location=location,
+        opened_at=opened_at,
+    )
+    handler = handler or actor
+    opened = opened_at or timezone.now()
     with transaction.atomic():
         incident = Incident.objects.create(
             reference=_next_reference(opened),
+            cad_ref=cad_ref,
             channel=channel,
             category=category_obj,
             grading=grading,
             summary=summary.strip(),
             location=(location or "").strip(),
-            handler=actor,
-            owner=actor,
-            team=actor.team,
+            handler=handler,
+            owner=handler,
+            team=handler.team,
             opened_at=opened,
             rethrive_due_at=rethrive_due_at(grading=grading, last_assessed_at=opened),
         )
-        log_entry_write(
-            incident=incident,
-            kind=EntryKind.OPENED,
-            author=actor,
-            at=opened,
-            text=f"Opened by {actor.display_name}: {Channel(channel).label}, "
-            f"{category_obj.name}, graded {grading_label(grading)}.",
+        text = (
+            f"Opened by {handler.display_name}: {Channel(channel).label}, "
+            f"{category_obj.name}, graded {grading_label(grading)}."
         )
+        if cad_ref:
+            text += f" Received from the CAD (its reference {cad_ref}) through {actor.display_name}."
+        log_entry_write(incident=incident, kind=EntryKind.OPENED, author=actor, at=opened, text=text)
     return incident
 
 

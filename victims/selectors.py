@@ -42,8 +42,9 @@ def victim_reads_record(
 def victims_for_user(
     user: Any, incident: Incident, *, request: HttpRequest | None = None, channel: str = ""
 ) -> list[Victim]:
-    """The incident's victims with their details, for someone who may read the incident."""
-    if not role_can(user, "view_incidents"):
+    """The incident's victims with their details, for someone who may read the incident
+    (staff who work incidents, and the CAD reading its own incidents: API.md)."""
+    if not (role_can(user, "view_incidents") or role_can(user, "cad_read")):
         raise Http404
     victims = victim_list(incident)
     for victim in victims:

@@ -97,6 +97,11 @@ PINNED: dict[str, int] = {
     "api_incident_list": 3,
     # +1 (issue 13): the audit rows for the victims it discloses, one insert for them all.
     "api_incident_detail": 8,
+    # The CAD's routes (cad/): the same detail found by cad_ref, as many as the reference's;
+    # the closure check asks the closure rule for an ordinary code and for each exempt code
+    # (which today reads nothing more), whatever the log holds.
+    "api_cad_incident_detail": 8,
+    "api_cad_closure": 8,
     "api_incident_victims": 4,  # the token, the incident, its victims, one insert of the audit rows
     "api_incident_texts": 3,
     "api_assessments_returned": 3,
@@ -478,11 +483,15 @@ PAGES: dict[str, tuple[Any, ...]] = {
     "alerts_decision": ("supervisor", "browser", lambda w: f"/alerts/{w.alert.pk}/decision/"),
     "alerts_report": ("analyst", "browser", lambda w: f"/alerts/report/?month={timezone.localdate():%Y-%m}"),
     "api_alerts": ("supervisor", "api", lambda w: "/api/alerts/"),
+    "api_cad_incident_detail": ("handler", "api", lambda w: f"/api/cad/incidents/{CAD_REF}/"),
+    "api_cad_closure": ("handler", "api", lambda w: f"/api/cad/incidents/{CAD_REF}/closure/"),
 }
 # GET URLs not counted, on purpose: the login page (anonymous, reads no data), and the API's
 # generated schema and its Swagger page (documentation of the code, not of the data). The
 # Django admin is not in the matrix (not ours), nor are POST-only URLs.
-SKIPPED = {"accounts:login", "api:schema", "api:docs"}
+# The CAD's deep link is a redirect (302) after one look-up by the unique cad_ref.
+SKIPPED = {"accounts:login", "api:schema", "api:docs", "cad:deep-link"}
+CAD_REF = "PERF/0001"
 
 
 def count_queries(world: World, name: str) -> tuple[int, int, list[str]]:
@@ -551,6 +560,7 @@ def measured(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Measured]
                 trainer=UserFactory(trainer=True, username="trainer"),
             )
             grow(world, FEW)
+            Incident.objects.filter(pk=world.busy.pk).update(cad_ref=CAD_REF)  # it came from the CAD
             few = _measure_all(world)
             grow(world, MANY)
             many = _measure_all(world)

@@ -20,11 +20,13 @@ from rest_framework.test import APIClient
 from alerts.models import Alert
 from tests.accounts.test_anonymous_access import NOT_OURS, walk
 from tests.factories import api_token
-from tests.security.world import ROLES, World
+from tests.security.world import CAD_REF, ROLES, World
 
-HANDLER, SUPERVISOR, TRAINER, ANALYST, ADMIN = ROLES
+HANDLER, SUPERVISOR, TRAINER, ANALYST, ADMIN, INTEGRATION = ROLES
 ANONYMOUS = "anonymous"
-EVERYONE = frozenset(ROLES)
+# Every member of staff. The CAD integration account is not among them: it has no page and
+# no API route but the CAD's (and revoking its own token).
+EVERYONE = frozenset(ROLES) - {INTEGRATION}
 WORK = frozenset({HANDLER, SUPERVISOR, ADMIN})  # accounts.roles "work_incidents" / "view_incidents"
 EDIT_PROMPTS = frozenset({TRAINER, ADMIN})
 DASHBOARDS = frozenset({SUPERVISOR, ANALYST, ADMIN})
@@ -59,7 +61,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "GET": allow(EVERYONE, public=True, ok=(200, 302)),
         "POST": allow(EVERYONE, public=True, ok=(200, 302)),
     },
-    "accounts:logout": {"POST": allow(EVERYONE)},
+    # An integration account somehow signed in may still sign out.
+    "accounts:logout": {"POST": allow(EVERYONE, INTEGRATION)},
     "accounts:shortcuts": {"GET": allow(EVERYONE)},
     # incidents (pages)
     "incidents:incident-list": {"GET": allow(WORK)},
@@ -146,7 +149,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "alerts:report": {"GET": allow(DASHBOARDS)},
     # API
     # POST takes a password; DELETE revokes the token presented (API.md "Tokens").
-    "api:token": {"POST": allow(EVERYONE, public=True), "DELETE": allow(EVERYONE, ok=(204,))},
+    "api:token": {"POST": allow(EVERYONE, INTEGRATION, public=True), "DELETE": allow(EVERYONE, INTEGRATION, ok=(204,))},
     "api:schema": {"GET": allow(EVERYONE)},
     "api:docs": {"GET": allow(EVERYONE)},
     "api:incident-list": {"GET": allow(WORK), "POST": allow(WORK)},
@@ -182,6 +185,13 @@ MATRIX: dict[str, dict[str, Rule]] = {
     # Acknowledging needs no body: 200 (or 409 once someone else owns it).
     "api:alert-acknowledge": {"POST": allow(SUPERVISOR, hidden=(ADMIN,), ok=(200, 409))},
     "api:alert-decision": {"POST": allow(SUPERVISOR, hidden=(ADMIN,))},
+    # The CAD integration (cad/): the adapter writes and closes; handlers and supervisors read.
+    # An empty PUT or close body is a 400 naming the fields.
+    "api:cad-incident-detail": {"GET": allow(INTEGRATION, HANDLER, SUPERVISOR), "PUT": allow(INTEGRATION)},
+    "api:cad-incident-closure": {"GET": allow(INTEGRATION, HANDLER, SUPERVISOR)},
+    "api:cad-incident-close": {"POST": allow(INTEGRATION)},
+    # The deep link from the CAD's screen: to the assessment form.
+    "cad:deep-link": {"GET": allow(WORK, ok=(302,))},
 }
 
 
@@ -243,6 +253,10 @@ def target(world: World, name: str) -> Target:
         "alerts:decision": Target(alert),
         "api:alert-acknowledge": Target(alert),
         "api:alert-decision": Target(alert),
+        "api:cad-incident-detail": Target({"cad_ref": CAD_REF}),
+        "api:cad-incident-closure": Target({"cad_ref": CAD_REF}),
+        "api:cad-incident-close": Target({"cad_ref": CAD_REF}),
+        "cad:deep-link": Target({"cad_ref": CAD_REF}),
     }
     if name in special:
         return special[name]

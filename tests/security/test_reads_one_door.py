@@ -158,6 +158,13 @@ READS: dict[str, Shows | None] = {
     "api:alert-list": NOTHING,
     "api:alert-acknowledge": WRITE_ONLY,
     "api:alert-decision": WRITE_ONLY,
+    # The CAD's routes (cad/): the incident as the reference detail shows it, victims included
+    # (its PUT answers the same body, recorded by the same selector); the closure check shows
+    # blockers and the latest version's number, risk level and author, never its answers.
+    "api:cad-incident-detail": Shows(victims=("victim",)),
+    "api:cad-incident-closure": NOTHING,
+    "api:cad-incident-close": WRITE_ONLY,
+    "cad:deep-link": Shows(status=302),  # a redirect to the assessment form
     # The admin: every model is walked below; these two are the pages with personal data.
     "admin:victims_victim_change": Shows(victims=("victim",), roles=("admin",)),
     "admin:thrive_assessment_change": Shows(roles=("admin",)),  # answers excluded

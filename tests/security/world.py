@@ -25,7 +25,8 @@ from thrive.wording import prompt_set_draft_start
 from victims.models import PreventionAdvice, Text, Victim
 from victims.services import victim_link
 
-ROLES = ("handler", "supervisor", "trainer", "analyst", "admin")
+ROLES = ("handler", "supervisor", "trainer", "analyst", "admin", "integration")
+CAD_REF = "STORM/0042/30NOV"
 
 VICTIM_NAME = "Morwenna Quillfeather"
 VICTIM_PHONE = "07700 900461"
@@ -37,7 +38,7 @@ SAMPLE_MONTH = date(2022, 6, 1)
 
 @dataclass
 class World:
-    users: dict[str, User]  # the five roles, plus "colleague" (Blue) and "red_supervisor"
+    users: dict[str, User]  # the six roles, plus "colleague" (Blue) and "red_supervisor"
     tokens: dict[str, str]
     incident: Incident  # open, Blue Watch, opened and assessed by the handler
     submitted: Assessment  # its version 1
@@ -67,6 +68,8 @@ def build_world() -> World:
         "trainer": UserFactory(trainer=True, username="trainer"),
         "analyst": UserFactory(analyst=True, username="analyst"),
         "admin": UserFactory(admin=True, username="administrator"),
+        # The CAD adapter's account (API.md "Command-and-control (CAD) integration").
+        "integration": UserFactory(role="integration", username="cad-adapter", team=None),
         "colleague": UserFactory(handler=True, username="colleague", team=blue),
         "red_supervisor": UserFactory(supervisor=True, username="red_supervisor", team=red),
     }
@@ -76,6 +79,7 @@ def build_world() -> World:
     # The incident every incident, assessment, victim and text URL points at. Its version 1
     # asks for the prevention link, so it has a text (queued: nothing commits here).
     incident = make_incident(handler=handler)
+    Incident.objects.filter(pk=incident.pk).update(cad_ref=CAD_REF)  # it came from the CAD
     submitted = assessment_record(
         incident=incident,
         author=handler,
