@@ -19,6 +19,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # qa.selectors.may_grade_team); reading one's own QA feedback.
     "qa_grade": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "qa_feedback": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR}),
+    # Webhook subscriptions and their delivery log (webhooks/).
+    "manage_webhooks": frozenset({Role.ADMIN}),
 }
 
 # The model permissions of the incident work a call handler does.
@@ -71,6 +73,11 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "qa.view_review",
         "qa.view_dispute",
         "qa.view_exportrecord",
+        # Webhooks: subscriptions are made and removed (never edited); the log is read-only.
+        "webhooks.view_subscription",
+        "webhooks.add_subscription",
+        "webhooks.delete_subscription",
+        "webhooks.view_delivery",
     ],
 }
 

@@ -31,6 +31,7 @@ from config.dates import local_month
 from config.errors import Blocked
 from config.phones import normalise_uk_mobile
 from config.text import free_text_errors
+from incidents.events import incident_event
 from incidents.models import ClosureCode, EntryKind, Grading, Incident, Status
 from incidents.rules import client_time_problem, rethrive_due_after_regrade, rethrive_due_at, rethrive_on_time
 from incidents.services import incident_lock, incident_regrade, incident_update, log_entry_write
@@ -100,6 +101,7 @@ def incident_close(
         if code.exempt:
             text += f" Exempt from assessment. Reason: {exemption_reason}"
         log_entry_write(incident=locked, kind=EntryKind.CLOSED, author=actor, at=when, text=text)
+        incident_event(locked, "incident.closed", at=now, closure_code=code.code, exempt=code.exempt, closed_at=when)
     return locked
 
 
@@ -319,6 +321,16 @@ def assessment_record(
             locked,
             rethrive_due_at=rethrive_due_at(grading=locked.grading, last_assessed_at=when),
             rethrive_flagged_for=None,
+        )
+        incident_event(
+            locked,
+            "assessment.submitted",
+            at=now,
+            version=assessment.version,
+            risk_level=assessment.risk_level,
+            grading=locked.grading,
+            submitted_at=when,
+            rethrive_due_at=locked.rethrive_due_at,
         )
     return assessment
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "audit",
     "idempotency",
     "emails",
+    "webhooks",
     "home",
 ]
 

@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("thrive.api_urls")),
     path("", include("victims.api_urls")),
     path("", include("qa.api_urls")),
+    path("", include("webhooks.api_urls")),
 ]
 
 urlpatterns = [
