@@ -49,13 +49,19 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if receiver.hang:
-                    time.sleep(receiver.hang)
-                with receiver.lock:
+                hang = receiver.hang
+                with receiver.lock:  # recorded on arrival, answered (or not) after the hang
                     status = receiver.answers.pop(0) if receiver.answers else 200
                     receiver.received.append(
-                        {"headers": dict(self.headers.items()), "body": body, "status": status, "path": self.path}
+                        {
+                            "headers": dict(self.headers.items()),
+                            "body": body,
+                            "status": 0 if hang else status,
+                            "path": self.path,
+                        }
                     )
+                if hang:
+                    time.sleep(hang)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -119,7 +125,11 @@ def _webhook_worker(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Wo
     """One worker for the session, started after the test database exists and stopped
     before it is dropped; threads, as in production, so a hanging receiver holds one."""
     worker = Worker(
-        gateway="console", notify_url="http://127.0.0.1:9", label="-webhooks", pool="threads", threads=4,
+        gateway="console",
+        notify_url="http://127.0.0.1:9",
+        label="-webhooks",
+        pool="threads",
+        threads=4,
         extra_env=FAST_RETRIES,
     )
     try:

@@ -116,9 +116,15 @@ def test_a_missing_field_is_named(admin_api):
 def test_plain_http_is_allowed_only_to_the_hosts_in_the_setting(admin_api, settings):
     for url in ("http://127.0.0.1:8001/events", "http://localhost/events"):
         assert admin_api.post("/api/webhooks/", {**GOOD, "url": url}, format="json").status_code == 201
-    assert admin_api.post("/api/webhooks/", {**GOOD, "url": "http://adapter.force.local/"}, format="json").status_code == 400
+    assert (
+        admin_api.post("/api/webhooks/", {**GOOD, "url": "http://adapter.force.local/"}, format="json").status_code
+        == 400
+    )
     settings.WEBHOOK_HTTP_HOSTS = ["adapter.force.local"]
-    assert admin_api.post("/api/webhooks/", {**GOOD, "url": "http://adapter.force.local/"}, format="json").status_code == 201
+    assert (
+        admin_api.post("/api/webhooks/", {**GOOD, "url": "http://adapter.force.local/"}, format="json").status_code
+        == 201
+    )
     assert admin_api.post("/api/webhooks/", {**GOOD, "url": "http://127.0.0.1/"}, format="json").status_code == 400
 
 
