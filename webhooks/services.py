@@ -156,7 +156,9 @@ def webhook_deliver(*, delivery_id: int) -> SendOutcome:
             claimed_until=None,
             first_attempt_at=first,
             last_status_code=status_code,
-            last_error=f"gave up after {delivery.attempts} tries: {reason}"[:500],
+            last_error=f"gave up after {delivery.attempts} {'try' if delivery.attempts == 1 else 'tries'}: {reason}"[
+                :500
+            ],
         )
         logger.warning("Webhook delivery %s failed after %s tries: %s", delivery_id, delivery.attempts, reason)
         _next_in_line(delivery)
