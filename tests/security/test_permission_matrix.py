@@ -146,6 +146,10 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "api:qa-review-create": {"POST": allow(GRADE)},
     "api:qa-monthly": {"GET": allow(DASHBOARDS)},
     "api:qa-compliance": {"GET": allow(DASHBOARDS)},
+    # Webhooks (API.md): administrators only.
+    "api:webhooks": {"GET": allow(ADMIN), "POST": allow(ADMIN)},
+    "api:webhook": {"DELETE": allow(ADMIN, ok=(204,))},
+    "api:webhook-deliveries": {"GET": allow(ADMIN)},
 }
 
 
@@ -192,6 +196,8 @@ def target(world: World, name: str) -> Target:
         "api:prompt-set-detail": Target({"version": world.prompt_draft.version}),
         "api:prompt-set-publish": Target({"version": world.prompt_draft.version}),
         "api:victim-outcome": Target({"pk": world.victim.pk}),
+        "api:webhook": Target({"pk": world.webhook.pk}),
+        "api:webhook-deliveries": Target({"pk": world.webhook.pk}),
     }
     if name in special:
         return special[name]

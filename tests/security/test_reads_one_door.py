@@ -130,6 +130,9 @@ READS: dict[str, Shows | None] = {
     "api:qa-review-create": WRITE_ONLY,
     "api:qa-monthly": NOTHING,
     "api:qa-compliance": NOTHING,
+    "api:webhooks": NOTHING,  # addresses and event types, never a secret
+    "api:webhook": WRITE_ONLY,
+    "api:webhook-deliveries": NOTHING,  # references and codes
     # The admin: every model is walked below; these two are the pages with personal data.
     "admin:victims_victim_change": Shows(victims=("victim",), roles=("admin",)),
     "admin:thrive_assessment_change": Shows(roles=("admin",)),  # answers excluded
