@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -26,7 +27,9 @@ class SubscriptionForm(forms.ModelForm):
 
     class Meta:
         model = Subscription
-        fields = ["url", "events", "description"]
+        # The address is declared above (https assumed); listing it here too would build the
+        # model's own form field, whose scheme default Django is changing.
+        fields = ["events", "description"]
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
@@ -38,6 +41,8 @@ class SubscriptionForm(forms.ModelForm):
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
     form = SubscriptionForm
+    fields = ["url", "events", "description"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["__str__", "url", "event_list", "created_at"]
 
     @admin.display(description="Events")
