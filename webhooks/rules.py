@@ -29,6 +29,8 @@ EVENT_LABELS = {
 def url_problem(url: str) -> str | None:
     """Why `url` cannot receive events, or None. https always; plain http only to the hosts
     in WEBHOOK_HTTP_HOSTS (a receiver on this machine)."""
+    if not url.isascii() or not url.isprintable() or " " in url:
+        return "Enter the address without spaces or control characters (non-English names in punycode)"
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
