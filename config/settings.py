@@ -265,6 +265,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "YesNoNotKnownEnum": ["yes", "no", "not_known"],
         "GradeEnum": "qa.models.Grade",
+        "WebhookEventTypeEnum": "webhooks.rules.EVENT_TYPES",
     },
 }
 

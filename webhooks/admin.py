@@ -76,6 +76,19 @@ class SubscriptionAdmin(admin.ModelAdmin):
             self.delete_model(request, subscription)
 
 
+class EventTypeFilter(admin.SimpleListFilter):
+    """The event types by their labels (the codes are for machines)."""
+
+    title = "event"
+    parameter_name = "type"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(code, rules.EVENT_LABELS[code]) for code in rules.EVENT_TYPES]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> QuerySet[Delivery]:
+        return queryset.filter(event__type=self.value()) if self.value() else queryset
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
     """The delivery log: what went where, whether it arrived, and why not."""
@@ -89,9 +102,9 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "last_status_code",
         "next_attempt_at",
         "last_error",
-        "webhook_id",
     ]
-    list_filter = ["status", "event__type", "subscription"]
+    list_filter = ["status", EventTypeFilter, "subscription"]
+    readonly_fields = ["webhook_id"]
     search_fields = ["reference", "event__webhook_id"]
     list_select_related = ["event", "subscription"]
     actions = ["retry_now"]

@@ -144,6 +144,8 @@ PINNED: dict[str, int] = {
     "api_prompt_set_current": 2,
     "api_prompt_set_detail": 3,  # the token, the force's model, the version
     "api_qa_compliance": 5,  # the token and qa.compliance's four
+    "api_webhooks": 2,  # the token, the subscriptions
+    "api_webhook_deliveries": 3,  # the token, the subscription, its newest deliveries with their events
 }
 # Known to grow with the data today; strict, so the fix turns the test red until the pin is updated.
 GROWS: dict[str, str] = {}
@@ -379,7 +381,18 @@ PAGES: dict[str, tuple[Any, ...]] = {
     "api_prompt_set_current": ("handler", "api", lambda w: "/api/prompt-sets/current/"),
     "api_prompt_set_detail": ("trainer", "api", lambda w: f"/api/prompt-sets/{w.prompt_draft.version}/"),
     "api_qa_compliance": ("analyst", "api", lambda w: f"/api/qa/compliance/?{qa_range(w)}"),
+    "api_webhooks": ("admin", "api", lambda w: "/api/webhooks/"),
+    "api_webhook_deliveries": ("admin", "api", lambda w: f"/api/webhooks/{_webhook_pk()}/deliveries/"),
 }
+
+
+def _webhook_pk() -> int:
+    """The world's one subscription (to every event: its delivery log grows with the world)."""
+    from webhooks.models import Subscription
+
+    return Subscription.objects.get().pk
+
+
 # GET URLs not counted, on purpose: the login page (anonymous, reads no data), and the API's
 # generated schema and its Swagger page (documentation of the code, not of the data). The
 # Django admin is not in the matrix (not ours), nor are POST-only URLs.
@@ -450,6 +463,12 @@ def measured(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Measured]
                 analyst=UserFactory(analyst=True, username="analyst"),
                 admin=UserFactory(admin=True, username="administrator"),
                 trainer=UserFactory(trainer=True, username="trainer"),
+            )
+            from webhooks.rules import EVENT_TYPES
+            from webhooks.services import webhook_subscription_create
+
+            webhook_subscription_create(
+                actor=world.admin, url="https://cad.example.police.uk/in", events=list(EVENT_TYPES)
             )
             grow(world, FEW)
             few = _measure_all(world)

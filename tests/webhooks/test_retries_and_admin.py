@@ -110,6 +110,11 @@ def test_the_delivery_log_page_costs_the_same_however_long(
         response = client.get("/admin/webhooks/delivery/")
     assert response.status_code == 200
     assert response.content.decode().count("An incident is closed") >= 5
+    # Filtered by event type, named by its label.
+    closed_only = client.get("/admin/webhooks/delivery/?type=incident.closed").content.decode()
+    assert response.content.decode().count("An assessment is submitted") >= 6
+    assert closed_only.count("An assessment is submitted") == 1  # the filter's choice alone
+    assert closed_only.count("An incident is closed") >= 6  # five rows and the filter's choice
 
 
 def test_the_admin_makes_a_subscription_and_shows_its_secret_once(admin_user, client_for):
