@@ -146,11 +146,14 @@ def test_the_admin_refuses_plain_http_naming_the_address(admin_user, client_for)
     assert not Subscription.objects.exists()
 
 
-def test_the_admin_deletes_through_the_service(admin_user, client_for):
+def test_the_admin_deletes_through_the_service_with_its_log(admin_user, client_for, handler, idle_queue):
     subscription = subscribe("https://cad.example.police.uk/in")
+    make_incident(handler=handler, closed=True)
+    assert Delivery.objects.filter(subscription=subscription).count() == 2
     response = client_for(admin_user).post(
         f"/admin/webhooks/subscription/{subscription.pk}/delete/", {"post": "yes"}, follow=True
     )
     assert response.status_code == 200
     assert not Subscription.objects.exists()
+    assert not Delivery.objects.exists()
     assert AuditEvent.objects.filter(object_type="webhook", channel="admin", description__contains="deleted").exists()
