@@ -34,6 +34,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "cad_read": frozenset({Role.INTEGRATION, Role.CALL_HANDLER, Role.SUPERVISOR}),
     # Who may be named as an incident's call taker (the CAD's `handler`).
     "take_calls": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR}),
+    # Webhook subscriptions and their delivery log (webhooks/).
+    "manage_webhooks": frozenset({Role.ADMIN}),
 }
 
 # Capabilities that belong to a kind of account, not to a degree of power: a superuser does
@@ -94,6 +96,11 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         # Rule 13: alerts and watches, read-only (alerts/admin.py).
         "alerts.view_alert",
         "alerts.view_watch",
+        # Webhooks: subscriptions are made and removed (never edited); the log is read-only.
+        "webhooks.view_subscription",
+        "webhooks.add_subscription",
+        "webhooks.delete_subscription",
+        "webhooks.view_delivery",
     ],
     # The CAD adapter holds no model permission: its API routes ask `role_can` (cad_*), and
     # it has no page and no admin.

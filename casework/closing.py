@@ -21,6 +21,7 @@ from casework.rules import CALLBACKS_MAX, REASON_MAX, REFERENCE_MAX, close_block
 from config.dates import local_month
 from config.errors import Blocked
 from config.text import free_text_errors
+from incidents.events import incident_event
 from incidents.models import ClosureCode, ClosureExemption, EntryKind, Incident, Requirement, Status
 from incidents.rules import client_time_problem
 from incidents.services import incident_lock, incident_update, log_entry_write
@@ -192,6 +193,10 @@ def _close_write(
     if overdue_decision:
         text += f" Closed with a re-THRIVE overdue on {actor.display_name}'s decision as supervisor: {overdue_decision}"
     log_entry_write(incident=locked, kind=EntryKind.CLOSED, author=actor, at=when, text=text[:4000])
+    # The webhook event, in this transaction (incidents.events): codes and times only.
+    incident_event(
+        locked, "incident.closed", at=timezone.now(), closure_code=code.code, exempt=code.exempt, closed_at=when
+    )
     parts = [f"exempt closure as “{code.name}” under policy line {line.pk}"] if line else []
     if overdue_decision:
         parts.append("closed with a re-THRIVE overdue on a supervisor's decision")

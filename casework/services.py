@@ -33,6 +33,7 @@ from config.dates import local_month
 from config.errors import Blocked
 from config.phones import normalise_uk_mobile
 from config.text import free_text_errors
+from incidents.events import incident_event
 from incidents.gradings import grading_label
 from incidents.models import EntryKind, Incident, LogEntry, Status
 from incidents.rules import (
@@ -318,6 +319,16 @@ def assessment_record(
             locked,
             rethrive_due_at=rethrive_due_at(grading=locked.grading, last_assessed_at=when),
             rethrive_flagged_for=None,
+        )
+        incident_event(
+            locked,
+            "assessment.submitted",
+            at=now,
+            version=assessment.version,
+            risk_level=assessment.risk_level,
+            grading=locked.grading,
+            submitted_at=when,
+            rethrive_due_at=locked.rethrive_due_at,
         )
     return assessment
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "emails",
     "alerts",
     "cad",
+    "webhooks",
     "home",
 ]
 
@@ -271,6 +272,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "YesNoNotKnownEnum": ["yes", "no", "not_known"],
         "GradeEnum": "qa.models.Grade",
+        "WebhookEventTypeEnum": "webhooks.rules.EVENT_TYPES",
     },
 }
 

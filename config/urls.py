@@ -20,6 +20,7 @@ api_patterns = [
     path("", include("qa.api_urls")),
     path("", include("alerts.api_urls")),
     path("cad/", include("cad.api_urls")),
+    path("", include("webhooks.api_urls")),
 ]
 
 urlpatterns = [

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 PACKAGES = [
     *("accounts", "incidents", "thrive", "victims", "qa", "casework", "home", "audit", "config"),
-    *("bench", "tests", "markup", "emails", "idempotency", "alerts", "cad"),
+    *("bench", "tests", "markup", "emails", "idempotency", "alerts", "cad", "webhooks"),
 ]
 
 
@@ -30,6 +30,7 @@ def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
 
 # Modules the contracts name, which must exist for lint-imports to run.
 NAMED = dict.fromkeys(("thrive.services", "thrive.wording", "thrive.tasks", "emails.services", "emails.tasks"), "")
+NAMED |= dict.fromkeys(("webhooks.services", "webhooks.tasks"), "")
 NAMED |= dict.fromkeys(
     ("audit.services", "casework.views_assessment", "thrive.views_returns", "thrive.views_wording"), ""
 )
@@ -188,7 +189,7 @@ def test_a_circle_inside_an_app_is_refused(tmp_path):
 
 
 APPS = {"accounts", "incidents", "thrive", "victims", "qa", "casework", "home", "audit", "config", "emails"}
-APPS |= {"idempotency", "markup", "cad"}
+APPS |= {"idempotency", "markup", "alerts", "cad", "webhooks"}
 
 
 def private_names_imported_across_apps(source: str, own_app: str) -> list[str]:

@@ -196,6 +196,8 @@ PINNED: dict[str, int] = {
     "alerts_decision": 4,  # the session, the user, the alert (joined), the badge
     "alerts_report": 5,  # the session, the user, the teams, the months, the month's alerts
     "api_alerts": 3,  # the token, the count, the page
+    "api_webhooks": 2,  # the token, the subscriptions
+    "api_webhook_deliveries": 3,  # the token, the subscription, its newest deliveries with their events
 }
 # Known to grow with the data today; strict, so the fix turns the test red until the pin is updated.
 GROWS: dict[str, str] = {}
@@ -485,7 +487,18 @@ PAGES: dict[str, tuple[Any, ...]] = {
     "api_alerts": ("supervisor", "api", lambda w: "/api/alerts/"),
     "api_cad_incident_detail": ("handler", "api", lambda w: f"/api/cad/incidents/{CAD_REF}/"),
     "api_cad_closure": ("handler", "api", lambda w: f"/api/cad/incidents/{CAD_REF}/closure/"),
+    "api_webhooks": ("admin", "api", lambda w: "/api/webhooks/"),
+    "api_webhook_deliveries": ("admin", "api", lambda w: f"/api/webhooks/{_webhook_pk()}/deliveries/"),
 }
+
+
+def _webhook_pk() -> int:
+    """The world's one subscription (to every event: its delivery log grows with the world)."""
+    from webhooks.models import Subscription
+
+    return Subscription.objects.get().pk
+
+
 # GET URLs not counted, on purpose: the login page (anonymous, reads no data), and the API's
 # generated schema and its Swagger page (documentation of the code, not of the data). The
 # Django admin is not in the matrix (not ours), nor are POST-only URLs.
@@ -558,6 +571,12 @@ def measured(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Measured]
                 analyst=UserFactory(analyst=True, username="analyst"),
                 admin=UserFactory(admin=True, username="administrator"),
                 trainer=UserFactory(trainer=True, username="trainer"),
+            )
+            from webhooks.rules import EVENT_TYPES
+            from webhooks.services import webhook_subscription_create
+
+            webhook_subscription_create(
+                actor=world.admin, url="https://cad.example.police.uk/in", events=list(EVENT_TYPES)
             )
             grow(world, FEW)
             Incident.objects.filter(pk=world.busy.pk).update(cad_ref=CAD_REF)  # it came from the CAD

@@ -192,6 +192,10 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "api:cad-incident-close": {"POST": allow(INTEGRATION)},
     # The deep link from the CAD's screen: to the assessment form.
     "cad:deep-link": {"GET": allow(WORK, ok=(302,))},
+    # Webhooks (API.md): administrators only.
+    "api:webhooks": {"GET": allow(ADMIN), "POST": allow(ADMIN)},
+    "api:webhook": {"DELETE": allow(ADMIN, ok=(204,))},
+    "api:webhook-deliveries": {"GET": allow(ADMIN)},
 }
 
 
@@ -257,6 +261,8 @@ def target(world: World, name: str) -> Target:
         "api:cad-incident-closure": Target({"cad_ref": CAD_REF}),
         "api:cad-incident-close": Target({"cad_ref": CAD_REF}),
         "cad:deep-link": Target({"cad_ref": CAD_REF}),
+        "api:webhook": Target({"pk": world.webhook.pk}),
+        "api:webhook-deliveries": Target({"pk": world.webhook.pk}),
     }
     if name in special:
         return special[name]

@@ -165,6 +165,9 @@ READS: dict[str, Shows | None] = {
     "api:cad-incident-closure": NOTHING,
     "api:cad-incident-close": WRITE_ONLY,
     "cad:deep-link": Shows(status=302),  # a redirect to the assessment form
+    "api:webhooks": NOTHING,  # addresses and event types, never a secret
+    "api:webhook": WRITE_ONLY,
+    "api:webhook-deliveries": NOTHING,  # references and codes
     # The admin: every model is walked below; these two are the pages with personal data.
     "admin:victims_victim_change": Shows(victims=("victim",), roles=("admin",)),
     "admin:thrive_assessment_change": Shows(roles=("admin",)),  # answers excluded

@@ -24,6 +24,8 @@ from thrive.services import prompt_set_current
 from thrive.wording import prompt_set_draft_start
 from victims.models import PreventionAdvice, Text, Victim
 from victims.services import victim_link
+from webhooks.models import Subscription
+from webhooks.services import webhook_subscription_create
 
 ROLES = ("handler", "supervisor", "trainer", "analyst", "admin", "integration")
 CAD_REF = "STORM/0042/30NOV"
@@ -57,6 +59,7 @@ class World:
     dispute: Dispute  # the handler's dispute of their review
     exemption_check: ExemptionCheck  # the handler's exempt closure drawn for the audit
     closed_references: list[str]
+    webhook: Subscription  # an administrator's subscription (made last: the world's own changes send nothing)
 
 
 def build_world() -> World:
@@ -156,6 +159,9 @@ def build_world() -> World:
         dispute=dispute,
         exemption_check=sample.exemption_checks.get(),
         closed_references=[i.reference for i in closed],
+        webhook=webhook_subscription_create(
+            actor=users["admin"], url="https://cad.example.police.uk/events", events=["incident.closed"]
+        ),
     )
 
 
