@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0005_entry_text_not_sent'),
+        ("incidents", "0005_entry_text_not_sent"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='incident',
-            name='cad_ref',
+            model_name="incident",
+            name="cad_ref",
             field=models.CharField(blank=True, max_length=40, null=True, unique=True),
         ),
     ]
