@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from django.test import Client
-from oidc_provider_mock import run_server_in_thread
 
 from accounts.sso import provider_forget
 
@@ -39,6 +38,8 @@ class LocalProvider:
 
 @pytest.fixture(scope="session")
 def oidc_provider() -> Iterator[LocalProvider]:
+    from oidc_provider_mock import run_server_in_thread  # here: importing it warns (authlib)
+
     # Port 0: the system picks a spare one. The issuer is the address used, so 127.0.0.1
     # everywhere (discovery, the browser, the token call).
     with run_server_in_thread(port=0) as server:
