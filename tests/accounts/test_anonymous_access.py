@@ -13,8 +13,9 @@ from rest_framework.views import APIView
 
 from tests.factories import make_incident
 
-# Pages an anonymous visitor may see.
-PUBLIC_PAGES = {"/login/"}
+# Pages an anonymous visitor may see: signing in, with a password (the break-glass page is
+# the same form, kept under SSO_ONLY) or through the force's identity provider and back.
+PUBLIC_PAGES = {"/login/", "/login/break-glass/", "/login/sso/", "/login/sso/callback/"}
 # Neither page nor API: the admin has its own login; static files are public.
 NOT_OURS = ("/admin/", "/static/")
 TOKEN_ENDPOINT = "/api/auth/token/"
