@@ -242,3 +242,24 @@ def test_signing_out_after_a_password_sign_in_stays_here(sso, client):
 
     assert answer.headers["Location"] == "/login/"
     assert _signed_in_as(client) is None
+
+
+def test_an_id_token_from_another_issuer_is_refused(sso, monkeypatch):
+    """The ID token must come from the issuer the discovery document names (mozilla-django-oidc
+    leaves the issuer unchecked; accounts.sso checks it): here the configured provider is said
+    to be another one by the time the browser comes back."""
+    import dataclasses
+
+    from accounts import sso as sso_module
+
+    UserFactory(handler=True, username="amy")
+    sso.person("amy-sub", preferred_username="amy")
+    real = sso_module.provider()
+    monkeypatch.setattr(sso_module, "provider", lambda: dataclasses.replace(real, issuer="https://login.example/"))
+    client = _client()
+
+    answer = sign_in_through_provider(client, "amy-sub")
+
+    assert answer.status_code == 400
+    assert "We could not finish signing you in" in answer.content.decode()
+    assert _signed_in_as(client) is None
