@@ -263,3 +263,24 @@ def test_an_id_token_from_another_issuer_is_refused(sso, monkeypatch):
     assert answer.status_code == 400
     assert "We could not finish signing you in" in answer.content.decode()
     assert _signed_in_as(client) is None
+
+
+def test_the_provider_is_only_asked_when_someone_signs_in_through_it(sso, settings):
+    """Discovery is lazy: with the provider down, the sign-in page and passwords still work."""
+    settings.OIDC_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
+    UserFactory(handler=True, username="amy")
+    client = _client()
+
+    assert "Sign in with your force account" in client.get("/login/").content.decode()
+    assert client.post("/login/", {"username": "amy", "password": PASSWORD}).status_code == 302
+    assert _signed_in_as(client) == "amy"
+
+
+def test_signing_in_as_someone_else_asks_the_provider_to_offer_a_choice(sso):
+    started = _client().get("/login/sso/?switch=1")
+
+    query = parse_qs(urlsplit(started.headers["Location"]).query)
+    assert query["prompt"] == ["select_account"]
+    assert query["code_challenge_method"] == ["S256"]  # PKCE
+    assert "nonce" in query
+    assert "prompt" not in parse_qs(urlsplit(_client().get("/login/sso/").headers["Location"]).query)
