@@ -380,10 +380,19 @@ PAGES: dict[str, tuple[Any, ...]] = {
     "api_prompt_set_detail": ("trainer", "api", lambda w: f"/api/prompt-sets/{w.prompt_draft.version}/"),
     "api_qa_compliance": ("analyst", "api", lambda w: f"/api/qa/compliance/?{qa_range(w)}"),
 }
-# GET URLs not counted, on purpose: the login page (anonymous, reads no data), and the API's
-# generated schema and its Swagger page (documentation of the code, not of the data). The
-# Django admin is not in the matrix (not ours), nor are POST-only URLs.
-SKIPPED = {"accounts:login", "api:schema", "api:docs"}
+# GET URLs not counted, on purpose: the sign-in pages (anonymous, reading no data: the login
+# page, its break-glass twin, and single sign-on's start and callback, which read one staff
+# record per sign-in), and the API's generated schema and its Swagger page (documentation of
+# the code, not of the data). The Django admin is not in the matrix (not ours), nor are
+# POST-only URLs.
+SKIPPED = {
+    "accounts:login",
+    "accounts:login_break_glass",
+    "accounts:sso_start",
+    "accounts:sso_callback",
+    "api:schema",
+    "api:docs",
+}
 
 
 def count_queries(world: World, name: str) -> tuple[int, int, list[str]]:
