@@ -63,6 +63,16 @@ MATRIX: dict[str, dict[str, Rule]] = {
     },
     # An integration account somehow signed in may still sign out.
     "accounts:logout": {"POST": allow(EVERYONE, INTEGRATION)},
+    # The same form for the break-glass accounts under SSO_ONLY (who may sign in with it is
+    # accounts.backends.password_sign_in_allowed; tests/accounts/test_sso_only.py).
+    "accounts:login_break_glass": {
+        "GET": allow(EVERYONE, public=True, ok=(200, 302)),
+        "POST": allow(EVERYONE, public=True, ok=(200, 302)),
+    },
+    # Single sign-on, out to the provider and back: public; 404 while it is not configured
+    # (as here); with it on, tests/accounts/test_sso.py follows the whole flow.
+    "accounts:sso_start": {"GET": allow(EVERYONE, public=True, ok=(302, 404))},
+    "accounts:sso_callback": {"GET": allow(EVERYONE, public=True, ok=(400, 403, 404))},
     "accounts:shortcuts": {"GET": allow(EVERYONE)},
     # incidents (pages)
     "incidents:incident-list": {"GET": allow(WORK)},

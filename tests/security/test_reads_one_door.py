@@ -53,6 +53,10 @@ WRITE_ONLY = None  # POST-only routes that answer with a redirect or an error, s
 READS: dict[str, Shows | None] = {
     "accounts:home": NOTHING,
     "accounts:login": Shows(roles=("anonymous",)),  # a signed-in user is sent home
+    "accounts:login_break_glass": Shows(roles=("anonymous",)),
+    # Single sign-on is off here: both answer 404 and show nothing.
+    "accounts:sso_start": Shows(roles=("anonymous",), status=404),
+    "accounts:sso_callback": Shows(roles=("anonymous",), status=404),
     "accounts:logout": WRITE_ONLY,
     "accounts:shortcuts": NOTHING,
     "incidents:incident-list": NOTHING,
