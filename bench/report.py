@@ -57,9 +57,17 @@ def ratios(results: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def write_reports(results: dict[str, Any]) -> None:
+def report_dir(small: bool) -> Path:
+    """Where a run's report goes: a small run (`make bench SMALL=1`) to var/bench/, leaving the
+    committed full-size figures in docs/ alone; the full run updates docs/ (issue 18)."""
+    return OUT if small else ROOT / "docs"
+
+
+def write_reports(results: dict[str, Any], destination: Path | None = None) -> None:
+    destination = destination or ROOT / "docs"
+    destination.mkdir(parents=True, exist_ok=True)
     results["ratios"] = ratios(results)
-    (ROOT / "docs" / "benchmarks.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    (destination / "benchmarks.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     lines = [
         "| scenario | p50 ms | p95 ms | p99 ms | server p50 / p95 / p99 ms | req/s | requests | failures "
         "| p95 ratio (reference) | load before → after |",
@@ -87,16 +95,17 @@ def write_reports(results: dict[str, Any]) -> None:
                 f"psycopg) | {sql['p50']} | {sql['p95']} | {sql['p99']} | | {sql['rps']} | "
                 f"{sql['count']} | 0 | reference | {sql['load']} |"
             )
+    OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "table.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
-    write_markdown(results, lines)
+    write_markdown(results, lines, destination / "BENCHMARKS.md")
     print(json.dumps({k: results.get(k) for k in ("repeat_check", "texts", "ratios")}, indent=1, default=str))
 
 
 BEGIN, END = "<!-- bench:begin (written by bench/run.py) -->", "<!-- bench:end -->"
 
 
-def write_markdown(results: dict[str, Any], table: list[str]) -> None:
+def write_markdown(results: dict[str, Any], table: list[str], path: Path) -> None:
     """Replace the measured section of docs/BENCHMARKS.md; the analysis around it is kept."""
     m = results["machine"]
     counts = ", ".join(f"{table}: {n:,}" for table, n in results["counts"].items())
@@ -145,7 +154,6 @@ def write_markdown(results: dict[str, Any], table: list[str]) -> None:
     for note in results.get("notes", []):
         body += ["", f"Note: {note}"]
     body.append(END)
-    path = ROOT / "docs" / "BENCHMARKS.md"
     text = path.read_text() if path.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     if BEGIN not in text:
         text += f"\n{BEGIN}\n{END}\n"

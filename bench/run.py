@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the bench package and the apps
 from bench.common import OUT, env, load_average  # noqa: E402
 from bench.database import Database  # noqa: E402
 from bench.load import Load  # noqa: E402
-from bench.report import machine, write_reports  # noqa: E402
+from bench.report import machine, report_dir, write_reports  # noqa: E402
 from bench.server import Server  # noqa: E402
 
 
@@ -38,6 +38,7 @@ class Bench(Database, Server, Load):
     bench/database.py, bench/server.py, bench/load.py and bench/report.py."""
 
     def __init__(self, small: bool) -> None:
+        self.small = small
         self.incidents = int(env("BENCH_INCIDENTS", "20000" if small else "200000"))
         self.years = float(env("BENCH_YEARS", "1" if small else "5"))
         self.duration = int(env("BENCH_DURATION", "10" if small else "20"))
@@ -107,7 +108,7 @@ class Bench(Database, Server, Load):
             for table in ("incidents_incident", "incidents_logentry", "thrive_assessment", "victims_victim",
                           "victims_text", "qa_review")
         }  # fmt: skip
-        write_reports(self.results)
+        write_reports(self.results, report_dir(self.small))
 
 
 def main() -> None:
