@@ -16,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list
+from config.logs import json_formatter, structlog_configure
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -56,6 +57,10 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "axes",
+    # Request counts and latency by view for /metrics (ops/metrics.py).
+    "django_prometheus",
+    # Structured logs with a request id carried into Celery tasks (config/logs.py).
+    "django_structlog",
     "accounts",
     "incidents",
     "casework",
@@ -66,9 +71,12 @@ INSTALLED_APPS = [
     "idempotency",
     "emails",
     "home",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # First and last: times every request and counts it by view (ops/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so static files keep their cache lifetimes; before everything else,
@@ -86,8 +94,12 @@ MIDDLEWARE = [
     # Idempotency-Key on POSTs under /api/: runs the view inside the key's transaction.
     "idempotency.middleware.IdempotencyMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    # A request id (and the user's id) bound to every log line of the request, and handed
+    # to the Celery tasks it publishes (config/logs.py).
+    "django_structlog.middlewares.RequestMiddleware",
+    # Last but one, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -330,22 +342,46 @@ FORCE_ADVICE_BASE_URL = os.environ.get("FORCE_ADVICE_BASE_URL", "https://www.exa
 if TEXT_GATEWAY not in {"console", "notify"}:
     raise ImproperlyConfigured(f"TEXT_GATEWAY must be 'console' or 'notify', not {TEXT_GATEWAY!r}.")
 
+# --- Logs and operations -----------------------------------------------------------------
+# One JSON object per line on standard output (config/logs.py): every record, Django's and
+# Celery's too, with the request id django-structlog binds; LOG_FORMAT=plain for a terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# The client's address is the audit log's business, not every log line's.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+structlog_configure()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": json_formatter(),
+    },
     # A refused request (403, 404, 400...) is one line; only a 5xx keeps its traceback.
     "filters": {"client_errors_one_line": {"()": "config.logs.ClientErrorsOneLine"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": "plain" if LOG_FORMAT == "plain" else "json",
             "filters": ["client_errors_one_line"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A failed readiness check is in /health/ready's answer; no traceback every 5 s.
+        "health_check": {"level": "ERROR"},
+    },
 }
+
+# /metrics (ops/metrics.py): a bearer token, and/or the scrapers' networks (CIDR, comma
+# separated). With neither set /metrics answers 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", [])
+# Each Celery worker writes its heartbeat this often (ops/heartbeat.py); /health/ready wants
+# one no older than WORKER_HEARTBEAT_MAX_AGE seconds.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 60)
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
