@@ -15,6 +15,9 @@ from tests.factories import make_incident
 
 # Pages an anonymous visitor may see.
 PUBLIC_PAGES = {"/login/"}
+# Machine endpoints that answer for themselves (ops/): the health checks are public JSON that
+# names no one; /metrics wants its bearer token or network (tests/ops/test_metrics.py).
+MACHINE_ENDPOINTS = {"/health/live", "/health/ready", "/metrics"}
 # Neither page nor API: the admin has its own login; static files are public.
 NOT_OURS = ("/admin/", "/static/")
 TOKEN_ENDPOINT = "/api/auth/token/"
@@ -106,7 +109,9 @@ def routes(db, handler) -> list[Route]:
 
 def pages(routes: list[Route]) -> list[Route]:
     return [
-        r for r in routes if not r.drf and not r.path.startswith(("/api/", *NOT_OURS)) and r.path not in PUBLIC_PAGES
+        r
+        for r in routes
+        if not r.drf and not r.path.startswith(("/api/", *NOT_OURS)) and r.path not in PUBLIC_PAGES | MACHINE_ENDPOINTS
     ]
 
 

@@ -70,7 +70,7 @@ def test_the_page_shows_stuck_texts_workers_sweeps_and_lockouts(admin_client, se
     )
     _lockout(settings)
     html = admin_client.get("/ops/").content.decode()
-    assert f"Retry<span class=\"govuk-visually-hidden\"> text {failed.pk}</span>" in html
+    assert f'Retry<span class="govuk-visually-hidden"> text {failed.pk}</span>' in html
     assert f"text {late.pk}<" in html
     assert f"text {fresh.pk}<" not in html  # queued and due now: not stuck
     assert "celery@worker-1" in html and "Running" in html
