@@ -11,7 +11,7 @@ from django.utils import timezone
 from ops import selectors
 from tests.factories import make_incident
 from tests.ops.conftest import METRICS_TOKEN, scrape
-from victims.models import Text, TextStatus
+from victims.models import Text
 
 pytestmark = pytest.mark.django_db
 
