@@ -29,10 +29,11 @@ class Command(BaseCommand):
         )
         result = drill(dump_path=dump, keep=options["keep"])
         before = result["before"]
+        qa_same = "the same" if before["qa_table"] == result["after"]["qa_table"] else "DIFFERENT"
         self.stdout.write(
             f"Dumped to {dump}; restored into {result['restored_into']} and migrated.\n"
             f"Incidents: {before['incidents']} before, {result['after']['incidents']} after.\n"
-            f"QA table: {len(before['qa_table'])} months, {'the same' if before['qa_table'] == result['after']['qa_table'] else 'DIFFERENT'}.\n"
+            f"QA table: {len(before['qa_table'])} months, {qa_same}.\n"
             f"Audit log: {before['audit_rows']} rows, sha256 {before['audit_sha256'][:16]}… before; "
             f"{result['after']['audit_rows']} rows, sha256 {result['after']['audit_sha256'][:16]}… after."
         )
