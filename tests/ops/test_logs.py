@@ -91,8 +91,10 @@ def info_worker(django_db_setup: Any) -> Iterator[tuple[str, Path]]:
     }
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "-n", name]
-            + ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
+            [
+                *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "-n", name),
+                *("--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"),
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -125,7 +127,7 @@ def _json_lines(text: str) -> list[dict[str, Any]]:
 def test_a_journey_logs_json_with_the_request_id_into_the_task_and_no_victim_details(
     captured_logs, info_worker, api_client_for, client_for
 ):
-    worker_name, worker_log = info_worker
+    _, worker_log = info_worker
     handler = UserFactory(handler=True)
     api = api_client_for(handler)
     created = api.post(
