@@ -46,10 +46,11 @@ def text_figures(now: datetime) -> OutboxFigures:
 
 
 def webhook_event_model() -> Any | None:
-    """The webhook event outbox (issue 17, the `hooks` work), or None while it has not
-    landed. TODO(hooks): this is the one hook point: when the outbox lands, name its model
-    in WEBHOOK_EVENT_MODEL below (or settings.OPS_WEBHOOK_EVENT_MODEL) and check its field
-    names in `webhook_event_figures`/`stuck_webhook_events`; the metrics and the page follow."""
+    """The webhook outbox's model (the `webhooks` app's `Delivery`: one event to one
+    subscription, with `status` pending/delivered/failed and `created_at`), or None where that
+    app is not installed. The one hook point: every webhook figure, the page's stuck events
+    and their retry ask here, and are skipped while it answers None. Another outbox model
+    can be named in settings.OPS_WEBHOOK_EVENT_MODEL."""
     label = getattr(settings, "OPS_WEBHOOK_EVENT_MODEL", WEBHOOK_EVENT_MODEL)
     try:
         return apps.get_model(label)
@@ -57,9 +58,9 @@ def webhook_event_model() -> Any | None:
         return None
 
 
-# The expected name of the hooks outbox's model; skipped while it does not exist.
-WEBHOOK_EVENT_MODEL = "hooks.WebhookEvent"
-WEBHOOK_PENDING = ("pending", "queued")
+# The webhook outbox's model; skipped while it does not exist.
+WEBHOOK_EVENT_MODEL = "webhooks.Delivery"
+WEBHOOK_PENDING = ("pending",)
 
 
 def webhook_event_figures(now: datetime) -> OutboxFigures | None:

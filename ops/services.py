@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_record
-from ops.selectors import STUCK_AFTER
+from ops.selectors import STUCK_AFTER, webhook_event_model
 from victims.models import Text, TextStatus
 from victims.texts import TEXTS
 
@@ -47,6 +47,19 @@ def text_retry(*, text_id: int, actor: Any, request: HttpRequest | None = None) 
         TEXTS.enqueue_after_commit([text.pk])
     text.refresh_from_db()
     return text
+
+
+def webhook_retry(*, delivery_id: int, actor: Any, request: HttpRequest | None = None) -> None:
+    """Retry a stuck webhook delivery through the webhooks app's own service, which audits it.
+    NotStuck when the outbox is not installed, the delivery is gone, delivered, or being tried."""
+    model = webhook_event_model()
+    delivery = model.objects.filter(pk=delivery_id).first() if model is not None else None
+    if delivery is None:
+        raise NotStuck(delivery_id)
+    from webhooks.services import webhook_delivery_retry_now
+
+    if not webhook_delivery_retry_now(actor=actor, delivery=delivery, request=request):
+        raise NotStuck(delivery_id)
 
 
 def lockout_clear(*, attempt_id: int, actor: Any, request: HttpRequest | None = None) -> bool:

@@ -13,5 +13,6 @@ urlpatterns = [
     # The administrators' operations page.
     path("ops/", views.overview, name="overview"),
     path("ops/texts/<int:pk>/retry/", views.text_retry, name="text-retry"),
+    path("ops/webhooks/<int:pk>/retry/", views.webhook_retry, name="webhook-retry"),
     path("ops/lockouts/<int:pk>/clear/", views.lockout_clear, name="lockout-clear"),
 ]

@@ -45,6 +45,18 @@ def text_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_only
+def webhook_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.webhook_retry(delivery_id=pk, actor=request.user, request=request)
+    except services.NotStuck:
+        messages.info(request, f"Webhook delivery {pk} is not stuck any more: nothing was changed.")
+    else:
+        messages.success(request, f"Webhook delivery {pk} will be tried again now.")
+    return redirect("ops:overview")
+
+
+@require_POST
+@admin_only
 def lockout_clear(request: HttpRequest, pk: int) -> HttpResponse:
     if services.lockout_clear(attempt_id=pk, actor=request.user, request=request):
         messages.success(request, "The lockout is cleared: that account can sign in from that address again.")

@@ -68,6 +68,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "ops:metrics": {"GET": allow(EVERYONE, public=True, ok=(404,))},
     "ops:overview": {"GET": allow(ADMIN)},
     "ops:text-retry": {"POST": allow(ADMIN)},
+    "ops:webhook-retry": {"POST": allow(ADMIN)},
     "ops:lockout-clear": {"POST": allow(ADMIN)},
     # incidents (pages)
     "incidents:incident-list": {"GET": allow(WORK)},
@@ -215,6 +216,7 @@ def target(world: World, name: str) -> Target:
         "api:victim-outcome": Target({"pk": world.victim.pk}),
         # No such text or lockout: an administrator is sent back to the page, told so.
         "ops:text-retry": Target({"pk": 1}),
+        "ops:webhook-retry": Target({"pk": 1}),
         "ops:lockout-clear": Target({"pk": 1}),
     }
     if name in special:
