@@ -349,6 +349,9 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 # The client's address is the audit log's business, not every log line's.
 DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+# A refused request is already one WARNING line from django.request ("Forbidden: /path");
+# django-structlog's own line for it is INFO, like every other finished request.
+DJANGO_STRUCTLOG_STATUS_4XX_LOG_LEVEL = 20
 structlog_configure()
 LOGGING = {
     "version": 1,
