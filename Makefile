@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/thrive
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: install run test lint format services assets screenshots check-deploy clean
+.PHONY: install run test lint format services assets screenshots check-deploy clean restore-drill
 
 install: $(STAMP) node_modules/.installed static/build/app.css chromium
 
@@ -70,6 +70,12 @@ screenshots: install services
 .PHONY: bench
 bench: install services
 	$(PY) bench/run.py $(if $(SMALL),--small,)
+
+# Issue 17: prove the backups. Dumps the database DATABASE_URL names (default: the test
+# suite's) with pg_dump, restores it into a fresh database, migrates it and compares the
+# incident count, the QA table and the audit log; fails if any differ (docs/DEPLOYMENT.md).
+restore-drill: install services
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) manage.py restore_drill
 
 clean:
 	rm -rf $(VENV) node_modules static/build static/vendor staticfiles var

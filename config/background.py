@@ -35,6 +35,9 @@ CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/London"
+# The worker keeps settings.LOGGING (one JSON object per line, with the request id a task
+# was published under) instead of Celery's own plain-text format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "rethrive-sweep": {"task": "thrive.tasks.rethrive_sweep", "schedule": 60.0},

@@ -4,12 +4,16 @@ import os
 from typing import Any
 
 from celery import Celery, signals
+from django_structlog.celery.steps import DjangoStructLogInitStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("thrive_sp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# django-structlog in the worker: binds the request id a web request published the task with
+# (a message header) to the task's log lines (config/logs.py).
+app.steps["worker"].add(DjangoStructLogInitStep)
 
 
 def task_enqueue(name: str, *, args: list[Any], countdown: int | None = None) -> None:

@@ -15,7 +15,7 @@ import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_list, env_pairs, url_origin
+from config.env import env_bool, env_int, env_list, url_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "axes",
+    # Request counts and latency by view for /metrics (ops/metrics.py).
+    "django_prometheus",
+    # Structured logs with a request id carried into Celery tasks (config/logs.py).
+    "django_structlog",
     "accounts",
     "incidents",
     "casework",
@@ -69,9 +73,12 @@ INSTALLED_APPS = [
     "cad",
     "webhooks",
     "home",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # First and last: times every request and counts it by view (ops/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so static files keep their cache lifetimes; before everything else,
@@ -91,8 +98,12 @@ MIDDLEWARE = [
     # Idempotency-Key on POSTs under /api/: runs the view inside the key's transaction.
     "idempotency.middleware.IdempotencyMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    # A request id (and the user's id) bound to every log line of the request, and handed
+    # to the Celery tasks it publishes (config/logs.py).
+    "django_structlog.middlewares.RequestMiddleware",
+    # Last but one, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -186,45 +197,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Single sign-on (OpenID Connect) --------------------------------------------------------
-# accounts/sso.py; docs/DEPLOYMENT.md "Single sign-on" has an Entra ID example. On when the
-# discovery address, the client id and the secret are all set; the endpoints are read from the
-# discovery document when first needed (and kept for OIDC_DISCOVERY_CACHE_SECONDS).
-OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "").strip()
-OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
-OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "").strip()
-_oidc_given = {
-    "OIDC_DISCOVERY_URL": OIDC_DISCOVERY_URL,
-    "OIDC_CLIENT_ID": OIDC_RP_CLIENT_ID,
-    "OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
-}
-if any(_oidc_given.values()) and not all(_oidc_given.values()):
-    _missing = ", ".join(name for name, value in _oidc_given.items() if not value)
-    raise ImproperlyConfigured(f"Single sign-on is half configured: set {_missing} as well (or none of the three).")
-# The claim that names the person, and the staff record's field it is compared with (case
-# ignored): `username` or `email`. Staff are never created by signing in.
-OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "").strip() or "preferred_username"
-OIDC_MATCH_FIELD = env_choice("OIDC_MATCH_FIELD", "username", ("username", "email"))
-# Roles from the provider's groups instead of the staff record: `group=role,group=role` (role
-# codes: call_handler, supervisor, trainer, analyst, admin). The first pair whose group the
-# person carries wins, so list the most senior first. Set, it is the whole truth: a person in
-# none of the groups is refused.
-OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "").strip() or "groups"
-OIDC_GROUP_ROLES = env_pairs("OIDC_GROUP_ROLES")
-OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "").strip() or "openid email profile"
-OIDC_DISCOVERY_CACHE_SECONDS = env_int("OIDC_DISCOVERY_CACHE_SECONDS", 3600)
-OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
-OIDC_USE_PKCE = True
-OIDC_STORE_ID_TOKEN = True  # the hint that ends the provider's session at sign-out
-OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
-# Password sign-in off for everyone but the named break-glass accounts (and, at the API,
-# integration accounts): accounts.backends.password_sign_in_allowed.
-SSO_ONLY = env_bool("SSO_ONLY", False)
-BREAK_GLASS_USERNAMES = env_list("BREAK_GLASS_USERNAMES", [])
-if SSO_ONLY and not OIDC_DISCOVERY_URL:
-    raise ImproperlyConfigured(
-        "SSO_ONLY is true but single sign-on is not configured: set OIDC_DISCOVERY_URL, OIDC_CLIENT_ID "
-        "and OIDC_CLIENT_SECRET."
-    )
+from config.sso import *  # noqa: E402, F403
+from config.sso import OIDC_DISCOVERY_URL  # noqa: E402
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -396,22 +370,9 @@ FORCE_ADVICE_BASE_URL = os.environ.get("FORCE_ADVICE_BASE_URL", "https://www.exa
 if TEXT_GATEWAY not in {"console", "notify"}:
     raise ImproperlyConfigured(f"TEXT_GATEWAY must be 'console' or 'notify', not {TEXT_GATEWAY!r}.")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # A refused request (403, 404, 400...) is one line; only a 5xx keeps its traceback.
-    "filters": {"client_errors_one_line": {"()": "config.logs.ClientErrorsOneLine"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["client_errors_one_line"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Logs and operations ------------------------------------------------------------------
+from config.operations import *  # noqa: E402, F403
+from config.operations import LOGGING  # noqa: E402
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -25,6 +25,9 @@ api_patterns = [
 
 urlpatterns = [
     path("", include("home.urls")),
+    # Operations (ops/): health for load balancers, metrics for Prometheus, the admins' page.
+    # /health/live, /health/ready, /metrics and /ops/.
+    path("", include("ops.urls")),
     path("incidents/", include("casework.urls")),
     path("thrive/", include("casework.thrive_urls")),
     path("victims/", include("victims.urls")),

@@ -45,6 +45,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("My QA feedback", reverse("qa:feedback-list")))
     if role_can(user, "view_audit"):
         items.append(("Audit log", reverse("audit:event-list")))
+    if user.is_admin_role:
+        items.append(("Operations", reverse("ops:overview")))
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     path = request.path

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 PACKAGES = [
     *("accounts", "incidents", "thrive", "victims", "qa", "casework", "home", "audit", "config"),
-    *("bench", "tests", "markup", "emails", "idempotency", "alerts", "cad", "webhooks"),
+    *("bench", "tests", "markup", "emails", "idempotency", "alerts", "cad", "webhooks", "ops"),
 ]
 
 
@@ -189,7 +189,7 @@ def test_a_circle_inside_an_app_is_refused(tmp_path):
 
 
 APPS = {"accounts", "incidents", "thrive", "victims", "qa", "casework", "home", "audit", "config", "emails"}
-APPS |= {"idempotency", "markup", "alerts", "cad", "webhooks"}
+APPS |= {"idempotency", "markup", "alerts", "cad", "webhooks", "ops"}
 
 
 def private_names_imported_across_apps(source: str, own_app: str) -> list[str]:

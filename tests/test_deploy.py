@@ -118,6 +118,7 @@ def test_compose_app_services_run_gunicorn_and_celery_against_postgres_and_redis
         assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
         assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
     assert services["web"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
 
 
 def _modules_named_by(words: list[str]) -> list[tuple[str, str]]:
@@ -155,10 +156,49 @@ def test_every_module_a_compose_command_names_is_importable(compose):
             assert name in commands, f"manage.py {name} is not a command"
 
 
-def test_the_healthcheck_of_the_web_service_asks_for_the_login_page(compose):
+def test_the_healthcheck_of_the_web_service_asks_the_readiness_endpoint(compose):
+    """Issue 17: compose asks /health/ready (database, Redis, a worker, migrations), as a
+    load balancer does, and the path it asks is one the app serves."""
+    from django.urls import resolve
+
     test = " ".join(compose["services"]["web"]["healthcheck"]["test"])
-    assert "/login/" in test
+    assert "http://127.0.0.1:8000/health/ready" in test
+    assert resolve("/health/ready").url_name == "health-ready"
+    assert resolve("/health/live").url_name == "health-live"
     assert "127.0.0.1" in compose["services"]["web"]["environment"]["ALLOWED_HOSTS"]
+
+
+def test_migrations_run_once_before_web_worker_and_beat(compose):
+    """Several web nodes must not race to migrate; the worker and beat start on a migrated
+    database (they no longer wait for web, whose readiness wants a worker)."""
+    services = compose["services"]
+    assert command_words(services["migrate"])[-3:] == ["manage.py", "migrate", "--noinput"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert "web" not in services[name]["depends_on"]
+        assert "migrate" not in " ".join(command_words(services[name]))
+
+
+def test_web_collects_every_gunicorn_workers_metrics(compose):
+    web = compose["services"]["web"]
+    directory = web["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+    assert f"mkdir -p {directory}" in web["command"]
+    assert "METRICS_TOKEN" in web["environment"]
+
+
+def test_compose_carries_a_scheduled_postgres_dump_on_its_own_volume(compose):
+    backup = compose["services"]["backup"]
+    assert backup["image"] == compose["services"]["db"]["image"]  # pg_dump of the server's version
+    script = " ".join(backup["command"])
+    assert "pg_dump --format=custom" in script
+    assert "sleep $$BACKUP_INTERVAL_SECONDS" in script
+    assert "-mtime +$$BACKUP_KEEP_DAYS -delete" in script
+    assert backup["environment"]["PGHOST"] == "db"
+    assert backup["environment"]["PGPASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    assert any(m.split(":")[0] == "backups" and m.split(":")[1] == "/backups" for m in backup["volumes"])
+    assert "backups" in compose["volumes"]
+    assert "find /backups" in " ".join(backup["healthcheck"]["test"])
+    assert backup["depends_on"]["db"]["condition"] == "service_healthy"
 
 
 def test_the_dockerfile_builds_assets_collects_static_and_runs_as_a_non_root_user():

@@ -42,7 +42,8 @@ class ConsoleGateway:
     name = "console"
 
     def send(self, text: Text) -> str:
-        logger.warning("TEXT to %s (text %s): %s", text.phone, text.pk, text.body)
+        # Never the number: no victim's details in the logs (docs/DEPLOYMENT.md "Logs").
+        logger.warning("TEXT (console gateway) %s: %s", text.pk, text.body)
         return f"console-{text.pk}"
 
 

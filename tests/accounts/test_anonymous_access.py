@@ -19,6 +19,9 @@ from tests.factories import make_incident
 # which stops htmx polling) instead of redirecting: the sign-in page must not be swapped into
 # a fragment (tests/alerts/test_pages.py checks what it says).
 PUBLIC_PAGES = {"/login/", "/login/break-glass/", "/login/sso/", "/login/sso/callback/", "/alerts/panel/"}
+# Machine endpoints that answer for themselves (ops/): the health checks are public JSON that
+# names no one; /metrics wants its bearer token or network (tests/ops/test_metrics.py).
+MACHINE_ENDPOINTS = {"/health/live", "/health/ready", "/metrics"}
 # Neither page nor API: the admin has its own login; static files are public.
 NOT_OURS = ("/admin/", "/static/")
 TOKEN_ENDPOINT = "/api/auth/token/"
@@ -110,7 +113,9 @@ def routes(db, handler) -> list[Route]:
 
 def pages(routes: list[Route]) -> list[Route]:
     return [
-        r for r in routes if not r.drf and not r.path.startswith(("/api/", *NOT_OURS)) and r.path not in PUBLIC_PAGES
+        r
+        for r in routes
+        if not r.drf and not r.path.startswith(("/api/", *NOT_OURS)) and r.path not in PUBLIC_PAGES | MACHINE_ENDPOINTS
     ]
 
 

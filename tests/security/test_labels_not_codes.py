@@ -146,7 +146,8 @@ PAGES = [
     for table in (READS, SHOWN_AGAIN)
     for name, shows in table.items()
     if shows is not None and not name.startswith("admin:") and not is_api(name)
-    if name not in {"api:schema", "api:docs"}
+    # Machine answers, not pages a person reads: the health checks' JSON, Prometheus' text.
+    if name not in {"api:schema", "api:docs", "ops:health-live", "ops:health-ready", "ops:metrics"}
     for role in (shows.roles or matrix_roles(name, shows.method))
 ]
 

@@ -59,6 +59,15 @@ READS: dict[str, Shows | None] = {
     "accounts:sso_callback": Shows(roles=("anonymous",), status=404),
     "accounts:logout": WRITE_ONLY,
     "accounts:shortcuts": NOTHING,
+    # Operations: health JSON names checks, /metrics counts (404 here: off without a token),
+    # the operations page shows ids, references, workers and staff lockouts, never a victim.
+    "ops:health-live": NOTHING,
+    "ops:health-ready": Shows(status=503),  # no worker's heartbeat in this world
+    "ops:metrics": Shows(status=404),
+    "ops:overview": NOTHING,
+    "ops:text-retry": WRITE_ONLY,
+    "ops:webhook-retry": WRITE_ONLY,
+    "ops:lockout-clear": WRITE_ONLY,
     "incidents:incident-list": NOTHING,
     "incidents:incident-create": NOTHING,
     # The victims panel (victims_for_user, from the panel's template tag).
