@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 
 from accounts.roles import role_can
@@ -49,15 +49,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Operations", reverse("ops:overview")))
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
+    current = _current_url([url for _, url in items], request)
+    return {"nav_items": [{"label": label, "url": url, "active": url == current} for label, url in items]}
+
+
+def _current_url(urls: list[str], request: HttpRequest) -> str | None:
+    """The one link the page is under: the most specific that matches. A link with a query
+    (the overdue list) matches only when the page has those parameters, and then wins over
+    the plain list it filters, so only one item is marked as the current page."""
     path = request.path
-    return {
-        "nav_items": [
-            {
-                "label": label,
-                "url": url,
-                "active": url.split("?")[0] == path
-                or (url != "/" and path.startswith(url.split("?")[0]) and "?" not in url),
-            }
-            for label, url in items
-        ]
-    }
+
+    def matches(url: str) -> bool:
+        base, _, query = url.partition("?")
+        if query:
+            return base == path and all(request.GET.get(key) == value for key, value in QueryDict(query).items())
+        return base == path or (base != "/" and path.startswith(base))
+
+    return max((url for url in urls if matches(url)), key=len, default=None)

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from accounts.models import Role, Team, User
 from accounts.roles import role_can
-from qa.models import Check, GradeLevel, Review, Sample, SampleItem
+from qa.models import Check, Dispute, GradeLevel, Review, Sample, SampleItem
 from qa.rules import MAX_MONTHS, MonthlyFigures, month_add, month_parse, month_range, percentage
 
 GRADED_MEASURES = ("vulnerability", "prevention", "preservation")
@@ -222,6 +222,17 @@ def feedback_for_handler(user: User) -> QuerySet[Review]:
         .prefetch_related("themes", "disputes")
         .order_by("-created_at")
     )
+
+
+def disputes_answered_with(reviews: list[Review]) -> dict[int, Dispute]:
+    """The disputes whose answer was a corrected review, by that review's id: a dispute
+    hangs on the version it challenged, and the handler reads its outcome on the new one."""
+    return {
+        dispute.new_review_id: dispute
+        for dispute in Dispute.objects.filter(new_review__in=[review.pk for review in reviews]).select_related(
+            "resolved_by"
+        )
+    }
 
 
 def feedback_new_count(user: User) -> int:

@@ -220,6 +220,7 @@ def advice_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             field_errors = exc.message_dict
         else:
+            messages.success(request, f"Prevention advice for {advice.category.name} saved.")
             return redirect("victims:advice-list")
     context = {
         "advice": advice,

@@ -8,9 +8,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from config.errors import Blocked
+from config.pages import errors_list
 from qa.exemptions import exemption_checks_for_handler
 from qa.models import Check, Dispute, DisputeOutcome, Review
 from qa.selectors import (
+    disputes_answered_with,
     feedback_for_handler,
     grade_scale,
 )
@@ -32,8 +34,12 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 
 
 def _feedback_context(request: HttpRequest) -> dict:
+    reviews = list(feedback_for_handler(request.user)[:100])
+    answered = disputes_answered_with(reviews)
+    for review in reviews:
+        review.answered_dispute = answered.get(review.pk)
     return {
-        "reviews": list(feedback_for_handler(request.user)[:100]),
+        "reviews": reviews,
         "exemption_checks": exemption_checks_for_handler(request.user),
     }
 
@@ -63,7 +69,15 @@ def feedback_dispute(request: HttpRequest, review_id: int) -> HttpResponse:
     try:
         dispute_raise(review=review, actor=request.user, comment=request.POST.get("comment", ""))
     except ValidationError as exc:
-        context = {**_feedback_context(request), "dispute_errors": {review.pk: exc.message_dict.get("comment", [])}}
+        problems = exc.message_dict.get("comment", [])
+        context = {
+            **_feedback_context(request),
+            # The card whose dispute form failed: its error beside the box, the box kept open.
+            "dispute_review": review.pk,
+            "dispute_errors": problems,
+            "dispute_comment": request.POST.get("comment", "")[:2000],
+            "errors": errors_list({"comment": problems}, {"comment": f"dispute-{review.pk}"}),
+        }
         return render(request, "qa/feedback_list.html", context, status=400)
     except Blocked as exc:
         messages.error(request, exc.message)
@@ -125,7 +139,8 @@ def dispute_change(request: HttpRequest, dispute_id: int) -> HttpResponse:
             data=review_data(request.POST),
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+        # The messages name what is wrong in words; the field names are not for people.
+        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
     except Blocked as exc:
         messages.error(request, exc.message)
     else:

@@ -89,7 +89,7 @@ PINNED: dict[str, int] = {
     "qa_dashboard": 8,  # + the exemption audit's one aggregate (qa.exemptions)
     "qa_drilldown": 4,
     "qa_sample_list": 4,
-    "qa_feedback": 7,  # + the findings on the handler's own exempt closures
+    "qa_feedback": 8,  # + the findings on the handler's own exempt closures, + disputes answered by a correction
     # Was 4 while the world had no disputes: the themes of the disputed reviews are prefetched.
     "qa_disputes": 6,  # + the grade scale for the change form
     # Was 4 while the audit log was empty (an empty page is not read): the count and the page.
