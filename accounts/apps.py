@@ -6,10 +6,14 @@ class AccountsConfig(AppConfig):
     verbose_name = "Staff and teams"
 
     def ready(self) -> None:
+        from django.core.checks import register
         from django.db.models.signals import post_migrate
 
         import accounts.schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+        from accounts.checks import check_group_roles
         from accounts.roles import sync_role_groups
+
+        register(check_group_roles)
 
         # Groups carry the permissions; recreate them after every migrate so a new
         # permission reaches its roles without a hand-made data migration.

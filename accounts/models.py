@@ -8,6 +8,9 @@ class Role(models.TextChoices):
     TRAINER = "trainer", "Trainer"
     ANALYST = "analyst", "Analyst"
     ADMIN = "admin", "Administrator"
+    # A force's command-and-control (CAD) adapter: an API account with a token, never a
+    # person at a page (API.md "Command-and-control (CAD) integration").
+    INTEGRATION = "integration", "CAD integration"
 
 
 class Team(models.Model):
@@ -53,6 +56,10 @@ class User(AbstractUser):
     @property
     def is_analyst(self) -> bool:
         return self.role == Role.ANALYST
+
+    @property
+    def is_integration(self) -> bool:
+        return self.role == Role.INTEGRATION
 
     @property
     def is_admin_role(self) -> bool:

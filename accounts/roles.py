@@ -10,6 +10,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "work_incidents": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR, Role.ADMIN}),
     "view_incidents": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR, Role.ADMIN}),
     "view_overdue": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # Closing while a re-THRIVE is overdue without a fresh one: a supervisor's decision (issue 15).
+    "decide_overdue_close": frozenset({Role.SUPERVISOR}),
     "edit_prompts": frozenset({Role.TRAINER, Role.ADMIN}),
     "view_prompts": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR, Role.TRAINER, Role.ANALYST, Role.ADMIN}),
     "view_dashboards": frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN}),
@@ -22,7 +24,23 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Watch handover (incidents/handover.py) and reopening a closed incident (incidents/reopen.py).
     "hand_over": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR}),
     "reopen_incidents": frozenset({Role.SUPERVISOR}),
+    # Rule 13 (alerts/): supervisors keep watches and acknowledge alerts; the alert report is
+    # for those who see the dashboards ("view_dashboards").
+    "alerts_acknowledge": frozenset({Role.SUPERVISOR}),
+    # The CAD integration (cad/): the adapter's account writes incidents by the CAD's
+    # reference and closes them; handlers and supervisors may read the same routes.
+    "cad_intake": frozenset({Role.INTEGRATION}),
+    "cad_close": frozenset({Role.INTEGRATION}),
+    "cad_read": frozenset({Role.INTEGRATION, Role.CALL_HANDLER, Role.SUPERVISOR}),
+    # Who may be named as an incident's call taker (the CAD's `handler`).
+    "take_calls": frozenset({Role.CALL_HANDLER, Role.SUPERVISOR}),
+    # Webhook subscriptions and their delivery log (webhooks/).
+    "manage_webhooks": frozenset({Role.ADMIN}),
 }
+
+# Capabilities that belong to a kind of account, not to a degree of power: a superuser does
+# not get them by being one (an administrator is not the CAD, nor a call taker).
+ROLE_ONLY = frozenset({"cad_intake", "cad_close", "cad_read", "take_calls"})
 
 # The model permissions of the incident work a call handler does.
 _INCIDENT_WORK = [
@@ -66,6 +84,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "thrive.view_promptset",
         "thrive.add_promptset",
         "thrive.view_assessment",
+        "thrive.view_briefing",
         # QA: admins keep the learning-theme tags; samples, reviews and exports are read-only.
         "qa.view_learningtheme",
         "qa.add_learningtheme",
@@ -74,16 +93,33 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "qa.view_review",
         "qa.view_dispute",
         "qa.view_exportrecord",
+        # Rule 13: alerts and watches, read-only (alerts/admin.py).
+        "alerts.view_alert",
+        "alerts.view_watch",
+        # Webhooks: subscriptions are made and removed (never edited); the log is read-only.
+        "webhooks.view_subscription",
+        "webhooks.add_subscription",
+        "webhooks.delete_subscription",
+        "webhooks.view_delivery",
     ],
+    # The CAD adapter holds no model permission: its API routes ask `role_can` (cad_*), and
+    # it has no page and no admin.
+    Role.INTEGRATION: [],
 }
 
 
 def role_can(user: Any, capability: str) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_superuser:
+    if user.is_superuser and capability not in ROLE_ONLY:
         return True
     return user.role in CAPABILITIES[capability]
+
+
+def is_integration(user: Any) -> bool:
+    """A CAD adapter's account: API only, on its own routes (accounts.tokens, the
+    middleware), never a page."""
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) == Role.INTEGRATION
 
 
 def sync_role_groups(sender: Any = None, **kwargs: Any) -> None:

@@ -49,8 +49,14 @@ def client_username(request: HttpRequest | None, credentials: dict[str, Any] | N
     """The account name a sign-in is counted under (AXES_USERNAME_CALLABLE). axes stores it
     in a 255-character column: a longer name (no account has one) is cut to fit, so it is
     counted as a failure like any other instead of failing the insert with a 500."""
-    if credentials:
+    if credentials and settings.AXES_USERNAME_FORM_FIELD in credentials:
         username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    elif getattr(request, "sso_username", None):
+        # A single sign-on callback: no username was typed; the provider's claim named the
+        # account (accounts.sso.SSOBackend), and its failures are counted under that name.
+        username = request.sso_username  # type: ignore[union-attr]
+    elif credentials:
+        username = None
     else:
         data = getattr(request, "data", None) or getattr(request, "POST", {})
         username = data.get(settings.AXES_USERNAME_FORM_FIELD)

@@ -18,9 +18,24 @@ from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import exceptions
 
+from accounts.models import Role
+
 # knox's tokens are 64 lower-case hex characters (AUTH_TOKEN_CHARACTER_LENGTH, no prefix).
 # Anything else is refused before it reaches a query: an old DRF token, junk, a NUL.
 _TOKEN_SHAPE = re.compile(r"[0-9a-f]{64}")
+
+
+INTEGRATION_REFUSED = (
+    "This is a CAD integration account: it may use only the command-and-control routes under /api/cad/."
+)
+
+
+def integration_refused(user: Any, path: str) -> bool:
+    """Whether this request is one an integration account may not make: any path outside
+    settings.INTEGRATION_API_PATHS (the CAD's routes and revoking its own token)."""
+    if getattr(user, "role", None) != Role.INTEGRATION:
+        return False
+    return not path.startswith(tuple(settings.INTEGRATION_API_PATHS))
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,13 @@ class StaffTokenAuthentication(TokenAuthentication):
     the absolute cap, and the renewal uses the role's idle time, never past the cap. knox's
     own clean-up also walks every other token of the user on every request; the periodic
     purge does that instead, so a request costs one query."""
+
+    def authenticate(self, request: Any) -> tuple[Any, AuthToken] | None:
+        found = super().authenticate(request)
+        if found is not None and integration_refused(found[0], request.path_info):
+            # A CAD adapter's token opens the CAD's routes and nothing else (API.md).
+            raise exceptions.PermissionDenied(INTEGRATION_REFUSED)
+        return found
 
     def authenticate_credentials(self, token: bytes) -> tuple[Any, AuthToken]:
         if not _TOKEN_SHAPE.fullmatch(token.decode("utf-8", errors="replace")):

@@ -22,6 +22,12 @@ OBJECT_TYPES: dict[str, str] = {
     "incident": "Incident",
     "qa_export": "QA export",
     "qa_grade_level": "QA grade",
+    "briefing": "Training briefing",
+    "alert": "Supervisor alert",
+    "watch": "Supervisor's watch",
+    "grading": "Grading",
+    "closure_exemption": "Closure exemption",
+    "closure_code": "Closure code",
 }
 CHANNELS: dict[str, str] = {"page": "Page", "api": "API", "admin": "Admin", "task": "Task", "command": "Command"}
 

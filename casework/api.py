@@ -18,7 +18,7 @@ from casework.services import assessment_record, incident_close
 from config.api import ClientTimeField
 from config.parsers import BoundedJSONParser
 from incidents.api import IncidentOut, LogEntryOut, WorksIncidents
-from incidents.models import Grading, Incident
+from incidents.models import Incident
 from incidents.selectors import get_incident_for_user
 from thrive.selectors import get_assessment_for_user
 from victims.selectors import text_list, text_out, victim_out, victims_for_user
@@ -54,6 +54,36 @@ class CloseIn(serializers.Serializer):
     closure_code = serializers.CharField(max_length=50)
     closed_at = ClientTimeField(required=False)
     exemption_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    # What the force's exemption policy line may ask for (issue 15; extra fields, API.md's unchanged).
+    callback_attempts = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        max_value=99,
+        help_text="An abandoned 999 call's risk decision: how many times the caller was called back.",
+    )
+    callback_outcome = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="An abandoned 999 call's risk decision: the call-backs' outcome and the decision.",
+    )
+    framework_reference = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        help_text="Closing under its own framework (missing person, firearms): the framework record's reference.",
+    )
+    overdue_decision = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="A supervisor's decision to close while a re-THRIVE is overdue at the closing time.",
+    )
 
 
 class ScenePreservationDoc(serializers.Serializer):
@@ -92,7 +122,7 @@ class AssessmentIn(serializers.Serializer):
     children_involved = serializers.BooleanField(required=False)
     voice_of_child = serializers.CharField(required=False)
     risk_level = serializers.ChoiceField(choices=["high", "medium", "standard"], required=False)
-    grading = serializers.ChoiceField(choices=Grading.choices, required=False)
+    grading = serializers.CharField(max_length=40, required=False)  # an active grading: the service checks
     rationale = serializers.CharField(required=False)
     scene_preservation = ScenePreservationDoc(required=False)
     prevention = PreventionDoc(required=False)
@@ -137,7 +167,7 @@ def incident_close_api(request: Request, reference: str) -> Response:
     target = get_incident_for_user(request.user, reference)
     data = CloseIn(data=request.data)
     data.is_valid(raise_exception=True)
-    closed = incident_close(incident=target, actor=request.user, **data.validated_data)
+    closed = incident_close(incident=target, actor=request.user, request=request, **data.validated_data)
     closed = Incident.objects.select_related("category", "handler", "owner", "team", "closure_code").get(pk=closed.pk)
     return Response(IncidentOut(closed).data)
 

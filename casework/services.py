@@ -1,6 +1,8 @@
 """The writes that span an incident, its assessments and its victims.
 
-- `incident_close`: rule 1, the only code that closes an incident (the gate: casework.rules).
+- `incident_close`: rule 1, the only code that closes an incident (the gate: casework.rules),
+  written in casework/closing.py and named here too.
+- `incident_note`: a log note; one marked "new information" makes a re-THRIVE due now.
 - `incident_change_grading`: a grading change, which makes a re-THRIVE due now once the
   incident has a submitted assessment (rule 5, incidents.rules.rethrive_due_after_regrade).
 - `assessment_record` / `assessment_submit_keeping_draft`: saving and submitting an assessment
@@ -23,17 +25,32 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
+from alerts.services import alert_raise_for_submission
 from audit.models import Action
 from audit.services import audit_record
-from casework.rules import close_blockers
-from config.choices import labels_listed
+from casework.closing import incident_close as incident_close
 from config.dates import local_month
 from config.errors import Blocked
 from config.phones import normalise_uk_mobile
 from config.text import free_text_errors
-from incidents.models import ClosureCode, EntryKind, Grading, Incident, Status
-from incidents.rules import client_time_problem, rethrive_due_after_regrade, rethrive_due_at, rethrive_on_time
-from incidents.services import incident_lock, incident_regrade, incident_update, log_entry_write
+from incidents.events import incident_event
+from incidents.gradings import grading_label
+from incidents.models import EntryKind, Incident, LogEntry, Status
+from incidents.rules import (
+    client_time_problem,
+    rethrive_due_after_new_information,
+    rethrive_due_after_regrade,
+    rethrive_due_at,
+    rethrive_on_time,
+)
+from incidents.services import (
+    grading_problem,
+    incident_add_note,
+    incident_lock,
+    incident_regrade,
+    incident_update,
+    log_entry_write,
+)
 from thrive.models import Assessment, AssessmentStatus, PromptSet
 from thrive.prompts import get_answer
 from thrive.returns import assessment_return_resolve, late_return_for
@@ -44,65 +61,6 @@ from victims.tasks import text_enqueue
 from victims.texts import text_queue
 
 
-def incident_close(
-    *,
-    incident: Incident,
-    actor: User,
-    closure_code: str,
-    exemption_reason: str = "",
-    closed_at: datetime | None = None,
-    expected_version: int | None = None,
-) -> Incident:
-    """Rule 1: the only code that closes an incident."""
-    # A NUL character cannot reach PostgreSQL, even in a look-up: it is simply not a code.
-    clean = "\x00" not in (closure_code or "")
-    code = ClosureCode.objects.filter(code=closure_code, active=True).first() if clean else None
-    if code is None:
-        raise ValidationError(
-            {"closure_code": [f"{closure_code!r} is not a closure code" if closure_code else "Select a closure code"]}
-        )
-    exemption_reason = (exemption_reason or "").strip()
-    if errors := free_text_errors(exemption_reason=exemption_reason, labels={"exemption_reason": "The reason"}):
-        raise ValidationError(errors)
-    if code.exempt and not exemption_reason:
-        raise ValidationError(
-            {"exemption_reason": [f"Give the reason this incident closes as “{code.name}” without an assessment"]}
-        )
-    if len(exemption_reason) > 2000:
-        raise ValidationError({"exemption_reason": ["The reason must be 2,000 characters or fewer"]})
-    with transaction.atomic():
-        locked = incident_lock(incident, expected_version)
-        # Asked again under the lock: a second click, or a second request racing this one,
-        # sees the first close and is refused as already closed.
-        blockers = close_blockers(locked, closure_code=code)
-        if blockers:
-            raise Blocked(blockers[0].code, blockers[0].message)
-        now = timezone.now()
-        when = closed_at or now
-        latest = latest_submitted_assessment(locked)
-        not_before, label = locked.opened_at, "the time the incident was opened"
-        if latest is not None and latest.submitted_at and latest.submitted_at > not_before:
-            not_before, label = latest.submitted_at, "the last assessment"
-        problem = client_time_problem(when, not_before=not_before, not_before_label=label, now=now)
-        if problem:
-            raise ValidationError({"closed_at": [f"Closed at {problem}"]})
-        incident_update(
-            locked,
-            status=Status.CLOSED,
-            closed_at=when,
-            closed_month=local_month(when),
-            closed_by=actor,
-            closure_code=code,
-            exemption_reason=exemption_reason if code.exempt else "",
-            rethrive_due_at=None,
-        )
-        text = f"Closed by {actor.display_name} as {code.name}."
-        if code.exempt:
-            text += f" Exempt from assessment. Reason: {exemption_reason}"
-        log_entry_write(incident=locked, kind=EntryKind.CLOSED, author=actor, at=when, text=text)
-    return locked
-
-
 def incident_change_grading(
     *,
     incident: Incident,
@@ -111,8 +69,8 @@ def incident_change_grading(
     expected_version: int | None = None,
     reason: str = "",
 ) -> Incident:
-    if grading not in Grading.values:
-        raise ValidationError({"grading": [f"Select a grading: {labels_listed(Grading.choices)}"]})
+    if problem := grading_problem(grading):
+        raise ValidationError({"grading": [problem]})
     reason = reason or ""
     if errors := free_text_errors(reason=reason, labels={"reason": "The reason"}):
         raise ValidationError(errors)
@@ -121,7 +79,7 @@ def incident_change_grading(
         if locked.status == Status.CLOSED:
             raise Blocked("already_closed", f"Incident {locked.reference} is closed.")
         if locked.grading != grading:
-            old_label = Grading(locked.grading).label
+            old_label = grading_label(locked.grading)
             incident_regrade(locked, actor=actor, grading=grading, reason=reason)
             # Rule 5: a changed response needs the risk assessed again, now, once there is an
             # assessment to revisit; before the first, the first stays due at the new interval.
@@ -145,10 +103,40 @@ def incident_change_grading(
                     kind=EntryKind.RETHRIVE_DUE,
                     author=actor,
                     at=now,
-                    text=f"Re-THRIVE due now: the grading changed from {old_label} to {Grading(grading).label}. "
+                    text=f"Re-THRIVE due now: the grading changed from {old_label} to {grading_label(grading)}. "
                     "Reassess the risk now.",
                 )
     return locked
+
+
+def incident_note(*, incident: Incident, actor: User, text: str, new_information: bool = False) -> LogEntry:
+    """Add a line to the log. Marked as new information on an open incident with a submitted
+    assessment, it makes a re-THRIVE due now (rule 5, incidents.rules
+    .rethrive_due_after_new_information), with a "Re-THRIVE due" entry saying why, in the
+    same transaction. A plain note, or one on a closed incident, is appended as before."""
+    if not new_information:
+        return incident_add_note(incident=incident, actor=actor, text=text)
+    with transaction.atomic():
+        locked = incident_lock(incident)
+        entry = incident_add_note(incident=locked, actor=actor, text=text, new_information=True)
+        if locked.status != Status.OPEN:
+            return entry
+        due = rethrive_due_after_new_information(
+            assessed=latest_submitted_assessment(locked) is not None,
+            current_due=locked.rethrive_due_at,
+            now=entry.at,
+        )
+        if due is not None:
+            # Flagged, so the sweep adds no "no assessment in the last 3 h 30 min" of its own.
+            incident_update(locked, rethrive_due_at=due, rethrive_flagged_for=due)
+            log_entry_write(
+                incident=locked,
+                kind=EntryKind.RETHRIVE_DUE,
+                author=actor,
+                at=entry.at,
+                text=f"Re-THRIVE due now: {actor.display_name} logged new information. Reassess the risk now.",
+            )
+    return entry
 
 
 def _draft_for(incident: Incident, author: User) -> Assessment | None:
@@ -224,6 +212,9 @@ def assessment_record(
             assessment.revises = latest
         sections = assessment.prompt_set.sections
         answers, errors = answers_clean(sections, data)
+        # The grading must be one of the force's active gradings (the table, not the wording).
+        if (grading := answers.get("grading")) and (problem := grading_problem(grading)):
+            errors.setdefault("grading", []).append(problem)
         resend_reason, reason_errors = resend_reason_clean(data, submitting=submit)
         for key, messages in reason_errors.items():
             errors.setdefault(key, []).extend(messages)
@@ -295,6 +286,8 @@ def assessment_record(
             request=request,
             channel=channel,
         )
+        # Rule 13: a high risk alerts the supervisors on watch, in this transaction.
+        alert_raise_for_submission(incident=locked, risk_level=assessment.risk_level, version=assessment.version)
         # Rules 7 and 12: the text is an outbox row in this transaction, sent by a worker
         # after commit; a number already texted for this incident needs a reason.
         # Rule 3: a text only when asked for and safe to send, to the number given (read once
@@ -326,6 +319,16 @@ def assessment_record(
             locked,
             rethrive_due_at=rethrive_due_at(grading=locked.grading, last_assessed_at=when),
             rethrive_flagged_for=None,
+        )
+        incident_event(
+            locked,
+            "assessment.submitted",
+            at=now,
+            version=assessment.version,
+            risk_level=assessment.risk_level,
+            grading=locked.grading,
+            submitted_at=when,
+            rethrive_due_at=locked.rethrive_due_at,
         )
     return assessment
 

@@ -4,7 +4,7 @@
 from django.urls import path
 
 from casework import views_assessment, views_call_victim
-from thrive import views, views_returns, views_wording
+from thrive import views, views_briefings, views_returns, views_wording
 
 app_name = "thrive"
 
@@ -50,4 +50,7 @@ urlpatterns = [
     path("wording/versions/<int:pk>/acknowledge/", views_wording.acknowledge, name="wording-acknowledge"),
     path("training/", views_wording.trained, name="wording-trained"),
     path("training/remind/", views_wording.remind, name="wording-remind"),
+    path("briefings/", views_briefings.briefing_list_page, name="briefing-list"),
+    path("briefings/new/", views_briefings.briefing_create_page, name="briefing-create"),
+    path("briefings/<int:pk>/", views_briefings.briefing_detail_page, name="briefing-detail"),
 ]

@@ -12,15 +12,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
+from accounts.roles import role_can
 from casework.rules import close_blockers
 from casework.selectors import get_incident_detail_for_user, incident_detail
-from casework.services import incident_change_grading, incident_close
+from casework.services import incident_change_grading, incident_close, incident_note
 from config.errors import Blocked
 from config.pages import errors_list, posted_row_version, redirect_after_post
-from incidents.models import ClosureCode, Grading, Incident
+from incidents.gradings import grading_choices
+from incidents.models import ClosureCode, Incident
 from incidents.reopen import can_reopen
 from incidents.selectors import get_incident_for_user
-from incidents.services import incident_add_note
 
 
 def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> dict[str, Any]:
@@ -37,8 +38,9 @@ def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> d
         "own_draft": own_draft,
         "overdue": incident.is_overdue(now),
         "closure_codes": ClosureCode.objects.filter(active=True),
-        "gradings": Grading.choices,
+        "gradings": grading_choices(),
         "blockers": close_blockers(incident, latest=latest, latest_known=True) if incident.is_open else [],
+        "may_decide_overdue": role_can(request.user, "decide_overdue_close"),
         "now": now,
         "can_reopen": not incident.is_open and can_reopen(request.user),
     }
@@ -60,44 +62,52 @@ def incident_close_page(request: HttpRequest, reference: str) -> HttpResponse:
     the way straight to the assessment form (htmx swaps the close panel; without
     JavaScript the whole page re-renders with the same panel)."""
     incident = get_incident_for_user(request.user, reference)
-    code = request.POST.get("closure_code", "")
-    reason = request.POST.get("exemption_reason", "")
+    values = {name: request.POST.get(name, "") for name in CLOSE_FIELDS}
+    attempts = values["callback_attempts"].strip()
     try:
+        if attempts and not attempts.isdigit():
+            raise ValidationError({"callback_attempts": ["Enter the call-back attempts as a whole number, like 2"]})
         incident_close(
             incident=incident,
             actor=request.user,
-            closure_code=code,
-            exemption_reason=reason,
+            closure_code=values["closure_code"],
+            exemption_reason=values["exemption_reason"],
+            callback_attempts=int(attempts[:3]) if attempts else None,
+            callback_outcome=values["callback_outcome"],
+            framework_reference=values["framework_reference"],
+            overdue_decision=values["overdue_decision"],
             expected_version=posted_row_version(request),
+            request=request,
         )
     except ValidationError as exc:
-        return _close_panel(
-            request,
-            reference,
-            status=400,
-            close_errors=exc.message_dict,
-            close_values={"closure_code": code, "exemption_reason": reason},
-        )
+        return _close_panel(request, reference, status=400, close_errors=exc.message_dict, close_values=values)
     except Blocked as exc:
-        return _close_panel(
-            request,
-            reference,
-            status=409,
-            close_block=exc,
-            close_values={"closure_code": code, "exemption_reason": reason},
-        )
+        return _close_panel(request, reference, status=409, close_block=exc, close_values=values)
     messages.success(request, f"Incident {reference} closed.")
     return redirect_after_post(request, reverse("incidents:incident-detail", kwargs={"reference": reference}))
+
+
+CLOSE_FIELDS = (
+    "closure_code",
+    "exemption_reason",
+    "callback_attempts",
+    "callback_outcome",
+    "framework_reference",
+    "overdue_decision",
+)
+CLOSE_FIELD_IDS = {name: "f-" + name.replace("_", "-") for name in CLOSE_FIELDS} | {"closed_at": "f-closure-code"}
 
 
 def _close_panel(request: HttpRequest, reference: str, *, status: int, **extra: Any) -> HttpResponse:
     incident = incident_detail(reference, request.user)
     context = _detail_context(request, incident, **extra)
     errors = extra.get("close_errors") or {}
-    context["errors"] = errors_list(
-        errors,
-        {"closure_code": "f-closure-code", "exemption_reason": "f-exemption-reason", "closed_at": "f-closure-code"},
-    )
+    context["errors"] = errors_list(errors, CLOSE_FIELD_IDS)
+    context["close_error_links"] = [
+        (CLOSE_FIELD_IDS.get(field, "f-closure-code"), message)
+        for field, messages_ in errors.items()
+        for message in messages_
+    ]
     template = "incidents/incident_detail.html#close-panel" if request.htmx else "incidents/incident_detail.html"
     response = render(request, template, context, status=status)
     if request.htmx:
@@ -112,11 +122,20 @@ def _close_panel(request: HttpRequest, reference: str, *, status: int, **extra: 
 def incident_note_page(request: HttpRequest, reference: str) -> HttpResponse:
     incident = get_incident_for_user(request.user, reference)
     try:
-        incident_add_note(incident=incident, actor=request.user, text=request.POST.get("text", ""))
+        incident_note(
+            incident=incident,
+            actor=request.user,
+            text=request.POST.get("text", ""),
+            new_information=request.POST.get("new_information") == "yes",
+        )
     except ValidationError as exc:
         detail = incident_detail(reference, request.user)
         context = _detail_context(
-            request, detail, note_errors=exc.message_dict, note_value=request.POST.get("text", "")
+            request,
+            detail,
+            note_errors=exc.message_dict,
+            note_value=request.POST.get("text", ""),
+            note_new_information=request.POST.get("new_information") == "yes",
         )
         context["errors"] = errors_list(exc.message_dict, {"text": "f-note"})
         return render(request, "incidents/incident_detail.html", context, status=400)

@@ -4,7 +4,7 @@ default); the names and environment variables are the ones docs/DEPLOYMENT.md li
 
 import os
 
-from config.env import env_int
+from config.env import env_int, env_list
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -38,6 +38,9 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "rethrive-sweep": {"task": "thrive.tasks.rethrive_sweep", "schedule": 60.0},
+    # Rule 13: an alert unacknowledged for ALERT_ESCALATE_MINUTES goes to every supervisor on
+    # watch. Every 30 s, so it goes wider within half a minute of its time.
+    "alerts-escalate": {"task": "alerts.tasks.alert_escalate_sweep", "schedule": 30.0},
     # Rule 7: texts a broker outage left queued are enqueued again.
     "texts-sweep": {"task": "victims.tasks.text_sweep", "schedule": 60.0},
     # Expired API tokens are refused on sight; this only keeps the table small.
@@ -47,3 +50,14 @@ CELERY_BEAT_SCHEDULE = {
     # The same for emails (the wording emails of rule 9): the outbox is the truth.
     "emails-sweep": {"task": "emails.tasks.email_sweep", "schedule": 60.0},
 }
+
+# Webhooks (API.md "Webhooks"; webhooks/): plain http is allowed only to these hosts (a
+# receiver on the same machine or a test's); every other subscription URL must be https.
+WEBHOOK_HTTP_HOSTS = [host.lower() for host in env_list("WEBHOOK_HTTP_HOSTS", ["127.0.0.1", "localhost"])]
+# A receiver that has not answered in this long has failed this try.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Retries: 30 s, 1 min, 2, 4, ... at most an hour apart, for a day from the first try;
+# a try that fails after that marks the delivery failed (shown to administrators).
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+WEBHOOK_RETRY_CEILING_SECONDS = env_int("WEBHOOK_RETRY_CEILING_SECONDS", 3600)
+WEBHOOK_RETRY_PERIOD_SECONDS = env_int("WEBHOOK_RETRY_PERIOD_SECONDS", 24 * 3600)

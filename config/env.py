@@ -3,6 +3,7 @@ value that is not what the setting needs stops the app with the variable's name,
 than starting with a guess."""
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -34,3 +35,36 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from exc
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {raw!r}.")
+    return value
+
+
+def env_pairs(name: str) -> list[tuple[str, str]]:
+    """`key=value,key=value` as pairs, in the order given (the first pair that applies wins
+    where the caller says so). A key may itself hold `=`: the value is after the last one."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return []
+    pairs = []
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.rpartition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name} must be a comma-separated list of key=value pairs; {item!r} is not.")
+        pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def url_origin(url: str) -> str:
+    """`https://host:port` of an address (for a Content-Security-Policy source)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -69,6 +69,12 @@ class Outbox:
     send_task: str  # the Celery name of the task that sends one row
     noun: str  # for the logs: "Email", "Text"
     backoff_base: int  # seconds before the first retry
+    # An extra condition (a Q or a boolean expression) a row must meet to be claimed or swept:
+    # its turn. The webhooks keep each incident's events in order with it; None: any row.
+    in_turn: Any = None
+
+    def _in_turn(self, rows: Any) -> Any:
+        return rows if self.in_turn is None else rows.filter(self.in_turn)
 
     def enqueue(self, pk: int, *, countdown: int | None = None) -> bool:
         """Hand the row to a worker. A broker that is down loses nothing: the row stays
@@ -101,11 +107,11 @@ class Outbox:
         update counts the attempt."""
         now = timezone.now()
         until = now + timedelta(seconds=CLAIM_SECONDS)
-        won = (
-            self.model.objects.filter(pk=pk, status=self.queued, next_attempt_at__lte=now + timedelta(seconds=1))
-            .filter(_unheld(now))
-            .update(claimed_until=until, attempts=F("attempts") + 1)
-        )
+        won = self._in_turn(
+            self.model.objects.filter(
+                pk=pk, status=self.queued, next_attempt_at__lte=now + timedelta(seconds=1)
+            ).filter(_unheld(now))
+        ).update(claimed_until=until, attempts=F("attempts") + 1)
         return Claim(pk, now, until) if won else None
 
     def claimed(self, claim: Claim) -> Any:
@@ -149,10 +155,11 @@ class Outbox:
         claim lets one through. Returns how many were handed over."""
         now = now or timezone.now()
         stale = list(
-            self.model.objects.filter(
-                status=self.queued, next_attempt_at__lt=now - timedelta(seconds=SWEEP_GRACE_SECONDS)
+            self._in_turn(
+                self.model.objects.filter(
+                    status=self.queued, next_attempt_at__lt=now - timedelta(seconds=SWEEP_GRACE_SECONDS)
+                ).filter(_unheld(now))
             )
-            .filter(_unheld(now))
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
         )

@@ -15,7 +15,7 @@ import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list
+from config.env import env_bool, env_choice, env_int, env_list, env_pairs, url_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "audit",
     "idempotency",
     "emails",
+    "alerts",
+    "cad",
+    "webhooks",
     "home",
 ]
 
@@ -83,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
+    # A CAD integration account has no pages and no session: refused with a page that says so.
+    "accounts.middleware.IntegrationSessionMiddleware",
     # Idempotency-Key on POSTs under /api/: runs the view inside the key's transaction.
     "idempotency.middleware.IdempotencyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -147,6 +152,8 @@ AUTHENTICATION_BACKENDS = [
     # django-axes' lockout, then a growing delay per account (accounts.throttle).
     "accounts.throttle.ThrottledAxesBackend",
     "accounts.backends.StaffBackend",
+    # Single sign-on: answers only the OpenID Connect callback (accounts.sso).
+    "accounts.sso.SSOBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 100)
 AXES_COOLOFF_TIME = 1  # hour
@@ -177,6 +184,47 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_TOUCH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Single sign-on (OpenID Connect) --------------------------------------------------------
+# accounts/sso.py; docs/DEPLOYMENT.md "Single sign-on" has an Entra ID example. On when the
+# discovery address, the client id and the secret are all set; the endpoints are read from the
+# discovery document when first needed (and kept for OIDC_DISCOVERY_CACHE_SECONDS).
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "").strip()
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "").strip()
+_oidc_given = {
+    "OIDC_DISCOVERY_URL": OIDC_DISCOVERY_URL,
+    "OIDC_CLIENT_ID": OIDC_RP_CLIENT_ID,
+    "OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+}
+if any(_oidc_given.values()) and not all(_oidc_given.values()):
+    _missing = ", ".join(name for name, value in _oidc_given.items() if not value)
+    raise ImproperlyConfigured(f"Single sign-on is half configured: set {_missing} as well (or none of the three).")
+# The claim that names the person, and the staff record's field it is compared with (case
+# ignored): `username` or `email`. Staff are never created by signing in.
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "").strip() or "preferred_username"
+OIDC_MATCH_FIELD = env_choice("OIDC_MATCH_FIELD", "username", ("username", "email"))
+# Roles from the provider's groups instead of the staff record: `group=role,group=role` (role
+# codes: call_handler, supervisor, trainer, analyst, admin). The first pair whose group the
+# person carries wins, so list the most senior first. Set, it is the whole truth: a person in
+# none of the groups is refused.
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "").strip() or "groups"
+OIDC_GROUP_ROLES = env_pairs("OIDC_GROUP_ROLES")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "").strip() or "openid email profile"
+OIDC_DISCOVERY_CACHE_SECONDS = env_int("OIDC_DISCOVERY_CACHE_SECONDS", 3600)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint that ends the provider's session at sign-out
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+# Password sign-in off for everyone but the named break-glass accounts (and, at the API,
+# integration accounts): accounts.backends.password_sign_in_allowed.
+SSO_ONLY = env_bool("SSO_ONLY", False)
+BREAK_GLASS_USERNAMES = env_list("BREAK_GLASS_USERNAMES", [])
+if SSO_ONLY and not OIDC_DISCOVERY_URL:
+    raise ImproperlyConfigured(
+        "SSO_ONLY is true but single sign-on is not configured: set OIDC_DISCOVERY_URL, OIDC_CLIENT_ID "
+        "and OIDC_CLIENT_SECRET."
+    )
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -240,6 +288,9 @@ API_TOKEN_LIFETIMES: dict[str, dict[str, timedelta]] = {
     "default": {"idle": timedelta(hours=12), "absolute": timedelta(days=7)},
     "integration": {"idle": timedelta(days=90), "absolute": timedelta(days=90)},
 }
+# The only API paths an `integration` account's token opens (accounts.tokens): the CAD's
+# routes and revoking its own token. Anything else is a 403.
+INTEGRATION_API_PATHS = ("/api/cad/", "/api/auth/token/")
 # How long a request waits for another holding the same Idempotency-Key before a 409.
 IDEMPOTENCY_WAIT_SECONDS = env_int("IDEMPOTENCY_WAIT_SECONDS", 20)
 REST_KNOX = {
@@ -264,6 +315,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "YesNoNotKnownEnum": ["yes", "no", "not_known"],
         "GradeEnum": "qa.models.Grade",
+        "WebhookEventTypeEnum": "webhooks.rules.EVENT_TYPES",
     },
 }
 
@@ -285,6 +337,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [csp.NONE],
     }
 }
+if OIDC_DISCOVERY_URL:
+    # Signing out sends the browser on to the provider's end-session page: a form's redirect
+    # that form-action must allow (on the discovery document's host, as Entra ID's is).
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(url_origin(OIDC_DISCOVERY_URL))
 
 # --- Security (production) ----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -317,6 +373,16 @@ ASSESSMENT_TEXT_MAX_LENGTH = env_int("ASSESSMENT_TEXT_MAX_LENGTH", 5000)
 # within this many seconds of the first is the same request arriving twice: answered with
 # the version already made, never a second version or a second text. 0 turns it off.
 ASSESSMENT_REPEAT_WINDOW_SECONDS = env_int("ASSESSMENT_REPEAT_WINDOW_SECONDS", 10)
+
+# Rule 13 (alerts/): a submitted assessment at one of these risk levels alerts the supervisors
+# on watch at once, as does a re-THRIVE overdue this many minutes; an alert nobody has
+# acknowledged after ALERT_ESCALATE_MINUTES goes to every supervisor on watch. The home page
+# asks for new alerts every ALERT_POLL_SECONDS. A watch nobody ended lapses after WATCH_MAX_HOURS.
+ALERT_RISK_LEVELS = frozenset(env_list("ALERT_RISK_LEVELS", ["high"]))
+ALERT_OVERDUE_MINUTES = env_int("ALERT_OVERDUE_MINUTES", 60)
+ALERT_ESCALATE_MINUTES = env_int("ALERT_ESCALATE_MINUTES", 10)
+ALERT_POLL_SECONDS = env_int("ALERT_POLL_SECONDS", 5)
+WATCH_MAX_HOURS = env_int("WATCH_MAX_HOURS", 12)
 
 # The text gateway: "console" (embedded default) or "notify" (GOV.UK Notify).
 TEXT_GATEWAY = os.environ.get("TEXT_GATEWAY", "console")

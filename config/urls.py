@@ -3,10 +3,12 @@ from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api import obtain_token
-from config.converters import ReferenceConverter
+from config.converters import CadRefConverter, ReferenceConverter
 
 # An incident reference in a URL: ASCII letters, digits, - and _ only (config/converters.py).
 register_converter(ReferenceConverter, "ref")
+# A CAD's own reference: the same alphabet and a slash (config/converters.py).
+register_converter(CadRefConverter, "cadref")
 
 api_patterns = [
     path("auth/token/", obtain_token, name="token"),
@@ -16,6 +18,9 @@ api_patterns = [
     path("", include("thrive.api_urls")),
     path("", include("victims.api_urls")),
     path("", include("qa.api_urls")),
+    path("", include("alerts.api_urls")),
+    path("cad/", include("cad.api_urls")),
+    path("", include("webhooks.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,8 +29,10 @@ urlpatterns = [
     path("thrive/", include("casework.thrive_urls")),
     path("victims/", include("victims.urls")),
     path("qa/", include("qa.urls")),
+    path("cad/", include("cad.urls")),
     path("api/", include((api_patterns, "api"))),
     path("audit/", include("audit.urls")),
+    path("alerts/", include("alerts.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -31,11 +31,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if role_can(user, "edit_prompts"):
         items.append(("Edit wording", reverse("thrive:wording-home")))
         items.append(("Trained / not yet", reverse("thrive:wording-trained")))
+        items.append(("Briefings", reverse("thrive:briefing-list")))
         items.append(("Prevention advice", reverse("victims:advice-list")))
+    # Rule 13 (alerts/): the supervisor's alert queue; the report beside the dashboards.
+    if role_can(user, "alerts_acknowledge"):
+        items.append(("Alerts", reverse("alerts:queue")))
     if role_can(user, "qa_grade"):
         items.append(("Dip samples", reverse("qa:sample-list")))
     if role_can(user, "view_dashboards"):
         items.append(("QA dashboard", reverse("qa:dashboard")))
+        items.append(("Alert report", reverse("alerts:report")))
     if role_can(user, "qa_feedback"):
         items.append(("My QA feedback", reverse("qa:feedback-list")))
     if role_can(user, "view_audit"):

@@ -1,24 +1,21 @@
 # The sign-in pages and the home page, in the "accounts" namespace as before (accounts:home,
 # accounts:login). The conf lives here, at the top, because the home page draws on every app;
 # accounts itself imports no other app.
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
-from accounts.forms import LoginForm
 from home import views as home_views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("", home_views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    # The password form under SSO_ONLY, for the break-glass accounts (docs/SECURITY.md).
+    path("login/break-glass/", views.LoginView.as_view(break_glass=True), name="login_break_glass"),
+    # Single sign-on (accounts/sso.py): off the provider and back.
+    path("login/sso/", views.sso_start, name="sso_start"),
+    path("login/sso/callback/", views.sso_callback, name="sso_callback"),
+    path("logout/", views.logout, name="logout"),
     path("help/shortcuts/", views.shortcuts, name="shortcuts"),
 ]

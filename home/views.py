@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.roles import role_can
+from alerts.views import panel_context, watch_context
 from incidents.models import Status
 from incidents.selectors import IncidentFilters, incident_list
 from incidents.views_handover import handover_context
@@ -47,6 +48,8 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("incident", "author")
             .order_by("-submitted_at")[:HOME_LIST_LENGTH]
         )
+    if user.role == Role.SUPERVISOR:
+        context.update(_alerts(user))
     if user.role == Role.TRAINER:
         context["prompt_set"] = prompt_set_current()
     context.update(_returns_and_wording(user))
@@ -83,3 +86,8 @@ def _returns_and_wording(user: Any) -> dict[str, object]:
         current = current_published(current_family())
         context["training_rows"] = trained_by_team(current) if current else []
     return context
+
+
+def _alerts(user: Any) -> dict[str, object]:
+    """Rule 13 on the supervisor's home page: their watch and the polled alert panel."""
+    return {**watch_context(user), **panel_context(user)}

@@ -5,6 +5,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import BooleanField, Case, Q, Value, When
 
+# The gradings table is defined beside its cache (incidents/gradings.py); a model of this app.
+from incidents.gradings import ResponseGrading as ResponseGrading
+from incidents.gradings import grading_label
+
 
 class Channel(models.TextChoices):
     EMERGENCY = "999", "999"
@@ -16,6 +20,11 @@ class Channel(models.TextChoices):
 
 
 class Grading(models.TextChoices):
+    """The API's grading codes (API.md), which the gradings table is seeded with. What a grading
+    is called, its order, its intervals and whether it may be dispatched before the assessment
+    are the force's, in `ResponseGrading`; validation and labels read that table
+    (incidents/gradings.py), never this list."""
+
     IMMEDIATE = "immediate", "Immediate"
     PRIORITY = "priority", "Priority"
     SCHEDULED = "scheduled", "Scheduled"
@@ -33,6 +42,12 @@ class Category(models.Model):
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
     active = models.BooleanField(default=True)
+    # Rule 14: a victim on an incident of this category is a victim of crime, so the
+    # Victims' Code applies (victims.victims_code). The force's administrator decides.
+    crime = models.BooleanField(
+        default=False,
+        help_text="Incidents of this category are crimes: their victims are owed the Victims' Code.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -58,6 +73,52 @@ class ClosureCode(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Requirement(models.TextChoices):
+    """What an exempt closure must record beyond who closed it."""
+
+    REASON = "reason", "A reason"
+    RISK_DECISION = "risk_decision", "A risk decision: call-back attempts and the outcome"
+    FRAMEWORK_RECORD = "framework_record", "The reference of the framework's own record"
+
+
+class ClosureExemption(models.Model):
+    """A policy line: an exempt closure code a force allows for a channel and a category (either
+    empty: any), and what that closure must record. The most specific active line for an
+    incident decides (casework.rules.exemption_line); an exempt code with no line is refused."""
+
+    closure_code = models.ForeignKey(
+        ClosureCode, on_delete=models.PROTECT, related_name="exemptions", limit_choices_to={"exempt": True}
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices, blank=True, help_text="Empty: any channel.")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Empty: any category."
+    )
+    requirement = models.CharField(max_length=20, choices=Requirement.choices, default=Requirement.REASON)
+    framework = models.CharField(
+        max_length=100, blank=True, help_text="The framework's record, named on the form (e.g. Missing person record)."
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["closure_code__name", "channel", "category__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["closure_code", "channel", "category"],
+                nulls_distinct=False,
+                name="closure_exemption_one_line_per_scope",
+            ),
+            models.CheckConstraint(
+                condition=~Q(requirement="framework_record") | ~Q(framework=""),
+                name="closure_exemption_framework_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        channel = Channel(self.channel).label if self.channel else "any channel"
+        category = self.category.name if self.category_id else "any category"
+        return f"{self.closure_code.name}: {channel}, {category} ({self.get_requirement_display()})"
 
 
 class ReferenceCounter(models.Model):
@@ -128,7 +189,8 @@ class Incident(models.Model):
     cad_ref = models.CharField(max_length=40, unique=True, null=True, blank=True)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="incidents")
-    grading = models.CharField(max_length=40, choices=Grading.choices)
+    # A `ResponseGrading` code (the API's code); its name is the force's (`get_grading_display`).
+    grading = models.CharField(max_length=40)
     summary = models.TextField(max_length=2000)
     location = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -167,6 +229,21 @@ class Incident(models.Model):
         ClosureCode, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
     )
     exemption_reason = models.TextField(blank=True, max_length=2000)
+    # An exempt closure's policy line (who: closed_by; why: exemption_reason) and what the
+    # line asked for: the call-back attempts of a risk decision, or the framework's record.
+    # The text columns default to empty in the database too, so a bulk COPY (bench/volume)
+    # that does not name them still loads.
+    exemption_line = models.ForeignKey(
+        ClosureExemption, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
+    callback_attempts = models.PositiveSmallIntegerField(null=True, blank=True)
+    callback_outcome = models.TextField(blank=True, max_length=2000, default="", db_default="")
+    framework_reference = models.CharField(max_length=100, blank=True, default="", db_default="")
+    # A supervisor's decision to close while a re-THRIVE was overdue at the closing time.
+    overdue_decision = models.TextField(blank=True, max_length=2000, default="", db_default="")
+    overdue_decision_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Optimistic lock: every change bumps it; a form posted with an older number is stale.
     row_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -210,6 +287,10 @@ class Incident(models.Model):
     def is_open(self) -> bool:
         return self.status == Status.OPEN
 
+    def get_grading_display(self) -> str:
+        """The force's name for the grading (the gradings table), never the code."""
+        return grading_label(self.grading)
+
     def is_overdue(self, now: datetime) -> bool:
         """Rule 5 for one incident (`overdue_q`), as IncidentQuerySet.overdue says it for many."""
         return q_holds(self, overdue_q(now))
@@ -217,6 +298,7 @@ class Incident(models.Model):
 
 class EntryKind(models.TextChoices):
     NOTE = "note", "Note"
+    NEW_INFORMATION = "new_information", "New information"
     OPENED = "opened", "Opened"
     GRADING_CHANGED = "grading_changed", "Grading changed"
     ASSESSMENT_SUBMITTED = "assessment_submitted", "Assessment submitted"
@@ -228,7 +310,12 @@ class EntryKind(models.TextChoices):
     TEXT_NOT_SENT = "text_not_sent", "Text not sent"
     VICTIM_LINKED = "victim_linked", "Victim linked"
     REPEAT_CHECK = "repeat_check", "Repeat victim check"
+    VICTIMS_CODE = "victims_code", "Victims' Code"
     RETHRIVE_DUE = "rethrive_due", "Re-THRIVE due"
+    # Rule 13 (alerts/): raised, acknowledged, escalated, the supervisor's decision.
+    ALERT = "alert", "Supervisor alert"
+    # The CAD changed the incident's details (cad.services.cad_incident_put).
+    CAD_UPDATED = "cad_updated", "Updated from the CAD"
     CLOSED = "closed", "Closed"
     HANDED_OVER = "handed_over", "Handed over"
     REOPENED = "reopened", "Reopened"

@@ -60,6 +60,13 @@ def incident_reopen(
             closed_by=None,
             closure_code=None,
             exemption_reason="",
+            # The closure's policy record goes with it (the log entry and the audit keep it).
+            exemption_line=None,
+            callback_attempts=None,
+            callback_outcome="",
+            framework_reference="",
+            overdue_decision="",
+            overdue_decision_by=None,
             # New information: the risk is assessed again, now (marked flagged, so the sweep
             # does not add "no assessment in the last 3 h 30 min", untrue here).
             rethrive_due_at=now,

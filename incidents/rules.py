@@ -1,8 +1,10 @@
 """Pure checks over an incident's own data. No writes.
 
 - `client_time_problem`: a time sent by a client must not be in the future and keeps its order.
-- `rethrive_interval`, `rethrive_due_at`, `rethrive_due_after_regrade`, `rethrive_on_time`:
-  rule 5, the re-THRIVE clock.
+- `rethrive_interval`, `rethrive_due_at`, `rethrive_due_after_regrade`,
+  `rethrive_due_after_new_information`, `rethrive_on_time`: rule 5, the re-THRIVE clock (the
+  intervals are the force's gradings table, incidents/gradings.py).
+- `dispatch_before_assessment`: whether a grading's response may go before the assessment.
   It lives here because the clock is the incident's (its grading sets the interval, its
   `rethrive_due_at` holds the due time, and `Incident.is_overdue` reads it); thrive and
   casework use it from here. Elapsed time, so all three work in UTC.
@@ -12,8 +14,9 @@ The closure gate (rule 1) spans incidents, thrive and victims: casework/rules.py
 
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.utils import timezone
+
+from incidents.gradings import grading_dispatch_before_assessment, grading_interval
 
 
 def client_time_problem(
@@ -31,8 +34,18 @@ def client_time_problem(
 
 
 def rethrive_interval(grading: str) -> timedelta:
-    minutes = settings.RETHRIVE_MINUTES_BY_GRADING.get(grading, settings.RETHRIVE_DEFAULT_MINUTES)
-    return timedelta(minutes=minutes)
+    """Rule 5: how long after an assessment the next falls due, for this grading: the force's
+    gradings table (seeded from RETHRIVE_MINUTES_*, 3 h 30 min unless set), read through its
+    cached snapshot (incidents.gradings)."""
+    return grading_interval(grading)
+
+
+def dispatch_before_assessment(grading: str) -> bool:
+    """Whether a response at this grading may be dispatched before the THRIVE-SP assessment
+    is submitted (West Midlands: THRIVE is not required before an immediate response; the
+    assessment follows). The force sets it per grading in the gradings table; seeded true for
+    Immediate only. The one rule: a dispatch gate asks this, never the grading code."""
+    return grading_dispatch_before_assessment(grading)
 
 
 def rethrive_due_at(*, grading: str, last_assessed_at: datetime) -> datetime:
@@ -62,6 +75,24 @@ def rethrive_due_after_regrade(
     """
     if not assessed:
         return rethrive_due_at(grading=grading, last_assessed_at=opened_at)
+    return _due_now(current_due=current_due, now=now)
+
+
+def rethrive_due_after_new_information(
+    *, assessed: bool, current_due: datetime | None, now: datetime
+) -> datetime | None:
+    """Rule 5: a handler logs new information on an open incident (a note marked so). Once it
+    has a submitted assessment, a re-THRIVE is due now, as after a grading change (the
+    earlier due time if that has already passed). Before the first assessment nothing
+    changes (None): the first assessment, still to come, will take the information in."""
+    if not assessed:
+        return None
+    return _due_now(current_due=current_due, now=now)
+
+
+def _due_now(*, current_due: datetime | None, now: datetime) -> datetime:
+    """Due at `now`, or at the earlier due time when that has already passed, so a second
+    change does not hide how long the incident has waited."""
     now = now.astimezone(UTC)
     if current_due is not None and current_due.astimezone(UTC) < now:
         return current_due.astimezone(UTC)

@@ -14,17 +14,22 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import Action
+from audit.services import audit_record
 from config.choices import labels_listed
 from config.errors import Blocked
 from config.text import free_text_errors
+from incidents.gradings import grading_choices, grading_is_active, grading_label
 from incidents.models import (
     Category,
     Channel,
+    ClosureCode,
+    ClosureExemption,
     EntryKind,
-    Grading,
     Incident,
     LogEntry,
     ReferenceCounter,
+    ResponseGrading,
 )
 from incidents.rules import client_time_problem, rethrive_due_at
 
@@ -32,6 +37,14 @@ SUMMARY_MAX = 2000
 LOCATION_MAX = 300
 NOTE_MAX = 4000
 OPENED_AT_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def grading_problem(grading: str) -> str | None:
+    """Why `grading` cannot be given to an incident now (None when it can): it must be an active
+    grading of the force's table. The message lists the names, never the codes."""
+    if isinstance(grading, str) and grading_is_active(grading):
+        return None
+    return f"Select a grading: {labels_listed(grading_choices())}"
 
 
 def log_entry_write(
@@ -50,16 +63,17 @@ def _next_reference(opened_at: datetime) -> str:
     return f"{day:%d%m%y}-{number:04d}"
 
 
-def incident_create(
+def incident_fields_clean(
     *,
-    actor: User,
     channel: str,
     category: str,
     grading: str,
     summary: str,
     location: str = "",
     opened_at: datetime | None = None,
-) -> Incident:
+) -> Category:
+    """What an incident's own fields must be, however they arrive (the form, the API, the
+    CAD's intake): raises ValidationError naming each bad field, or returns the category."""
     errors: dict[str, list[str]] = {}
     if channel not in Channel.values:
         errors["channel"] = [f"Select a channel: {labels_listed(Channel.choices)}"]
@@ -69,8 +83,8 @@ def incident_create(
     )
     if category_obj is None:
         errors["category"] = [f"{category!r} is not a known opening code" if category else "Select a category"]
-    if grading not in Grading.values:
-        errors["grading"] = [f"Select a grading: {labels_listed(Grading.choices)}"]
+    if problem := grading_problem(grading):
+        errors["grading"] = [problem]
     if not (summary or "").strip():
         errors["summary"] = ["Enter a summary of the call"]
     elif len(summary) > SUMMARY_MAX:
@@ -79,39 +93,64 @@ def incident_create(
         errors["location"] = [f"Location must be {LOCATION_MAX} characters or fewer"]
     for name, messages in free_text_errors(summary=summary, location=location).items():
         errors.setdefault(name, messages)
-    now = timezone.now()
     if opened_at is not None:
-        problem = client_time_problem(opened_at, not_before=None, not_before_label="", now=now)
+        problem = client_time_problem(opened_at, not_before=None, not_before_label="", now=timezone.now())
         if problem:
             errors["opened_at"] = [f"Opened at {problem}"]
         elif opened_at < OPENED_AT_EARLIEST:
             # References carry a two-digit year: an opened_at a century back would reuse one.
             errors["opened_at"] = [f"Opened at must not be before {OPENED_AT_EARLIEST:%d/%m/%Y}"]
-    if errors:
+    if errors or category_obj is None:  # an unknown category is among the errors
         raise ValidationError(errors)
-    opened = opened_at or now
+    return category_obj
+
+
+def incident_create(
+    *,
+    actor: User,
+    channel: str,
+    category: str,
+    grading: str,
+    summary: str,
+    location: str = "",
+    opened_at: datetime | None = None,
+    handler: User | None = None,
+    cad_ref: str | None = None,
+) -> Incident:
+    """Open an incident. The handler is the actor, unless another system (the CAD) opens it
+    for the call taker it names (`handler`), keyed by its own reference (`cad_ref`)."""
+    category_obj = incident_fields_clean(
+        channel=channel,
+        category=category,
+        grading=grading,
+        summary=summary,
+        location=location,
+        opened_at=opened_at,
+    )
+    handler = handler or actor
+    opened = opened_at or timezone.now()
     with transaction.atomic():
         incident = Incident.objects.create(
             reference=_next_reference(opened),
+            cad_ref=cad_ref,
             channel=channel,
             category=category_obj,
             grading=grading,
             summary=summary.strip(),
             location=(location or "").strip(),
-            handler=actor,
-            owner=actor,
-            team=actor.team,
+            handler=handler,
+            owner=handler,
+            team=handler.team,
             opened_at=opened,
             rethrive_due_at=rethrive_due_at(grading=grading, last_assessed_at=opened),
         )
-        log_entry_write(
-            incident=incident,
-            kind=EntryKind.OPENED,
-            author=actor,
-            at=opened,
-            text=f"Opened by {actor.display_name}: {Channel(channel).label}, "
-            f"{category_obj.name}, graded {Grading(grading).label}.",
+        text = (
+            f"Opened by {handler.display_name}: {Channel(channel).label}, "
+            f"{category_obj.name}, graded {grading_label(grading)}."
         )
+        if cad_ref:
+            text += f" Received from the CAD (its reference {cad_ref}) through {actor.display_name}."
+        log_entry_write(incident=incident, kind=EntryKind.OPENED, author=actor, at=opened, text=text)
     return incident
 
 
@@ -138,7 +177,9 @@ def incident_update(incident: Incident, **fields: object) -> None:
     incident.save(update_fields=[*fields.keys(), "row_version"])
 
 
-def incident_add_note(*, incident: Incident, actor: User, text: str) -> LogEntry:
+def incident_add_note(*, incident: Incident, actor: User, text: str, new_information: bool = False) -> LogEntry:
+    """A line the handler adds to the log. Marked as new information, the re-THRIVE that
+    follows is casework's to set (it needs the assessments: casework.services.incident_note)."""
     text = (text or "").strip()
     if errors := free_text_errors(text=text, labels={"text": "The log entry"}):
         raise ValidationError(errors)
@@ -147,7 +188,8 @@ def incident_add_note(*, incident: Incident, actor: User, text: str) -> LogEntry
     if len(text) > NOTE_MAX:
         raise ValidationError({"text": [f"A log entry must be {NOTE_MAX:,} characters or fewer"]})
     # Notes are appended, so they never conflict; they may be added after closure too.
-    return log_entry_write(incident=incident, kind=EntryKind.NOTE, text=text, author=actor)
+    kind = EntryKind.NEW_INFORMATION if new_information else EntryKind.NOTE
+    return log_entry_write(incident=incident, kind=kind, text=text, author=actor)
 
 
 def incident_regrade(incident: Incident, *, actor: User, grading: str, reason: str) -> None:
@@ -156,12 +198,51 @@ def incident_regrade(incident: Incident, *, actor: User, grading: str, reason: s
     the latest assessment (casework.services)."""
     if incident.grading == grading:
         return
-    old = Grading(incident.grading).label
+    old = grading_label(incident.grading)
     incident_update(incident, grading=grading)
     suffix = f" Reason: {reason}" if reason else ""
     log_entry_write(
         incident=incident,
         kind=EntryKind.GRADING_CHANGED,
         author=actor,
-        text=f"Grading changed from {old} to {Grading(grading).label} by {actor.display_name}.{suffix}",
+        text=f"Grading changed from {old} to {grading_label(grading)} by {actor.display_name}.{suffix}",
     )
+
+
+# The force's policy tables, as its administrator edits them in the admin: each change is
+# saved here and audited in the same transaction (who, what, from where).
+POLICY_OBJECT_TYPES = {ResponseGrading: "grading", ClosureExemption: "closure_exemption", ClosureCode: "closure_code"}
+
+
+def policy_row_save(*, row: ResponseGrading | ClosureExemption | ClosureCode, actor: User, request=None) -> None:
+    """Save a grading, a closure-exemption line or a closure code, and audit the change."""
+    created = row.pk is None
+    with transaction.atomic():
+        row.save()
+        audit_record(
+            actor=actor,
+            action=Action.COLLECT if created else Action.ALTER,
+            object_type=POLICY_OBJECT_TYPES[type(row)],
+            object_id=row.pk,
+            description=f"{'added' if created else 'changed'}: {row}"[:300],
+            request=request,
+            channel="admin",
+        )
+
+
+def policy_row_delete(*, row: ResponseGrading | ClosureExemption | ClosureCode, actor: User, request=None) -> None:
+    """Delete a policy row no incident uses (a used one is protected), and audit it."""
+    if isinstance(row, ResponseGrading) and Incident.objects.filter(grading=row.code).exists():
+        raise ValidationError(f"Incidents are graded “{row.name}”: make it inactive instead of deleting it.")
+    with transaction.atomic():
+        pk, text = row.pk, str(row)
+        row.delete()
+        audit_record(
+            actor=actor,
+            action=Action.ERASE,
+            object_type=POLICY_OBJECT_TYPES[type(row)],
+            object_id=pk,
+            description=f"deleted: {text}"[:300],
+            request=request,
+            channel="admin",
+        )

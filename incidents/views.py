@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.decorators import role_required
 from accounts.models import Team, User
 from config.pages import errors_list
-from incidents.models import Category, Channel, Grading, Status
+from incidents.gradings import grading_choices
+from incidents.models import Category, Channel, Status
 from incidents.selectors import IncidentFilters, incident_list
 from incidents.services import incident_create
 
@@ -109,6 +110,6 @@ def incident_create_page(request: HttpRequest) -> HttpResponse:
         ),
         "channels": Channel.choices,
         "categories": Category.objects.filter(active=True),
-        "gradings": Grading.choices,
+        "gradings": grading_choices(),
     }
     return render(request, "incidents/incident_create.html", context, status=400 if errors else 200)

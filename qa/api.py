@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -27,6 +27,7 @@ from qa.models import Check, ExemptionCheck, ExportFormat, Review, Sample, Sampl
 from qa.rules import month_parse
 from qa.selectors import QaFilters, qa_monthly
 from qa.services import DEFAULT_PER_HANDLER, MAX_PER_HANDLER, export_record, review_record, sample_draw
+from qa.victims_code import victims_code_figures
 
 Grades = capability_permission("qa_grade")
 ViewsDashboards = capability_permission("view_dashboards")
@@ -280,7 +281,11 @@ def _export(request: Request, format: str) -> HttpResponse:
     if format == ExportFormat.CSV:
         return exports.csv_response(rows, filters)
     return exports.xlsx_response(
-        rows, filters, compliance=compliance_monthly(filters), exemptions=exemption_audit_monthly(filters)
+        rows,
+        filters,
+        compliance=compliance_monthly(filters),
+        exemptions=exemption_audit_monthly(filters),
+        victims_code=victims_code_figures(filters),
     )
 
 
@@ -303,3 +308,54 @@ def export_csv(request: Request) -> HttpResponse:
 @permission_classes([ViewsDashboards])
 def export_xlsx(request: Request) -> HttpResponse:
     return _export(request, ExportFormat.XLSX)
+
+
+class VictimsCodeLineOut(serializers.Serializer):
+    breakdown = serializers.ChoiceField(choices=["month", "team", "handler"])
+    key = serializers.CharField()
+    name = serializers.CharField()
+    victims_of_crime = serializers.IntegerField()
+    recorded = serializers.IntegerField()
+    all_given = serializers.IntegerField()
+    all_given_pct = serializers.FloatField(allow_null=True)
+
+
+@extend_schema(
+    parameters=FILTER_PARAMETERS,
+    responses={
+        200: inline_serializer(
+            "VictimsCodeFigures",
+            {
+                "months": VictimsCodeLineOut(many=True),
+                "teams": VictimsCodeLineOut(many=True),
+                "handlers": VictimsCodeLineOut(many=True),
+            },
+        )
+    },
+)
+@api_view(["GET"])
+@permission_classes([ViewsDashboards])
+def victims_code_api(request: Request) -> Response:
+    """Rule 14: the Victims' Code figures per month (each of the range, oldest first), per
+    team and per handler, with the counts behind each percentage (qa.victims_code)."""
+    figures = victims_code_figures(filters_from_request(request))
+    return Response({name: [line.as_api() for line in lines] for name, lines in figures.items()})
+
+
+@login_not_required
+@extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "text/csv"): bytes})
+@api_view(["GET"])
+@permission_classes([ViewsDashboards])
+def victims_code_csv_export(request: Request) -> HttpResponse:
+    """The Victims' Code figures as their own CSV (the QA export's columns are API.md's and
+    stay as they are). Recorded as an export, like the others."""
+    filters = filters_from_request(request)
+    channel = "api" if request.auth is not None else "page"
+    export_record(
+        user=request.user,
+        format=ExportFormat.CSV,
+        filters={**filters.as_params(), "table": "victims_code"},
+        request=request,
+        channel=channel,
+    )
+    return exports.victims_code_csv_response(victims_code_figures(filters), filters)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("qa/compliance/", api.compliance_api, name="qa-compliance"),
     path("qa/exemption-audits/", api.exemption_audit_create_api, name="qa-exemption-audit-create"),
     path("qa/exemption-audits/monthly/", api.exemption_monthly_api, name="qa-exemption-monthly"),
+    path("qa/victims-code/", api.victims_code_api, name="qa-victims-code"),
 ]

@@ -13,6 +13,7 @@ from qa.compliance import COMPLIANCE_COLUMNS, ComplianceFigures
 from qa.exemptions import EXEMPTION_COLUMNS, ExemptionAuditFigures
 from qa.rules import COLUMNS, MonthlyFigures
 from qa.selectors import QaFilters
+from qa.victims_code import CODE_COLUMNS, CodeFigures, victims_code_csv, victims_code_lines
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,6 +47,7 @@ def xlsx_response(
     *,
     compliance: list[ComplianceFigures] | None = None,
     exemptions: list[ExemptionAuditFigures] | None = None,
+    victims_code: dict[str, list[CodeFigures]] | None = None,
 ) -> HttpResponse:
     """A real spreadsheet: a header row, whole numbers and one-decimal percentages stored
     as numbers (with number formats), the month as text, and a sheet saying which filters."""
@@ -69,6 +71,8 @@ def xlsx_response(
         _compliance_sheet(book, compliance)
     if exemptions is not None:
         _exemption_sheet(book, exemptions)
+    if victims_code is not None:
+        _victims_code_sheet(book, victims_code)
     about = book.create_sheet("Filters")
     about.append(["filter", "value"])
     for key, value in filters.as_params().items():
@@ -115,4 +119,26 @@ def _exemption_sheet(book: Workbook, rows: list[ExemptionAuditFigures]) -> None:
                 sheet.cell(line, column).number_format = "0.0"
             elif key != "month":
                 sheet.cell(line, column).number_format = "0"
+    sheet.freeze_panes = "A2"
+
+
+def victims_code_csv_response(figures: dict[str, list[CodeFigures]], filters: QaFilters) -> HttpResponse:
+    """Rule 14's figures as their own CSV (qa.victims_code): a line per month, team, handler."""
+    response = HttpResponse(victims_code_csv(figures), content_type="text/csv; charset=utf-8")
+    name = _filename(filters, "csv").replace("qa_", "victims_code_", 1)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _victims_code_sheet(book: Workbook, figures: dict[str, list[CodeFigures]]) -> None:
+    """Rule 14 on its own sheet: the same columns as its CSV, a line per month, team and
+    handler, the percentage a number with one decimal place."""
+    sheet = book.create_sheet("Victims' Code")
+    sheet.append([key for key, _ in CODE_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for line in victims_code_lines(figures):
+        values = line.as_api()
+        sheet.append([values[key] for key, _ in CODE_COLUMNS])
+        sheet.cell(sheet.max_row, len(CODE_COLUMNS)).number_format = "0.0"
     sheet.freeze_panes = "A2"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("compliance/", dashboard.compliance, name="compliance"),
     path("export.csv", api.export_csv, name="export-csv"),
     path("export.xlsx", api.export_xlsx, name="export-xlsx"),
+    path("victims-code.csv", api.victims_code_csv_export, name="victims-code-csv"),
     path("samples/", samples.sample_list, name="sample-list"),
     path("samples/new/", samples.sample_create, name="sample-create"),
     path("samples/<int:sample_id>/", samples.sample_detail, name="sample-detail"),

@@ -9,9 +9,12 @@ from tests.factories import UserFactory
 
 # The data the migrations ship (opening and closure codes, the THRIVE-SP wording, the
 # prevention advice), in dependency order: (migration module, its forwards function).
-# Each runs only when its table is empty.
+# Each runs only when its table was empty before any of them ran (the crime flags follow the
+# categories they flag).
 MIGRATION_DATA = [
     ("incidents.migrations.0002_categories_and_closure_codes", "create", "incidents.Category"),
+    ("incidents.migrations.0009_category_crime_and_victims_code_entry", "flag_crimes", "incidents.Category"),
+    ("incidents.migrations.0012_seed_gradings_and_exemptions", "seed", "incidents.ResponseGrading"),
     ("thrive.migrations.0002_default_prompt_sets", "create", "thrive.PromptSet"),
     ("victims.migrations.0002_default_prevention_advice", "seed", "victims.PreventionAdvice"),
     ("qa.migrations.0003_grade_scale", "create", "qa.GradeLevel"),
@@ -38,16 +41,25 @@ def _migrations_data(request: pytest.FixtureRequest) -> None:
     from django.apps import apps
     from django.db import connection
 
-    from incidents.models import Category
+    from incidents.gradings import grading_table_forget
+    from incidents.models import Category, ResponseGrading
     from qa.models import GradeLevel
     from thrive.models import PromptSet
 
+    # The gradings snapshot of an earlier test may hold rows its rollback took away.
+    grading_table_forget()
     with blocker.unblock():
-        if Category.objects.exists() and PromptSet.objects.exists() and GradeLevel.objects.exists():
+        if (
+            Category.objects.exists()
+            and PromptSet.objects.exists()
+            and ResponseGrading.objects.exists()
+            and GradeLevel.objects.exists()
+        ):
             return
+        empty = {model for _, _, model in MIGRATION_DATA if not apps.get_model(model).objects.exists()}
         with connection.schema_editor() as editor:
             for module, function, model in MIGRATION_DATA:
-                if not apps.get_model(model).objects.exists():
+                if model in empty:
                     getattr(importlib.import_module(module), function)(apps, editor)
 
 
@@ -121,3 +133,27 @@ def api_client_for(db):
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse a transactional test without serialized_rollback.
+
+    Its closing flush would re-run post_migrate (the role groups, the permissions), and the
+    next serialized_rollback test would then fail to put its own copy back on top of them
+    (a duplicate group name), depending only on the order the tests happen to run in.
+    """
+    offenders = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("serialized_rollback"):
+            continue
+        transactional = "transactional_db" in getattr(item, "fixturenames", ()) or (
+            marker is not None and marker.kwargs.get("transaction")
+        )
+        if transactional:
+            offenders.append(item.nodeid)
+    if offenders:
+        raise pytest.UsageError(
+            "Transactional tests must use @pytest.mark.django_db(transaction=True, serialized_rollback=True): "
+            + ", ".join(offenders)
+        )

@@ -146,3 +146,12 @@ def api_token(user: User) -> str:
     from accounts.tokens import token_issue
 
     return token_issue(user=user)[1]
+
+
+def set_rethrive_interval(grading: str, minutes: int) -> None:
+    """The force's re-THRIVE interval for a grading (the gradings table, issue 15)."""
+    from incidents.models import ResponseGrading
+
+    row = ResponseGrading.objects.get(code=grading)
+    row.rethrive_interval = timedelta(minutes=minutes)
+    row.save()

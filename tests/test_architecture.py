@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 PACKAGES = [
     *("accounts", "incidents", "thrive", "victims", "qa", "casework", "home", "audit", "config"),
-    *("bench", "tests", "markup", "emails", "idempotency"),
+    *("bench", "tests", "markup", "emails", "idempotency", "alerts", "cad", "webhooks"),
 ]
 
 
@@ -30,9 +30,11 @@ def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
 
 # Modules the contracts name, which must exist for lint-imports to run.
 NAMED = dict.fromkeys(("thrive.services", "thrive.wording", "thrive.tasks", "emails.services", "emails.tasks"), "")
+NAMED |= dict.fromkeys(("webhooks.services", "webhooks.tasks"), "")
 NAMED |= dict.fromkeys(
     ("audit.services", "casework.views_assessment", "thrive.views_returns", "thrive.views_wording"), ""
 )
+NAMED |= dict.fromkeys(("thrive.views_briefings",), "")
 
 
 def scratch_tree(root: Path, modules: dict[str, str]) -> Path:
@@ -127,6 +129,14 @@ def test_accounts_importing_an_app_for_the_home_page_is_refused(tmp_path):
     assert "accounts.views -> qa.selectors" in result.stdout
 
 
+def test_casework_importing_the_cad_integration_is_refused(tmp_path):
+    # cad composes casework (the closure gate, the close, the grading change): never the reverse.
+    tree = scratch_tree(tmp_path, {"cad.services": "", "casework.services": "import cad.services\n"})
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "casework.services -> cad.services" in result.stdout
+
+
 def test_thrive_and_victims_import_neither_way(tmp_path):
     # Siblings: a submission that touches both is casework's (casework.services).
     tree = scratch_tree(tmp_path, {"victims.services": "", "thrive.services": "from victims import services\n"})
@@ -143,9 +153,28 @@ def test_the_top_layers_may_use_everything_below(tmp_path):
         "casework.services": "from thrive import services\nfrom victims import services as v\n",
         "qa.selectors": "import thrive.services\n",
         "home.views": "import casework.services\nimport qa.selectors\n",
+        "cad.services": "import casework.services\nimport incidents.services\n",
     }
     result = lint_imports(scratch_tree(tmp_path, modules))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_alerts_sit_below_thrive_and_casework_and_above_incidents(tmp_path_factory):
+    """Rule 13: the submission (casework) and the re-THRIVE sweep (thrive) raise alerts, and
+    the alerts read incidents; incidents never reach up to them."""
+    modules = {
+        "alerts.services": "import incidents\nimport audit\n",
+        "thrive.tasks": "from alerts import services\n",
+        "casework.services": "from alerts import services\n",
+    }
+    kept = lint_imports(scratch_tree(tmp_path_factory.mktemp("kept"), modules))
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    upward = scratch_tree(
+        tmp_path_factory.mktemp("up"), {"alerts.services": "", "incidents.services": "from alerts import services\n"}
+    )
+    result = lint_imports(upward)
+    assert result.returncode != 0
+    assert "incidents.services -> alerts.services" in result.stdout
 
 
 def test_a_circle_inside_an_app_is_refused(tmp_path):
@@ -160,7 +189,7 @@ def test_a_circle_inside_an_app_is_refused(tmp_path):
 
 
 APPS = {"accounts", "incidents", "thrive", "victims", "qa", "casework", "home", "audit", "config", "emails"}
-APPS |= {"idempotency", "markup"}
+APPS |= {"idempotency", "markup", "alerts", "cad", "webhooks"}
 
 
 def private_names_imported_across_apps(source: str, own_app: str) -> list[str]:

@@ -74,3 +74,26 @@ def test_the_team_backfill_matches_what_the_service_writes(db):
         importlib.import_module("thrive.migrations.0006_assessment_team").backfill(apps, editor)
 
     assert sorted(Assessment.objects.values_list("pk", "team_id")) == written
+
+
+def test_the_victims_linked_month_backfill_matches_what_victim_link_writes(db):
+    """Issue 15: the month a victim was linked (the Victims' Code figures count by it),
+    including a link at 00:30 on 1 July in London (23:30 UTC on 30 June)."""
+    from victims.models import Victim
+    from victims.services import victim_link
+
+    handler = UserFactory(handler=True)
+    incident = make_incident(handler=handler)
+    victims = [
+        victim_link(incident=incident, actor=handler, name=f"Person {n}", phone=f"07700 90012{n}") for n in range(3)
+    ]
+    for victim, moment in zip(
+        victims, (utc(2026, 6, 30, 23, 30), utc(2026, 6, 30, 22, 30), utc(2026, 1, 1, 0)), strict=True
+    ):
+        Victim.objects.filter(pk=victim.pk).update(created_at=moment)
+    Victim.objects.update(linked_month=None)
+    module = importlib.import_module("victims.migrations.0007_victims_code_answers")
+    with connection.schema_editor() as editor:
+        module.backfill(apps, editor)
+    months = dict(Victim.objects.values_list("pk", "linked_month"))
+    assert [f"{months[v.pk]:%Y-%m}" for v in victims] == ["2026-07", "2026-06", "2026-01"]

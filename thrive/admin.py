@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from config.admin import ReadOnlyAdmin
-from thrive.models import Assessment, AssessmentReturn, ForceModelSetting, PromptSet, PromptSetStatus
+from thrive.models import Assessment, AssessmentReturn, Briefing, ForceModelSetting, PromptSet, PromptSetStatus
 from thrive.wording import force_model_choose
 
 
@@ -71,3 +71,14 @@ class AssessmentReturnAdmin(ReadOnlyAdmin):
 
     list_display = ["assessment", "returned_to", "returned_by", "reason", "returned_at", "resolved_at"]
     list_filter = ["reason"]
+
+
+@admin.register(Briefing)
+class BriefingAdmin(ReadOnlyAdmin):
+    """Read-only: a briefing is recorded only through thrive.wording.briefings.briefing_record
+    (the trainer's pages), which writes its audit row."""
+
+    list_display = ["held_on", "topic", "prompt_set", "recorded_by", "created_at"]
+    list_filter = ["prompt_set"]
+    search_fields = ["topic"]
+    readonly_fields = ["held_on", "topic", "prompt_set", "attendees", "recorded_by", "created_at"]

@@ -15,6 +15,7 @@ from functools import lru_cache
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from incidents.gradings import grading_choices, grading_label
 from markup import Template, join, literal
 from thrive.forms import (
     RESEND_ID,
@@ -243,7 +244,10 @@ def prompt_html(row: PromptRow, *, max_length: int = 0, readonly: bool = False) 
             ]
         else:
             options = []
-            for i, (value, text) in enumerate(p.choices):
+            # The grading's choices are the force's active gradings by its names (issue 15),
+            # whatever the wording lists; its validity is the service's (grading_problem).
+            choices = grading_choices() if p.field == "grading" else p.choices
+            for i, (value, text) in enumerate(choices):
                 # The answer is compared with the choice's own value, never with its markup.
                 escaped = _wording(value)
                 option_id = pid if i == 0 else OPTION_ID.render(pid, escaped)
@@ -315,5 +319,7 @@ def _answer(row: PromptRow) -> str | SafeString:
         return "Not known"
     if not value:
         return NOT_ANSWERED
+    if row.prompt.field == "grading":
+        return grading_label(value)  # the force's name for it (issue 15)
     labels = dict(row.prompt.choices)
     return labels.get(value, value) if labels else value

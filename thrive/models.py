@@ -257,6 +257,27 @@ class WordingAcknowledgement(models.Model):
         return f"{self.user_id} · {self.prompt_set_id}"
 
 
+class Briefing(models.Model):
+    """A training briefing (rule 9): a trainer briefed staff on a published version of the
+    wording, on a day, on a topic. Attendance is what the trained / not-yet chart counts as
+    trained (thrive.wording.briefings); the acknowledgement is shown beside it."""
+
+    held_on = models.DateField()
+    topic = models.CharField(max_length=200)
+    prompt_set = models.ForeignKey(PromptSet, on_delete=models.PROTECT, related_name="briefings")
+    # The trained / not-yet chart reads the attendees of one version's briefings through
+    # the through table's (briefing, user) unique index and the briefing's prompt_set index.
+    attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="briefings_attended")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Briefing {self.pk}: {self.topic}"
+
+
 class ForceModelSetting(models.Model):
     """The one row saying which prompt set family (model) the force uses. An administrator
     changes it in the admin; with no row, settings.PROMPT_SET_FAMILY applies."""

@@ -20,6 +20,7 @@ from accounts.models import Role, User
 from config.choices import labels_listed
 from config.errors import Blocked
 from config.text import free_text_problem
+from incidents.events import incident_event
 from incidents.models import EntryKind, Incident, Status
 from incidents.services import incident_lock, log_entry_write
 from thrive.models import Assessment, AssessmentReturn, AssessmentReviewed, AssessmentStatus, ReturnReason
@@ -116,6 +117,9 @@ def assessment_return(
             text=f"Assessment version {current.version} returned to {current.author.display_name} by "
             f"{actor.display_name} ({ReturnReason(reason).label.lower()}): "
             f"{', '.join(titles.get(key, key) for key in sections)}.",
+        )
+        incident_event(
+            incident, "assessment.returned", at=now, version=current.version, reason=reason, sections=sections
         )
     return returned
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from incidents.events import incident_event
 from incidents.models import EntryKind, Incident, Status
 from incidents.rules import rethrive_interval
 from incidents.services import log_entry_write
@@ -47,6 +48,9 @@ def rethrive_flag_overdue(*, now: datetime | None = None) -> int:
                     at=now,
                     text=f"Re-THRIVE due: no assessment in the last {_minutes_label(incident.grading)}. "
                     f"{incident.owner.display_name}, reassess the risk now.",
+                )
+                incident_event(
+                    incident, "incident.rethrive_overdue", at=now, grading=incident.grading, rethrive_due_at=due
                 )
                 flagged += 1
     return flagged

@@ -4,14 +4,18 @@ messages already queued)."""
 
 from celery import shared_task
 
+from alerts.services import alert_raise_overdue
 from thrive.services import rethrive_flag_overdue
 from thrive.wording.publishing import wording_email_staff, wording_remind
 
 
 @shared_task(name="thrive.tasks.rethrive_sweep")
 def rethrive_sweep() -> int:
-    """Every minute (beat): write the "re-THRIVE due" entry on newly overdue incidents."""
-    return rethrive_flag_overdue()
+    """Every minute (beat): write the "re-THRIVE due" entry on newly overdue incidents, and
+    alert the supervisors to those overdue an hour (rule 13, alerts.services)."""
+    flagged = rethrive_flag_overdue()
+    alert_raise_overdue()
+    return flagged
 
 
 @shared_task(name="thrive.tasks.wording_published_email")

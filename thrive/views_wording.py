@@ -248,8 +248,9 @@ def trained(request: HttpRequest) -> HttpResponse:
         chosen = next((v for v in versions if v.version == wanted), chosen)
     rows = trained_by_team(chosen) if chosen else []
     totals = {
-        "acknowledged": sum(len(r.acknowledged) for r in rows),
+        "trained": sum(len(r.trained) for r in rows),
         "not_yet": sum(len(r.not_yet) for r in rows),
+        "acknowledged": sum(len(r.acknowledged) for r in rows),
     }
     emails = email_counts(topic=f"prompt_set:{chosen.pk}") if chosen else {}
     context = {"versions": versions, "chosen": chosen, "rows": rows, "totals": totals, "emails": emails}

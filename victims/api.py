@@ -13,10 +13,11 @@ from rest_framework.response import Response
 
 from accounts.api import capability_permission
 from incidents.selectors import get_incident_for_user
-from victims.models import RepeatOutcome
+from victims.models import CodeAnswer, RepeatOutcome, SupportAnswer
 from victims.selectors import get_victim_for_user, text_list, text_out, victim_out, victims_for_user
 from victims.services import victim_link, victim_record_outcome
 from victims.texts import UnknownText, text_receipt
+from victims.victims_code import victims_code_record
 
 WorksIncidents = capability_permission("work_incidents")
 
@@ -45,6 +46,22 @@ class RepeatCheckOut(serializers.Serializer):
     household_note = serializers.CharField(allow_blank=True)
 
 
+class VictimsCodeOut(serializers.Serializer):
+    applies = serializers.BooleanField()
+    told_what_happens_next = serializers.ChoiceField(choices=CodeAnswer.values, allow_null=True)
+    written_acknowledgement_offered = serializers.ChoiceField(choices=CodeAnswer.values, allow_null=True)
+    support_information = serializers.ChoiceField(choices=SupportAnswer.values, allow_null=True)
+    met = serializers.BooleanField()
+    recorded_by = serializers.CharField(allow_null=True)
+    recorded_at = serializers.DateTimeField(allow_null=True)
+
+
+class VictimsCodeIn(serializers.Serializer):
+    told_what_happens_next = serializers.ChoiceField(choices=CodeAnswer.values)
+    written_acknowledgement_offered = serializers.ChoiceField(choices=CodeAnswer.values)
+    support_information = serializers.ChoiceField(choices=SupportAnswer.values)
+
+
 class VictimOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -53,6 +70,7 @@ class VictimOut(serializers.Serializer):
     address = serializers.CharField(allow_blank=True)
     postcode = serializers.CharField(allow_blank=True)
     repeat_check = RepeatCheckOut()
+    victims_code = VictimsCodeOut()
 
 
 class TextOut(serializers.Serializer):
@@ -95,6 +113,20 @@ def victim_outcome(request: Request, pk: int) -> Response:
     data.is_valid(raise_exception=True)
     # The service records the alteration (which the answer discloses) in its transaction.
     victim = victim_record_outcome(victim=victim, actor=request.user, request=request, **data.validated_data)
+    return Response(victim_out(victim))
+
+
+@extend_schema(request=VictimsCodeIn, responses=VictimOut)
+@api_view(["POST"])
+@permission_classes([WorksIncidents])
+def victim_victims_code(request: Request, pk: int) -> Response:
+    """Rule 14: record the victim's Victims' Code answers (400 naming a field; 409
+    `not_a_crime` for a victim of an incident that is not a crime)."""
+    victim = get_victim_for_user(request.user, pk, read=False)
+    data = VictimsCodeIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    # The service records the alteration (which the answer discloses) in its transaction.
+    victim = victims_code_record(victim=victim, actor=request.user, request=request, **data.validated_data)
     return Response(victim_out(victim))
 
 

@@ -17,6 +17,22 @@ class RepeatOutcome(models.TextChoices):
     NOT_REPEAT = "not_repeat", "Not a repeat victim"
 
 
+class CodeAnswer(models.TextChoices):
+    """Rule 14: the Victims' Code answers a handler records (empty: not recorded yet)."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+
+
+class SupportAnswer(models.TextChoices):
+    """Whether the victim was given the support information, and how. The prevention text
+    counts when one was asked for to the victim's own number (victims.victims_code)."""
+
+    YES = "yes", "Yes, on the call or in writing"
+    TEXT = "text", "Yes, by the prevention text"
+    NO = "no", "No"
+
+
 class Victim(models.Model):
     incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="victims")
     name = models.CharField(max_length=150)
@@ -42,6 +58,18 @@ class Victim(models.Model):
     outcome_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The local month the victim was linked, first day: the Victims' Code figures count
+    # victims by it (qa.victims_code), behind the index below.
+    linked_month = models.DateField(null=True, blank=True)
+    # Rule 14, the Victims' Code (victims.victims_code): what a victim of crime was told and
+    # offered, as the handler recorded it. Empty until recorded.
+    told_what_happens_next = models.CharField(max_length=3, choices=CodeAnswer.choices, blank=True, default="")
+    written_acknowledgement_offered = models.CharField(max_length=3, choices=CodeAnswer.choices, blank=True, default="")
+    support_information = models.CharField(max_length=4, choices=SupportAnswer.choices, blank=True, default="")
+    victims_code_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    victims_code_at = models.DateTimeField(null=True, blank=True)
     # Erasure (victims.services.victim_erase): the personal details are gone, the fact that
     # a victim was linked, by whom and when stays; the audit log records who erased them.
     erased_at = models.DateTimeField(null=True, blank=True)
@@ -68,6 +96,8 @@ class Victim(models.Model):
                 name="victim_household_window",
                 condition=~Q(household_key=""),
             ),
+            # The Victims' Code figures: victims linked in a range of months.
+            models.Index(fields=["linked_month"], name="victim_linked_month"),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from audit.services import audit_record_many, read_action
 from incidents.models import Incident
 from victims.models import Text, TextStatus, Victim
 from victims.rules import phone_masked
+from victims.victims_code import victims_code_out
 
 
 def victim_reads_record(
@@ -41,8 +42,9 @@ def victim_reads_record(
 def victims_for_user(
     user: Any, incident: Incident, *, request: HttpRequest | None = None, channel: str = ""
 ) -> list[Victim]:
-    """The incident's victims with their details, for someone who may read the incident."""
-    if not role_can(user, "view_incidents"):
+    """The incident's victims with their details, for someone who may read the incident
+    (staff who work incidents, and the CAD reading its own incidents: API.md)."""
+    if not (role_can(user, "view_incidents") or role_can(user, "cad_read")):
         raise Http404
     victims = victim_list(incident)
     for victim in victims:
@@ -60,7 +62,7 @@ def get_victim_for_user(
     if not role_can(user, "view_incidents"):
         raise Http404
     try:
-        victim = Victim.objects.select_related("incident").filter(pk=int(pk)).first()
+        victim = Victim.objects.select_related("incident__category", "victims_code_by").filter(pk=int(pk)).first()
     except (TypeError, ValueError):
         victim = None
     if victim is None:
@@ -75,7 +77,7 @@ FAILED_TEXT_NOTICE_DAYS = 7
 
 
 def victim_list(incident: Incident) -> list[Victim]:
-    return list(Victim.objects.filter(incident=incident).order_by("created_at", "id"))
+    return list(Victim.objects.filter(incident=incident).select_related("victims_code_by").order_by("created_at", "id"))
 
 
 def text_list(incident: Incident) -> list[Text]:
@@ -103,6 +105,8 @@ def victim_out(victim: Victim) -> dict[str, Any]:
         "address": victim.address,
         "postcode": victim.postcode,
         "repeat_check": repeat_check_out(victim),
+        # Rule 14 (victims.victims_code): an extra field, beside API.md's.
+        "victims_code": victims_code_out(victim),
     }
 
 

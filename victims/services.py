@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from config.dates import local_month
 from config.phones import PHONE_ERROR, normalise_uk_phone
 from config.text import ERASED, free_text_errors
 from incidents.models import EntryKind, Incident, LogEntry
@@ -176,6 +177,7 @@ def victim_link(
             created_by=actor,
             checked_at=now,
             check_matches=matches,
+            linked_month=local_month(now),
             **cleaned,
         )
         # The log names the victim by id only: it is read widely and kept whole, so nothing

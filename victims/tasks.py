@@ -10,6 +10,7 @@ from celery import shared_task
 
 from config.outbox import SWEEP_LIMIT
 from victims.texts import TEXTS, text_send
+from webhooks.services import webhook_sweep
 
 
 @shared_task(name=TEXTS.send_task, acks_late=True)
@@ -31,5 +32,8 @@ def text_enqueue(*, text_id: int, countdown: int | None = None) -> bool:
 
 
 def text_sweep(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -> int:
-    """Enqueue again each queued text whose message was lost (config.outbox's sweep)."""
+    """Enqueue again each queued text whose message was lost (config.outbox's sweep), and
+    each pending webhook delivery (webhooks.services.webhook_sweep): one sweep for both
+    outboxes a broker outage can leave behind. Returns how many texts were handed over."""
+    webhook_sweep(now=now, limit=limit)
     return TEXTS.sweep(now=now, limit=limit)

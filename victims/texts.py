@@ -28,6 +28,7 @@ from config.dates import local_month
 from config.outbox import Outbox, SendOutcome
 from config.params import whole_number
 from config.phones import normalise_uk_mobile
+from incidents.events import incident_event
 from incidents.models import EntryKind, Incident
 from incidents.services import log_entry_write
 from victims import rules
@@ -197,6 +198,7 @@ def _text_move(text: Text, new: str, *, at: datetime, entry: str, **fields: Any)
             TextStatus.FAILED: EntryKind.TEXT_FAILED,
         }[TextStatus(new)]
         log_entry_write(incident=text.incident, kind=kind, at=at, text=entry)
+        incident_event(text.incident, "text.status_changed", at=at, text_id=text.pk, status=new)
     text.status = new
     for name, value in fields.items():
         setattr(text, name, value)

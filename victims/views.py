@@ -3,20 +3,23 @@ outcome, and the texts fragment the incident page polls while a text is queued."
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import role_required
+from config.errors import Blocked
 from config.pages import errors_list, errors_shown_once
 from incidents.selectors import get_incident_for_user
 from victims.advice import advice_update
-from victims.models import PreventionAdvice, RepeatOutcome
+from victims.models import CodeAnswer, PreventionAdvice, RepeatOutcome, SupportAnswer, Victim
 from victims.rules import date_of_birth_from_parts
 from victims.selectors import any_queued, get_victim_for_user, text_list, victim_reads_record
 from victims.services import victim_link, victim_record_outcome
+from victims.victims_code import victims_code_applies, victims_code_record
 
 LINK_ANCHORS = {
     "name": "f-name",
@@ -66,6 +69,47 @@ def victim_link_page(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "victims/victim_link.html", context, status=400 if field_errors else 200)
 
 
+CODE_ANCHORS = {
+    "told_what_happens_next": "f-code-told",
+    "written_acknowledgement_offered": "f-code-acknowledgement",
+    "support_information": "f-code-support",
+}
+
+
+def _victim_page(
+    request: HttpRequest,
+    victim: Victim,
+    *,
+    values: dict[str, str] | None = None,
+    field_errors: dict[str, list[str]] | None = None,
+    code_values: dict[str, str] | None = None,
+    code_errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The victim's page: the repeat-victim check and its outcome, and the Victims' Code
+    answers (rule 14). Each form posts to its own view; a refused one comes back here."""
+    incident = get_incident_for_user(request.user, victim.incident.reference)
+    field_errors = field_errors or {}
+    code_errors = code_errors or {}
+    if code_values is None:
+        code_values = {field: getattr(victim, field) for field in CODE_ANCHORS}
+    context: dict[str, Any] = {
+        "incident": incident,
+        "victim": victim,
+        "values": values or {"outcome": victim.outcome, "household_note": victim.household_note},
+        "outcomes": [(RepeatOutcome.REPEAT, "Yes, a repeat victim"), (RepeatOutcome.NOT_REPEAT, "No")],
+        "field_errors": field_errors,
+        "code_applies": victims_code_applies(victim),
+        "code_values": code_values,
+        "code_errors": code_errors,
+        "code_answers": CodeAnswer.choices,
+        "support_answers": SupportAnswer.choices,
+        "errors": errors_list(field_errors, {"outcome": "f-outcome", "household_note": "f-household-note"})
+        + errors_list(code_errors, CODE_ANCHORS),
+    }
+    return render(request, "victims/victim_check.html", context, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 @role_required("work_incidents")
 def victim_check_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -73,9 +117,6 @@ def victim_check_page(request: HttpRequest, pk: int) -> HttpResponse:
     # Rule 4: a GET shows the details, so the helper records the read; a POST changes the
     # outcome, which victim_record_outcome records (and a refused POST shows them again).
     victim = get_victim_for_user(request.user, pk, read=request.method == "GET", request=request)
-    incident = get_incident_for_user(request.user, victim.incident.reference)
-    field_errors: dict[str, list[str]] = {}
-    values = {"outcome": victim.outcome, "household_note": victim.household_note}
     if request.method == "POST":
         values = {
             "outcome": request.POST.get("outcome", ""),
@@ -84,19 +125,30 @@ def victim_check_page(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             victim_record_outcome(victim=victim, actor=request.user, request=request, **values)
         except ValidationError as exc:
-            field_errors = exc.message_dict
             victim_reads_record(user=request.user, victims=[victim], request=request)
-        else:
-            return redirect(reverse("incidents:incident-detail", args=[incident.reference]) + "#victims")
-    context: dict[str, Any] = {
-        "incident": incident,
-        "victim": victim,
-        "values": values,
-        "outcomes": [(RepeatOutcome.REPEAT, "Yes, a repeat victim"), (RepeatOutcome.NOT_REPEAT, "No")],
-        "field_errors": field_errors,
-        "errors": errors_list(field_errors, {"outcome": "f-outcome", "household_note": "f-household-note"}),
-    }
-    return render(request, "victims/victim_check.html", context, status=400 if field_errors else 200)
+            return _victim_page(request, victim, values=values, field_errors=exc.message_dict, status=400)
+        return redirect(reverse("incidents:incident-detail", args=[victim.incident.reference]) + "#victims")
+    return _victim_page(request, victim)
+
+
+@require_POST
+@role_required("work_incidents")
+def victim_code_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rule 14: the Victims' Code answers, through the one service."""
+    victim = get_victim_for_user(request.user, pk, read=False)
+    values = {field: request.POST.get(field, "")[:10] for field in CODE_ANCHORS}
+    try:
+        victims_code_record(victim=victim, actor=request.user, request=request, **values)
+    except ValidationError as exc:
+        victim_reads_record(user=request.user, victims=[victim], request=request)
+        return _victim_page(request, victim, code_values=values, code_errors=exc.message_dict, status=400)
+    except Blocked as exc:
+        victim_reads_record(user=request.user, victims=[victim], request=request)
+        return _victim_page(
+            request, victim, code_values=values, code_errors={"told_what_happens_next": [exc.message]}, status=409
+        )
+    messages.success(request, f"Victims' Code answers recorded for {victim.name}.")
+    return redirect(reverse("incidents:incident-detail", args=[victim.incident.reference]) + "#victims")
 
 
 @require_GET

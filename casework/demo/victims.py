@@ -13,9 +13,10 @@ from django.conf import settings
 from casework.services import assessment_record
 from incidents.models import Incident, Status
 from victims.advice import advice_seed_defaults
-from victims.models import RepeatOutcome, Text, TextStatus
+from victims.models import RepeatOutcome, Text, TextStatus, Victim
 from victims.services import victim_link, victim_record_outcome
 from victims.texts import text_receipt
+from victims.victims_code import victims_code_applies, victims_code_record
 
 # Ofcom's drama numbers (07700 900xxx) and made-up people: nothing here is anyone's.
 REPEATS = [
@@ -108,6 +109,22 @@ def _link(rng: random.Random, incident: Incident, person: dict, *, outcome: bool
             outcome=RepeatOutcome.REPEAT if victim.check_matches else RepeatOutcome.NOT_REPEAT,
             household_note="Partner lives at the address; no children." if victim.household_key else "",
         )
+    _victims_code(victim)
+
+
+def _victims_code(victim: Victim) -> None:
+    """Rule 14 on the demo's victims of crime, by the victim's id (the demo's random stream
+    is left as it was): one in four not recorded, one in four not offered the written
+    acknowledgement, the rest all three given."""
+    if not victims_code_applies(victim) or victim.pk % 4 == 0:
+        return
+    victims_code_record(
+        victim=victim,
+        actor=victim.incident.handler,
+        told_what_happens_next="yes",
+        written_acknowledgement_offered="no" if victim.pk % 4 == 1 else "yes",
+        support_information="yes",
+    )
 
 
 def _texts(rng: random.Random, incidents: list[Incident], now: datetime) -> None:

@@ -3,16 +3,24 @@
 acknowledgement, and open and answered returns in both teams."""
 
 import copy
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from accounts.models import User
 from casework.services import assessment_record
 from incidents.models import Status
 from thrive.models import Assessment, AssessmentReturn, AssessmentStatus, PromptSet, PromptSetStatus
 from thrive.returns import assessment_return
-from thrive.wording import prompt_set_draft_start, prompt_set_publish, prompt_set_update_draft, wording_acknowledge
+from thrive.wording import (
+    briefing_record,
+    prompt_set_draft_start,
+    prompt_set_publish,
+    prompt_set_update_draft,
+    wording_acknowledge,
+)
 
 V2_SUMMARY = (
     "Voice of the child strengthened after QA: in Harm, record the child's own words and how they are "
@@ -20,6 +28,7 @@ V2_SUMMARY = (
     "the caller what will happen for the children."
 )
 ACKNOWLEDGED = ("handler1", "handler2", "handler4", "supervisor1")
+BRIEFED = ("handler1", "handler3", "supervisor1")
 RETURNS = [
     (
         "supervisor1",
@@ -85,6 +94,14 @@ def seed_returns_and_wording(stdout: Any = None) -> None:
         v2 = prompt_set_publish(prompt_set=draft, actor=trainer)
         for username in ACKNOWLEDGED:
             wording_acknowledge(user=User.objects.get(username=username), prompt_set=v2)
+        # A training-day briefing on v2: attendance is what counts as trained (rule 9).
+        briefing_record(
+            actor=trainer,
+            held_on=timezone.localdate() - timedelta(days=3),
+            topic="The voice of the child in harm and vulnerability",
+            prompt_set_id=v2.pk,
+            attendee_ids=list(User.objects.filter(username__in=BRIEFED, is_active=True).values_list("pk", flat=True)),
+        )
 
     newer = Assessment.objects.filter(
         incident=OuterRef("incident"), status=AssessmentStatus.SUBMITTED, version__gt=OuterRef("version")

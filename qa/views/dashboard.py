@@ -22,6 +22,7 @@ from qa.selectors import (
     month_highlights,
     qa_monthly,
 )
+from qa.victims_code import victims_code_context
 
 MEASURE_LABELS = dict(COLUMNS)
 
@@ -104,6 +105,8 @@ def compliance(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "table": table,
     }
+    # Rule 14, in its own block of the page (qa.victims_code).
+    context.update(victims_code_context(filters))
     return _render_filtered(request, "qa/compliance.html", filters, context)
 
 

@@ -242,14 +242,15 @@ document.querySelectorAll("form[data-assessment-form]").forEach((form) => {
   firstFocus(form);
 });
 
-// ---- Closure codes: the reason field is needed for exempt codes only ------------------
+// ---- Closure codes: the reason and the policy's records are for exempt codes only ------
 function setupCloseForm(form) {
   const select = form.querySelector("select[name=closure_code]");
-  const reason = form.querySelector("[data-exempt-reason]");
-  if (!select || !reason) return;
+  const parts = form.querySelectorAll("[data-exempt-reason]");
+  if (!select || !parts.length) return;
   const update = () => {
     const option = select.options[select.selectedIndex];
-    reason.classList.toggle("app-conditional--hidden", !(option && option.dataset.exempt === "true"));
+    const exempt = Boolean(option && option.dataset.exempt === "true");
+    parts.forEach((part) => part.classList.toggle("app-conditional--hidden", !exempt));
   };
   select.addEventListener("change", update);
   update();

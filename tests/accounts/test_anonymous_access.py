@@ -13,8 +13,12 @@ from rest_framework.views import APIView
 
 from tests.factories import make_incident
 
-# Pages an anonymous visitor may see.
-PUBLIC_PAGES = {"/login/"}
+# Pages an anonymous visitor may see: signing in, with a password (the break-glass page is
+# the same form, kept under SSO_ONLY) or through the force's identity provider and back.
+# The supervisor's polled alert panel answers a signed-out poll itself (286, "sign in again",
+# which stops htmx polling) instead of redirecting: the sign-in page must not be swapped into
+# a fragment (tests/alerts/test_pages.py checks what it says).
+PUBLIC_PAGES = {"/login/", "/login/break-glass/", "/login/sso/", "/login/sso/callback/", "/alerts/panel/"}
 # Neither page nor API: the admin has its own login; static files are public.
 NOT_OURS = ("/admin/", "/static/")
 TOKEN_ENDPOINT = "/api/auth/token/"

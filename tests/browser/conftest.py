@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.plugin import blocking_manager_key
 
 from tests.browser.support import TRACK_DOCUMENTS, VIEWPORT, login, run_axe
+from tests.oidc import oidc_provider, sso  # noqa: F401  (single sign-on fixtures)
 
 # Playwright's sync API runs an event loop in the test's thread; Django refuses ORM calls
 # from a thread with a running loop unless told this is deliberate.

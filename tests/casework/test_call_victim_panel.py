@@ -134,9 +134,7 @@ def test_a_landline_does_not_fill_preventions_number(handler_client, handler, in
 
 
 def test_a_number_the_handler_typed_is_kept(handler_client, handler, incident):
-    assessment_record(
-        incident=incident, author=handler, data={"prevention": {"phone": "07700 900999"}}, submit=False
-    )
+    assessment_record(incident=incident, author=handler, data={"prevention": {"phone": "07700 900999"}}, submit=False)
     victim_link(incident=incident, actor=handler, name="Ann Smith", phone=PHONE)
     html = handler_client.get(_form(incident)).content.decode()
     assert 'value="07700 900999"' in html

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from casework.services import assessment_record, incident_change_grading
 from incidents.models import EntryKind, Incident, LogEntry
-from tests.factories import complete_answers, make_incident
+from tests.factories import complete_answers, make_incident, set_rethrive_interval
 from thrive.services import rethrive_flag_overdue
 
 INTERVAL = timedelta(hours=3, minutes=30)
@@ -78,7 +78,7 @@ def test_a_fresh_assessment_after_the_change_resets_the_clock(handler):
 
 
 def test_a_grading_change_before_any_assessment_leaves_the_first_one_due_as_before(handler, settings):
-    settings.RETHRIVE_MINUTES_BY_GRADING = {**settings.RETHRIVE_MINUTES_BY_GRADING, "immediate": 60}
+    set_rethrive_interval("immediate", 60)
     opened = timezone.now() - timedelta(minutes=10)
     incident = make_incident(handler=handler, grading="priority", opened_at=opened)
     incident_change_grading(incident=incident, actor=handler, grading="immediate")

@@ -121,7 +121,8 @@ def test_an_exempt_code_without_a_reason_is_refused(handler, code):
     incident = make_incident(handler=handler)
     with pytest.raises(ValidationError) as caught:
         incident_close(incident=incident, actor=handler, closure_code=code, exemption_reason="  ")
-    assert list(caught.value.message_dict) == ["exemption_reason"]
+    # An abandoned 999 call (make_incident's channel) needs its risk decision as well (issue 15).
+    assert "exemption_reason" in caught.value.message_dict
     incident.refresh_from_db()
     assert incident.status == Status.OPEN
 

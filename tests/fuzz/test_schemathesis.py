@@ -37,11 +37,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
+from incidents.models import Incident
 from tests.factories import TeamFactory, UserFactory, api_token, make_incident
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["call_handler", "supervisor", "trainer", "analyst", "admin", "anonymous"]
+ROLES = ["call_handler", "supervisor", "trainer", "analyst", "admin", "integration", "anonymous"]
 # Per operation and role: ~24 operations x 6 roles in about a minute. FUZZ_EXAMPLES=100 is
 # the longer run (docs/SECURITY.md).
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
@@ -89,9 +90,12 @@ def world(settings: Any) -> dict[str, Any]:
         "trainer": UserFactory(trainer=True, username="fuzz-trainer"),
         "analyst": UserFactory(analyst=True, username="fuzz-analyst"),
         "admin": UserFactory(admin=True, username="fuzz-admin"),
+        # The CAD adapter (API.md): its routes under /api/cad/, refused everywhere else.
+        "integration": UserFactory(role="integration", username="fuzz-cad", team=None),
     }
     handler = users["call_handler"]
     incident = make_incident(handler=handler, assessed=True)
+    Incident.objects.filter(pk=incident.pk).update(cad_ref="FUZZ/0001")
     victim = victim_link(
         incident=incident,
         actor=handler,
@@ -113,6 +117,7 @@ def world(settings: Any) -> dict[str, Any]:
             "version": 1,
             "victim": victim.pk,
             "sample_item": sample.items.first().pk,
+            "cad_ref": "FUZZ/0001",
         },
         "closed": closed,
     }

@@ -1,6 +1,7 @@
 """The migration that adds the current owner fills it, for every existing incident, with the
 handler who opened it (who owned it until then); no other column moves."""
 
+import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -14,7 +15,9 @@ def _migrate(target: list[tuple[str, str]]) -> None:
     executor.migrate(target)
 
 
-def test_existing_incidents_are_owned_by_their_handler(transactional_db):
+# serialized_rollback: the flush after it must leave the role groups to the next such test.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_existing_incidents_are_owned_by_their_handler():
     # Committed rows: PostgreSQL will not alter a table with foreign-key checks still pending
     # in the same transaction.
     first, second = UserFactory(handler=True), UserFactory(handler=True)

@@ -49,7 +49,17 @@ def test_a_reopened_incident_can_close_again(supervisor, handler, closed):
     from casework.services import incident_close
 
     incident_reopen(incident=closed, actor=supervisor, reason=REASON)
-    incident_close(incident=closed, actor=handler, closure_code="crime_recorded")
+    # Reopening makes a re-THRIVE due at once, so a close with none after it is the
+    # overdue-close rule's: a handler is refused, a supervisor records the decision.
+    with pytest.raises(Blocked) as refused:
+        incident_close(incident=closed, actor=handler, closure_code="crime_recorded", closed_at=timezone.now())
+    assert refused.value.code == "rethrive_overdue"
+    incident_close(
+        incident=closed,
+        actor=supervisor,
+        closure_code="crime_recorded",
+        overdue_decision="Spoke to the caller: nothing has changed since the last assessment.",
+    )
     assert Incident.objects.get(pk=closed.pk).status == Status.CLOSED
     assert closed_this_month() == 1
 
@@ -142,3 +152,20 @@ def test_the_reopen_page_without_a_reason_shows_the_error(supervisor_client, clo
     assert "There is a problem" in html
     assert 'href="#f-reason"' in html
     assert Incident.objects.get(pk=closed.pk).status == Status.CLOSED
+
+
+def test_reopening_clears_the_closures_policy_record(supervisor, closed):
+    """An exempt closure's policy line, its risk decision and a supervisor's overdue decision
+    belong to that closure: a reopened incident carries none of them into its next close."""
+    Incident.objects.filter(pk=closed.pk).update(
+        callback_attempts=3,
+        callback_outcome="No answer on three attempts.",
+        framework_reference="MISPER-123",
+        overdue_decision="Caller safe with family.",
+        overdue_decision_by=supervisor,
+    )
+    closed.refresh_from_db()
+    incident_reopen(incident=closed, actor=supervisor, reason=REASON)
+    closed.refresh_from_db()
+    assert (closed.exemption_line, closed.callback_attempts, closed.overdue_decision_by) == (None, None, None)
+    assert (closed.callback_outcome, closed.framework_reference, closed.overdue_decision) == ("", "", "")

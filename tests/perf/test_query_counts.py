@@ -35,6 +35,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from alerts.models import Alert
+from alerts.services import alert_acknowledge, alert_decide
 from audit.models import Action
 from audit.services import audit_record
 from casework.services import assessment_record, incident_close
@@ -47,7 +49,13 @@ from tests.factories import TeamFactory, UserFactory, api_token, complete_answer
 from tests.qa.factories import grades
 from thrive.models import Assessment, AssessmentReturn, AssessmentStatus, PromptSet, PromptSetStatus
 from thrive.returns import assessment_return
-from thrive.wording import prompt_set_draft_start, prompt_set_publish, prompt_set_update_draft, wording_acknowledge
+from thrive.wording import (
+    briefing_record,
+    prompt_set_draft_start,
+    prompt_set_publish,
+    prompt_set_update_draft,
+    wording_acknowledge,
+)
 from victims.models import PreventionAdvice, Text, TextStatus
 from victims.services import victim_link
 
@@ -65,7 +73,8 @@ PINNED: dict[str, int] = {
     # +2 (issue 15, watch handover): the incidents one owns with a re-THRIVE to come, and the
     # team's colleagues to hand them to.
     "handler_home": 12,
-    "supervisor_home": 15,
+    # +2 (issue 15, rule 13): the supervisor's watch and the alert panel (one query each).
+    "supervisor_home": 17,  # +2 handover, +2 alerts (issue 15)
     "incident_list": 7,  # the same count tests/incidents/test_query_counts.py pins
     # +1 (issue 13): the audit row for the victims the panel shows, one insert for them all.
     "incident_detail": 12,
@@ -88,14 +97,20 @@ PINNED: dict[str, int] = {
     "api_incident_list": 3,
     # +1 (issue 13): the audit rows for the victims it discloses, one insert for them all.
     "api_incident_detail": 8,
+    # The CAD's routes (cad/): the same detail found by cad_ref, as many as the reference's;
+    # the closure check asks the closure rule for an ordinary code and for each exempt code
+    # (which today reads nothing more), whatever the log holds.
+    "api_cad_incident_detail": 8,
+    "api_cad_closure": 8,
     "api_incident_victims": 4,  # the token, the incident, its victims, one insert of the audit rows
     "api_incident_texts": 3,
     "api_assessments_returned": 3,
     "api_qa_monthly": 2,  # the token and the one monthly aggregate
     # --- the rest of the URLconf ---
     # The current prompt set; the force's model, its newest published version, who has
-    # acknowledged it and the staff (thrive.wording.trained_by_team).
-    "trainer_home": 7,
+    # acknowledged it and the staff (thrive.wording.trained_by_team); +1 (issue 15): who
+    # attended a briefing on it, which is what counts as trained.
+    "trainer_home": 8,
     "analyst_home": 3,  # the session, the user, the six months' QA aggregate
     # As a handler's: own open incidents and their count, drafts, failed texts, badge; + the
     # handover list (issue 15; an administrator has no team, so no colleagues to read).
@@ -123,19 +138,25 @@ PINNED: dict[str, int] = {
     "wording_preview": 3,
     "wording_diff": 4,  # + the published version it is compared with
     "wording_changes": 5,  # the version, the one before it, the returns badge
-    "wording_trained": 7,  # the model, its versions, who acknowledged, the staff, its emails by status
+    # The model, its versions, who attended a briefing on it (issue 15), who acknowledged,
+    # the staff, its emails by status.
+    "wording_trained": 8,
     "victim_link": 4,  # + the incident
     "incident_texts_fragment": 5,  # + the incident and its texts
     "advice_list": 3,  # + the advice, with its category joined
     "advice_edit": 3,
     # The closure codes, then one aggregate each for closures, re-THRIVEs and texts
     # (qa.compliance); the teams and the staff for the filters.
-    "qa_compliance": 10,  # + the missed re-THRIVEs and the exemption audit (issue 15)
+    # + the missed re-THRIVEs and the exemption audit (issue 15); +3 (issue 15): the Victims'
+    # Code per month, per team and per handler (qa.victims_code), one aggregate each.
+    "qa_compliance": 13,
     # The monthly aggregate and the export's record; +3 since issue 13: the record and its
     # audit row are written in one transaction (a savepoint and its release here, inside
     # the test's transaction) and the audit row is one insert.
     "qa_export_csv": 7,
-    "qa_export_xlsx": 13,  # the same, the compliance sheet's five queries, the exemption sheet's one
+    # The same, the compliance sheet's five queries, the exemption sheet's one and the
+    # Victims' Code sheet's three (issue 15).
+    "qa_export_xlsx": 16,
     "qa_sample_detail": 7,  # the sample, its items (joined), their current reviews, its exemption checks
     # The item (joined), its current review and its themes, every version and their themes,
     # the active themes, the badge.
@@ -156,6 +177,27 @@ PINNED: dict[str, int] = {
     # The check (joined: sample, incident, closure code, category, who closed, reviewer), the badge.
     "qa_exemption_audit": 4,
     "api_qa_exemption_monthly": 2,  # the token and the one aggregate
+    # Issue 15. The session, the user, the briefings (one query, with their versions,
+    # recorders and attendance counts), the force's model and its current version.
+    "briefing_list": 5,
+    "briefing_detail": 4,  # the session, the user, the briefing, its attendees with their teams
+    # The session, the user, the published versions, the force's model and its current
+    # version, the staff with their teams.
+    "briefing_create": 6,
+    # The Victims' Code per month, team and handler (qa.victims_code), one aggregate each,
+    # after the export's record and audit row (as qa_export_csv).
+    "qa_victims_code_csv": 9,
+    "api_qa_victims_code": 4,  # the token and the three aggregates
+    "api_briefing_list": 2,  # the token and the briefings (with their counts)
+    "api_briefing_detail": 3,  # the token, the briefing, its attendees
+    # Rule 13 (alerts/). The polled fragment: the session, the user, the alerts (no header).
+    "alerts_panel": 3,
+    "alerts_queue": 5,  # the session, the user, the header's badge, the alerts, the watch
+    "alerts_decision": 4,  # the session, the user, the alert (joined), the badge
+    "alerts_report": 5,  # the session, the user, the teams, the months, the month's alerts
+    "api_alerts": 3,  # the token, the count, the page
+    "api_webhooks": 2,  # the token, the subscriptions
+    "api_webhook_deliveries": 3,  # the token, the subscription, its newest deliveries with their events
 }
 # Known to grow with the data today; strict, so the fix turns the test red until the pin is updated.
 GROWS: dict[str, str] = {}
@@ -178,6 +220,8 @@ class World:
     prompt_draft: PromptSet | None = None  # the trainer's open draft, its wording changed
     prompt_published: PromptSet | None = None  # the newest published version
     advice: PreventionAdvice | None = None
+    briefing: Any = None  # the newest training briefing (thrive.models.Briefing)
+    alert: Alert | None = None  # an open alert to the supervisor (rule 13)
 
 
 def _texting_answers(phone: str) -> dict[str, Any]:
@@ -202,6 +246,14 @@ def _grow_wording(world: World, n: int, staff: list[User]) -> None:
         for person in staff[1:]:
             wording_acknowledge(user=person, prompt_set=published)
         world.prompt_published = published
+        # A briefing on it for every new member of staff (issue 15: attendance is trained).
+        world.briefing = briefing_record(
+            actor=trainer,
+            held_on=timezone.localdate(),
+            topic=f"Briefing {world.phase}.{number}",
+            prompt_set_id=published.pk,
+            attendee_ids=[person.pk for person in staff],
+        )
     draft = prompt_set_draft_start(actor=trainer)
     sections = [dict(section) for section in draft.sections]
     sections[0]["title"] = f"{sections[0]['title']} (draft {world.phase})"
@@ -307,6 +359,14 @@ def grow(world: World, n: int) -> None:
         Text.objects.filter(pk=text.pk).update(
             status=status, sent_at=None if failed else now, failed_at=now if failed else None
         )
+    # Alerts (rule 13): every high-risk incident above alerted the supervisor; of the open
+    # ones, every other is acknowledged and every fourth decided, so each list has rows.
+    for number, alert in enumerate(Alert.objects.filter(acknowledged_at__isnull=True).order_by("pk")[:n]):
+        if number % 2:
+            alert_acknowledge(alert=alert, actor=supervisor)
+        if number % 4 == 1:
+            alert_decide(alert=alert, actor=supervisor, decision="advised", note=f"Advice {world.phase}.{number}")
+    world.alert = Alert.objects.filter(acknowledged_at__isnull=True).order_by("pk").first()
     # Audit: n more events (the audit search lists them).
     for number in range(n):
         audit_record(
@@ -413,11 +473,47 @@ PAGES: dict[str, tuple[Any, ...]] = {
     ),
     "qa_exemption_audit": ("supervisor", "browser", lambda w: f"/qa/exemptions/{w.exemption_check.pk}/"),
     "api_qa_exemption_monthly": ("analyst", "api", lambda w: f"/api/qa/exemption-audits/monthly/?{qa_range(w)}"),
+    "briefing_list": ("trainer", "browser", lambda w: "/thrive/briefings/"),
+    "briefing_detail": ("trainer", "browser", lambda w: f"/thrive/briefings/{w.briefing.pk}/"),
+    "briefing_create": ("trainer", "browser", lambda w: "/thrive/briefings/new/"),
+    "qa_victims_code_csv": ("analyst", "browser", lambda w: f"/qa/victims-code.csv?{qa_range(w)}"),
+    "api_qa_victims_code": ("analyst", "api", lambda w: f"/api/qa/victims-code/?{qa_range(w)}"),
+    "api_briefing_list": ("trainer", "api", lambda w: "/api/briefings/"),
+    "api_briefing_detail": ("trainer", "api", lambda w: f"/api/briefings/{w.briefing.pk}/"),
+    "alerts_panel": ("supervisor", "browser", lambda w: "/alerts/panel/", HTMX),
+    "alerts_queue": ("supervisor", "browser", lambda w: "/alerts/"),
+    "alerts_decision": ("supervisor", "browser", lambda w: f"/alerts/{w.alert.pk}/decision/"),
+    "alerts_report": ("analyst", "browser", lambda w: f"/alerts/report/?month={timezone.localdate():%Y-%m}"),
+    "api_alerts": ("supervisor", "api", lambda w: "/api/alerts/"),
+    "api_cad_incident_detail": ("handler", "api", lambda w: f"/api/cad/incidents/{CAD_REF}/"),
+    "api_cad_closure": ("handler", "api", lambda w: f"/api/cad/incidents/{CAD_REF}/closure/"),
+    "api_webhooks": ("admin", "api", lambda w: "/api/webhooks/"),
+    "api_webhook_deliveries": ("admin", "api", lambda w: f"/api/webhooks/{_webhook_pk()}/deliveries/"),
 }
-# GET URLs not counted, on purpose: the login page (anonymous, reads no data), and the API's
-# generated schema and its Swagger page (documentation of the code, not of the data). The
-# Django admin is not in the matrix (not ours), nor are POST-only URLs.
-SKIPPED = {"accounts:login", "api:schema", "api:docs"}
+
+
+def _webhook_pk() -> int:
+    """The world's one subscription (to every event: its delivery log grows with the world)."""
+    from webhooks.models import Subscription
+
+    return Subscription.objects.get().pk
+
+
+# GET URLs not counted, on purpose: the sign-in pages (anonymous, reading no data: the login
+# page, its break-glass twin, and single sign-on's start and callback, which read one staff
+# record per sign-in), and the API's generated schema and its Swagger page (documentation of
+# the code, not of the data). The Django admin is not in the matrix (not ours), nor are
+# POST-only URLs. The CAD's deep link is a redirect (302) after one look-up by the unique cad_ref.
+SKIPPED = {
+    "accounts:login",
+    "accounts:login_break_glass",
+    "accounts:sso_start",
+    "accounts:sso_callback",
+    "api:schema",
+    "api:docs",
+    "cad:deep-link",
+}
+CAD_REF = "PERF/0001"
 
 
 def count_queries(world: World, name: str) -> tuple[int, int, list[str]]:
@@ -485,7 +581,14 @@ def measured(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Measured]
                 admin=UserFactory(admin=True, username="administrator"),
                 trainer=UserFactory(trainer=True, username="trainer"),
             )
+            from webhooks.rules import EVENT_TYPES
+            from webhooks.services import webhook_subscription_create
+
+            webhook_subscription_create(
+                actor=world.admin, url="https://cad.example.police.uk/in", events=list(EVENT_TYPES)
+            )
             grow(world, FEW)
+            Incident.objects.filter(pk=world.busy.pk).update(cad_ref=CAD_REF)  # it came from the CAD
             few = _measure_all(world)
             grow(world, MANY)
             many = _measure_all(world)

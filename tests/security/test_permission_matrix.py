@@ -17,13 +17,16 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from alerts.models import Alert
 from tests.accounts.test_anonymous_access import NOT_OURS, walk
 from tests.factories import api_token
-from tests.security.world import ROLES, World
+from tests.security.world import CAD_REF, ROLES, World
 
-HANDLER, SUPERVISOR, TRAINER, ANALYST, ADMIN = ROLES
+HANDLER, SUPERVISOR, TRAINER, ANALYST, ADMIN, INTEGRATION = ROLES
 ANONYMOUS = "anonymous"
-EVERYONE = frozenset(ROLES)
+# Every member of staff. The CAD integration account is not among them: it has no page and
+# no API route but the CAD's (and revoking its own token).
+EVERYONE = frozenset(ROLES) - {INTEGRATION}
 WORK = frozenset({HANDLER, SUPERVISOR, ADMIN})  # accounts.roles "work_incidents" / "view_incidents"
 EDIT_PROMPTS = frozenset({TRAINER, ADMIN})
 DASHBOARDS = frozenset({SUPERVISOR, ANALYST, ADMIN})
@@ -58,7 +61,18 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "GET": allow(EVERYONE, public=True, ok=(200, 302)),
         "POST": allow(EVERYONE, public=True, ok=(200, 302)),
     },
-    "accounts:logout": {"POST": allow(EVERYONE)},
+    # An integration account somehow signed in may still sign out.
+    "accounts:logout": {"POST": allow(EVERYONE, INTEGRATION)},
+    # The same form for the break-glass accounts under SSO_ONLY (who may sign in with it is
+    # accounts.backends.password_sign_in_allowed; tests/accounts/test_sso_only.py).
+    "accounts:login_break_glass": {
+        "GET": allow(EVERYONE, public=True, ok=(200, 302)),
+        "POST": allow(EVERYONE, public=True, ok=(200, 302)),
+    },
+    # Single sign-on, out to the provider and back: public; 404 while it is not configured
+    # (as here); with it on, tests/accounts/test_sso.py follows the whole flow.
+    "accounts:sso_start": {"GET": allow(EVERYONE, public=True, ok=(302, 404))},
+    "accounts:sso_callback": {"GET": allow(EVERYONE, public=True, ok=(400, 403, 404))},
     "accounts:shortcuts": {"GET": allow(EVERYONE)},
     # incidents (pages)
     "incidents:incident-list": {"GET": allow(WORK)},
@@ -99,12 +113,16 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "thrive:wording-changes": {"GET": allow(EVERYONE)},
     "thrive:wording-acknowledge": {"POST": allow(EVERYONE)},
     "thrive:wording-trained": {"GET": allow(EDIT_PROMPTS)},
+    "thrive:briefing-list": {"GET": allow(EDIT_PROMPTS)},
+    "thrive:briefing-create": {"GET": allow(EDIT_PROMPTS), "POST": allow(EDIT_PROMPTS, ok=(400,))},
+    "thrive:briefing-detail": {"GET": allow(EDIT_PROMPTS)},
     # Without a prompt_set in the body: 400 naming the field.
     "thrive:wording-remind": {"POST": allow(EDIT_PROMPTS, ok=(400,))},
     # victims
     "victims:victim-link": {"GET": allow(WORK), "POST": allow(WORK)},
     "victims:incident-texts": {"GET": allow(WORK)},
     "victims:victim-check": {"GET": allow(WORK), "POST": allow(WORK)},
+    "victims:victim-code": {"POST": allow(WORK, ok=(400,))},
     "victims:advice-list": {"GET": allow(EDIT_PROMPTS)},
     "victims:advice-edit": {"GET": allow(EDIT_PROMPTS), "POST": allow(EDIT_PROMPTS)},
     # qa
@@ -112,6 +130,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "qa:drilldown": {"GET": allow(DASHBOARDS)},
     "qa:compliance": {"GET": allow(DASHBOARDS)},
     "qa:export-csv": {"GET": allow(DASHBOARDS)},
+    "qa:victims-code-csv": {"GET": allow(DASHBOARDS)},
     "qa:export-xlsx": {"GET": allow(DASHBOARDS)},
     "qa:sample-list": {"GET": allow(GRADE)},
     "qa:sample-create": {"POST": allow(GRADE)},
@@ -129,9 +148,18 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "qa:dispute-change": {"POST": allow(GRADE)},
     # audit
     "audit:event-list": {"GET": allow(ADMIN)},
+    # alerts (rule 13): supervisors (a superuser passes the role check, but an alert is
+    # only ever a supervisor's: 404); the polled panel tells a signed-out page to stop (286).
+    "alerts:queue": {"GET": allow(SUPERVISOR, ADMIN)},
+    "alerts:panel": {"GET": allow(SUPERVISOR, ADMIN, public=True, ok=(200, 204, 286))},
+    "alerts:acknowledge": {"POST": allow(SUPERVISOR, hidden=(ADMIN,))},
+    "alerts:decision": {"GET": allow(SUPERVISOR, hidden=(ADMIN,)), "POST": allow(SUPERVISOR, hidden=(ADMIN,))},
+    "alerts:watch-start": {"POST": allow(SUPERVISOR, ADMIN)},
+    "alerts:watch-end": {"POST": allow(SUPERVISOR, ADMIN)},
+    "alerts:report": {"GET": allow(DASHBOARDS)},
     # API
     # POST takes a password; DELETE revokes the token presented (API.md "Tokens").
-    "api:token": {"POST": allow(EVERYONE, public=True), "DELETE": allow(EVERYONE, ok=(204,))},
+    "api:token": {"POST": allow(EVERYONE, INTEGRATION, public=True), "DELETE": allow(EVERYONE, INTEGRATION, ok=(204,))},
     "api:schema": {"GET": allow(EVERYONE)},
     "api:docs": {"GET": allow(EVERYONE)},
     "api:incident-list": {"GET": allow(WORK), "POST": allow(WORK)},
@@ -151,6 +179,9 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "api:incident-victims": {"GET": allow(WORK), "POST": allow(WORK)},
     "api:incident-texts": {"GET": allow(WORK)},
     "api:victim-outcome": {"POST": allow(WORK)},
+    "api:victim-victims-code": {"POST": allow(WORK, ok=(400,))},
+    "api:briefing-list": {"GET": allow(EDIT_PROMPTS), "POST": allow(EDIT_PROMPTS, ok=(400,))},
+    "api:briefing-detail": {"GET": allow(EDIT_PROMPTS)},
     # GOV.UK Notify's receipt callback: its own bearer token, no staff account gets in.
     "api:text-receipt": {"POST": Rule(frozenset(), public=False, denied=401)},
     "api:qa-sample-create": {"POST": allow(GRADE)},
@@ -159,6 +190,22 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "api:qa-compliance": {"GET": allow(DASHBOARDS)},
     "api:qa-exemption-audit-create": {"POST": allow(GRADE, ok=(400,))},
     "api:qa-exemption-monthly": {"GET": allow(DASHBOARDS)},
+    "api:qa-victims-code": {"GET": allow(DASHBOARDS)},
+    "api:alert-list": {"GET": allow(SUPERVISOR, ADMIN)},
+    # Acknowledging needs no body: 200 (or 409 once someone else owns it).
+    "api:alert-acknowledge": {"POST": allow(SUPERVISOR, hidden=(ADMIN,), ok=(200, 409))},
+    "api:alert-decision": {"POST": allow(SUPERVISOR, hidden=(ADMIN,))},
+    # The CAD integration (cad/): the adapter writes and closes; handlers and supervisors read.
+    # An empty PUT or close body is a 400 naming the fields.
+    "api:cad-incident-detail": {"GET": allow(INTEGRATION, HANDLER, SUPERVISOR), "PUT": allow(INTEGRATION)},
+    "api:cad-incident-closure": {"GET": allow(INTEGRATION, HANDLER, SUPERVISOR)},
+    "api:cad-incident-close": {"POST": allow(INTEGRATION)},
+    # The deep link from the CAD's screen: to the assessment form.
+    "cad:deep-link": {"GET": allow(WORK, ok=(302,))},
+    # Webhooks (API.md): administrators only.
+    "api:webhooks": {"GET": allow(ADMIN), "POST": allow(ADMIN)},
+    "api:webhook": {"DELETE": allow(ADMIN, ok=(204,))},
+    "api:webhook-deliveries": {"GET": allow(ADMIN)},
 }
 
 
@@ -174,6 +221,8 @@ class Target:
 
 def target(world: World, name: str) -> Target:
     ref = {"reference": world.incident.reference}
+    # The world's submitted version is high risk: it raised the alert these URLs act on.
+    alert = {"pk": Alert.objects.filter(incident=world.incident).values_list("pk", flat=True).first() or 0}
     special: dict[str, Target] = {
         "thrive:assessment-version": Target({**ref, "version": world.submitted.version}),
         "thrive:review-detail": Target({"pk": world.submitted.pk}),
@@ -190,6 +239,8 @@ def target(world: World, name: str) -> Target:
         # The texts fragment is what htmx polls; without htmx it redirects to the incident.
         "victims:incident-texts": Target(ref, headers={"HX-Request": "true"}),
         "victims:victim-check": Target({"pk": world.victim.pk}),
+        "victims:victim-code": Target({"pk": world.victim.pk}),
+        "thrive:briefing-detail": Target({"pk": world.briefing.pk}),
         "victims:advice-edit": Target({"pk": world.advice.pk}),
         "qa:drilldown": Target(query=f"month={world.sample.month:%Y-%m}"),
         "qa:sample-detail": Target({"sample_id": world.sample.pk}),
@@ -209,6 +260,19 @@ def target(world: World, name: str) -> Target:
         "api:prompt-set-detail": Target({"version": world.prompt_draft.version}),
         "api:prompt-set-publish": Target({"version": world.prompt_draft.version}),
         "api:victim-outcome": Target({"pk": world.victim.pk}),
+        "api:victim-victims-code": Target({"pk": world.victim.pk}),
+        "api:briefing-detail": Target({"pk": world.briefing.pk}),
+        "alerts:panel": Target(headers={"HX-Request": "true"}),
+        "alerts:acknowledge": Target(alert),
+        "alerts:decision": Target(alert),
+        "api:alert-acknowledge": Target(alert),
+        "api:alert-decision": Target(alert),
+        "api:cad-incident-detail": Target({"cad_ref": CAD_REF}),
+        "api:cad-incident-closure": Target({"cad_ref": CAD_REF}),
+        "api:cad-incident-close": Target({"cad_ref": CAD_REF}),
+        "cad:deep-link": Target({"cad_ref": CAD_REF}),
+        "api:webhook": Target({"pk": world.webhook.pk}),
+        "api:webhook-deliveries": Target({"pk": world.webhook.pk}),
     }
     if name in special:
         return special[name]
@@ -238,7 +302,7 @@ def url_of(world: World, name: str) -> tuple[str, Target]:
 
 def is_api(name: str) -> bool:
     """REST framework views: the API, and the QA exports that answer like it (API.md)."""
-    return name.startswith("api:") or name in {"qa:export-csv", "qa:export-xlsx"}
+    return name.startswith("api:") or name in {"qa:export-csv", "qa:export-xlsx", "qa:victims-code-csv"}
 
 
 def ask(world: World, role: str, name: str, method: str) -> Any:

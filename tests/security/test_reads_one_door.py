@@ -53,6 +53,10 @@ WRITE_ONLY = None  # POST-only routes that answer with a redirect or an error, s
 READS: dict[str, Shows | None] = {
     "accounts:home": NOTHING,
     "accounts:login": Shows(roles=("anonymous",)),  # a signed-in user is sent home
+    "accounts:login_break_glass": Shows(roles=("anonymous",)),
+    # Single sign-on is off here: both answer 404 and show nothing.
+    "accounts:sso_start": Shows(roles=("anonymous",), status=404),
+    "accounts:sso_callback": Shows(roles=("anonymous",), status=404),
     "accounts:logout": WRITE_ONLY,
     "accounts:shortcuts": NOTHING,
     "incidents:incident-list": NOTHING,
@@ -88,16 +92,21 @@ READS: dict[str, Shows | None] = {
     "thrive:wording-changes": NOTHING,
     "thrive:wording-acknowledge": WRITE_ONLY,
     "thrive:wording-trained": NOTHING,
+    "thrive:briefing-list": NOTHING,
+    "thrive:briefing-create": NOTHING,
+    "thrive:briefing-detail": NOTHING,
     "thrive:wording-remind": WRITE_ONLY,
     "victims:victim-link": NOTHING,  # the empty link form; the POST records the collection
     "victims:incident-texts": NOTHING,  # texts with the number masked
     "victims:victim-check": Shows(victims=("victim",)),
+    "victims:victim-code": WRITE_ONLY,
     "victims:advice-list": NOTHING,
     "victims:advice-edit": NOTHING,
     "qa:dashboard": NOTHING,
     "qa:drilldown": NOTHING,
     "qa:compliance": NOTHING,
     "qa:export-csv": Shows(export=True),
+    "qa:victims-code-csv": Shows(export=True),
     "qa:export-xlsx": Shows(export=True),
     "qa:sample-list": NOTHING,
     "qa:sample-create": WRITE_ONLY,
@@ -131,6 +140,9 @@ READS: dict[str, Shows | None] = {
     "api:incident-victims": Shows(victims=("victim",)),
     "api:incident-texts": NOTHING,
     "api:victim-outcome": WRITE_ONLY,
+    "api:victim-victims-code": WRITE_ONLY,
+    "api:briefing-list": NOTHING,
+    "api:briefing-detail": NOTHING,
     "api:text-receipt": WRITE_ONLY,
     "api:qa-sample-create": WRITE_ONLY,
     "api:qa-review-create": WRITE_ONLY,
@@ -138,6 +150,28 @@ READS: dict[str, Shows | None] = {
     "api:qa-compliance": NOTHING,
     "api:qa-exemption-audit-create": WRITE_ONLY,
     "api:qa-exemption-monthly": NOTHING,
+    "api:qa-victims-code": NOTHING,
+    # Rule 13: alerts name the incident (reference, summary), never a victim or the answers.
+    "alerts:queue": NOTHING,
+    "alerts:panel": NOTHING,
+    "alerts:acknowledge": WRITE_ONLY,
+    "alerts:decision": NOTHING,
+    "alerts:watch-start": WRITE_ONLY,
+    "alerts:watch-end": WRITE_ONLY,
+    "alerts:report": NOTHING,
+    "api:alert-list": NOTHING,
+    "api:alert-acknowledge": WRITE_ONLY,
+    "api:alert-decision": WRITE_ONLY,
+    # The CAD's routes (cad/): the incident as the reference detail shows it, victims included
+    # (its PUT answers the same body, recorded by the same selector); the closure check shows
+    # blockers and the latest version's number, risk level and author, never its answers.
+    "api:cad-incident-detail": Shows(victims=("victim",)),
+    "api:cad-incident-closure": NOTHING,
+    "api:cad-incident-close": WRITE_ONLY,
+    "cad:deep-link": Shows(status=302),  # a redirect to the assessment form
+    "api:webhooks": NOTHING,  # addresses and event types, never a secret
+    "api:webhook": WRITE_ONLY,
+    "api:webhook-deliveries": NOTHING,  # references and codes
     # The admin: every model is walked below; these two are the pages with personal data.
     "admin:victims_victim_change": Shows(victims=("victim",), roles=("admin",)),
     "admin:thrive_assessment_change": Shows(roles=("admin",)),  # answers excluded
@@ -147,6 +181,7 @@ READS: dict[str, Shows | None] = {
 # again: one read, as the GET.
 SHOWN_AGAIN: dict[str, Shows] = {
     "victims:victim-check": Shows(victims=("victim",), method="POST", status=400),
+    "victims:victim-code": Shows(victims=("victim",), method="POST", status=400),
     "qa:item-review": Shows(assessments=("item_version",), roles=("supervisor",), method="POST", status=400),
     "thrive:review-return": Shows(assessments=("submitted",), method="POST", status=400),
     "incidents:incident-close": Shows(victims=("victim",), method="POST", status=400),

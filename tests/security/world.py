@@ -24,8 +24,11 @@ from thrive.services import prompt_set_current
 from thrive.wording import prompt_set_draft_start
 from victims.models import PreventionAdvice, Text, Victim
 from victims.services import victim_link
+from webhooks.models import Subscription
+from webhooks.services import webhook_subscription_create
 
-ROLES = ("handler", "supervisor", "trainer", "analyst", "admin")
+ROLES = ("handler", "supervisor", "trainer", "analyst", "admin", "integration")
+CAD_REF = "STORM/0042/30NOV"
 
 VICTIM_NAME = "Morwenna Quillfeather"
 VICTIM_PHONE = "07700 900461"
@@ -37,12 +40,13 @@ SAMPLE_MONTH = date(2022, 6, 1)
 
 @dataclass
 class World:
-    users: dict[str, User]  # the five roles, plus "colleague" (Blue) and "red_supervisor"
+    users: dict[str, User]  # the six roles, plus "colleague" (Blue) and "red_supervisor"
     tokens: dict[str, str]
     incident: Incident  # open, Blue Watch, opened and assessed by the handler
     submitted: Assessment  # its version 1
     draft: Assessment  # its version 2, the handler's draft
     victim: Victim
+    briefing: Any  # a training briefing on the published wording (thrive.models.Briefing)
     text: Text
     returned: AssessmentReturn  # on a second open incident, returned to the handler
     prompt_draft: PromptSet
@@ -55,6 +59,7 @@ class World:
     dispute: Dispute  # the handler's dispute of their review
     exemption_check: ExemptionCheck  # the handler's exempt closure drawn for the audit
     closed_references: list[str]
+    webhook: Subscription  # an administrator's subscription (made last: the world's own changes send nothing)
 
 
 def build_world() -> World:
@@ -66,6 +71,8 @@ def build_world() -> World:
         "trainer": UserFactory(trainer=True, username="trainer"),
         "analyst": UserFactory(analyst=True, username="analyst"),
         "admin": UserFactory(admin=True, username="administrator"),
+        # The CAD adapter's account (API.md "Command-and-control (CAD) integration").
+        "integration": UserFactory(role="integration", username="cad-adapter", team=None),
         "colleague": UserFactory(handler=True, username="colleague", team=blue),
         "red_supervisor": UserFactory(supervisor=True, username="red_supervisor", team=red),
     }
@@ -75,6 +82,7 @@ def build_world() -> World:
     # The incident every incident, assessment, victim and text URL points at. Its version 1
     # asks for the prevention link, so it has a text (queued: nothing commits here).
     incident = make_incident(handler=handler)
+    Incident.objects.filter(pk=incident.pk).update(cad_ref=CAD_REF)  # it came from the CAD
     submitted = assessment_record(
         incident=incident,
         author=handler,
@@ -103,6 +111,17 @@ def build_world() -> World:
 
     published = prompt_set_current()
     prompt_draft = prompt_set_draft_start(actor=users["trainer"])
+    from django.utils import timezone
+
+    from thrive.wording import briefing_record
+
+    briefing = briefing_record(
+        actor=users["trainer"],
+        held_on=timezone.localdate(),
+        topic="Voice of the child",
+        prompt_set_id=published.pk,
+        attendee_ids=[handler.pk],
+    )
 
     closed = [
         closed_incident(handler=handler, closed_at=utc(2022, 6, 10, 12)),
@@ -131,6 +150,7 @@ def build_world() -> World:
         returned=returned,
         prompt_draft=prompt_draft,
         prompt_published=published,
+        briefing=briefing,
         advice=PreventionAdvice.objects.order_by("pk").first(),
         sample=sample,
         item=item,
@@ -139,6 +159,9 @@ def build_world() -> World:
         dispute=dispute,
         exemption_check=sample.exemption_checks.get(),
         closed_references=[i.reference for i in closed],
+        webhook=webhook_subscription_create(
+            actor=users["admin"], url="https://cad.example.police.uk/events", events=["incident.closed"]
+        ),
     )
 
 

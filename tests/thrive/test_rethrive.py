@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from casework.services import assessment_record, incident_close
 from incidents.models import EntryKind, Incident, LogEntry
-from tests.factories import complete_answers, make_incident
+from tests.factories import complete_answers, make_incident, set_rethrive_interval
 from thrive.services import rethrive_flag_overdue
 from thrive.tasks import rethrive_sweep
 
@@ -43,7 +43,7 @@ def test_a_draft_does_not_reset_the_clock(handler):
 
 
 def test_the_interval_is_configurable_per_grading(handler, settings):
-    settings.RETHRIVE_MINUTES_BY_GRADING = {**settings.RETHRIVE_MINUTES_BY_GRADING, "immediate": 60}
+    set_rethrive_interval("immediate", 60)
     opened = timezone.now() - timedelta(minutes=5)
     immediate = make_incident(handler=handler, opened_at=opened, grading="immediate")
     scheduled = make_incident(handler=handler, opened_at=opened, grading="scheduled")
@@ -52,7 +52,7 @@ def test_the_interval_is_configurable_per_grading(handler, settings):
 
 
 def test_the_interval_follows_the_grading_the_assessment_gives(handler, settings):
-    settings.RETHRIVE_MINUTES_BY_GRADING = {**settings.RETHRIVE_MINUTES_BY_GRADING, "immediate": 60}
+    set_rethrive_interval("immediate", 60)
     opened = timezone.now() - timedelta(hours=1)
     incident = make_incident(handler=handler, opened_at=opened, grading="scheduled")
     submitted_at = opened + timedelta(minutes=30)
@@ -124,7 +124,7 @@ def test_a_grading_change_before_the_first_assessment_moves_it_to_the_new_interv
     # (tests/casework/test_rethrive_on_regrade.py).
     from casework.services import incident_change_grading
 
-    settings.RETHRIVE_MINUTES_BY_GRADING = {**settings.RETHRIVE_MINUTES_BY_GRADING, "immediate": 60}
+    set_rethrive_interval("immediate", 60)
     opened = timezone.now() - timedelta(minutes=30)
     incident = make_incident(handler=handler, opened_at=opened, grading="scheduled")
     incident_change_grading(incident=incident, actor=handler, grading="immediate")

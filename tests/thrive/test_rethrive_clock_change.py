@@ -17,7 +17,7 @@ from casework.services import assessment_record, incident_change_grading
 from incidents.models import Incident
 from incidents.rules import rethrive_due_at
 from incidents.services import incident_create
-from tests.factories import complete_answers
+from tests.factories import complete_answers, set_rethrive_interval
 from thrive.services import rethrive_flag_overdue
 
 LONDON = ZoneInfo("Europe/London")
@@ -90,7 +90,7 @@ def test_the_changes_tested_are_real_changes():
 @change_param
 @zone_param
 @pytest.mark.parametrize("before", [timedelta(minutes=30), timedelta(hours=3)], ids=["30min", "3h"])
-def test_the_due_time_is_the_interval_of_elapsed_time_after_the_last(settings, change, zone, before):
+def test_the_due_time_is_the_interval_of_elapsed_time_after_the_last(db, change, zone, before):
     last = change - before
     due = rethrive_due_at(grading="priority", last_assessed_at=last.astimezone(zone))
     assert _utc(due) == last + INTERVAL
@@ -130,7 +130,7 @@ def test_a_reassessment_before_a_change_is_due_after_the_interval_of_elapsed_tim
 @change_param
 def test_a_grading_change_counts_the_new_interval_in_elapsed_time(handler, clock, settings, change):
     # Before the first assessment (after it, a grading change makes a re-THRIVE due now).
-    settings.RETHRIVE_MINUTES_BY_GRADING = {**settings.RETHRIVE_MINUTES_BY_GRADING, "immediate": 90}
+    set_rethrive_interval("immediate", 90)
     clock.set(change + timedelta(minutes=30))
     opened = change - timedelta(minutes=45)
     incident = _open(handler, opened.astimezone(LONDON), grading="scheduled")

@@ -115,10 +115,18 @@ def _test_database_url() -> str:
 
 class Worker:
     def __init__(
-        self, *, gateway: str, notify_url: str, redis_url: str | None = None, pool: str = "solo", threads: int = 1
+        self,
+        *,
+        gateway: str,
+        notify_url: str,
+        redis_url: str | None = None,
+        pool: str = "solo",
+        threads: int = 1,
+        label: str = "",
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         suffix = f"-{pool}" if pool != "solo" else ""
-        self.queue = f"thrive-test-{gateway}-{os.getpid()}{'-own' if redis_url else ''}{suffix}"
+        self.queue = f"thrive-test-{gateway}{label}-{os.getpid()}{'-own' if redis_url else ''}{suffix}"
         self.name = f"{self.queue}@localhost"
         env = {
             **os.environ,
@@ -132,6 +140,7 @@ class Worker:
             "NOTIFY_TEMPLATE_ID": TEMPLATE_ID,
             "NOTIFY_BASE_URL": notify_url,
             "LOG_LEVEL": "WARNING",
+            **(extra_env or {}),
         }
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"{self.queue}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(

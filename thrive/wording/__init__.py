@@ -1,6 +1,7 @@
 """Rule 9, prompt wording, in one place: which set is in force (sets), drafts (drafts), the
-word-level diff (diff), publishing and telling staff (publishing), and acknowledgement
-(acknowledgements). Every page, the API, the admin and the tasks use these; none of them
+word-level diff (diff), publishing and telling staff (publishing), acknowledgement and the
+trained / not-yet chart (acknowledgements), and the training briefings that count as
+trained (briefings). Every page, the API, the admin and the tasks use these; none of them
 imports thrive.services, and thrive.services uses only `prompt_set_current` from here.
 
 The names below are the package's public face, so that callers need not know which module
@@ -14,6 +15,13 @@ from thrive.wording.acknowledgements import (
     staff_to_tell,
     trained_by_team,
     wording_acknowledge,
+)
+from thrive.wording.briefings import (
+    briefing_list,
+    briefing_record,
+    briefing_staff,
+    briefing_versions,
+    get_briefing_for_user,
 )
 from thrive.wording.diff import DiffRow, SectionDiff, Segment, diff_as_text, prompt_set_diff, word_diff
 from thrive.wording.drafts import (
@@ -43,6 +51,10 @@ __all__ = [
     "Segment",
     "TeamTraining",
     "acknowledgement_due",
+    "briefing_list",
+    "briefing_record",
+    "briefing_staff",
+    "briefing_versions",
     "current_family",
     "current_published",
     "diff_as_text",
@@ -50,6 +62,7 @@ __all__ = [
     "family_versions",
     "force_family_expression",
     "force_model_choose",
+    "get_briefing_for_user",
     "previous_published",
     "prompt_set_current",
     "prompt_set_diff",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role, Team, User
 from config.errors import Blocked
-from thrive.models import PromptSet, PromptSetStatus, WordingAcknowledgement
+from thrive.models import Briefing, PromptSet, PromptSetStatus, WordingAcknowledgement
 from thrive.wording.sets import force_family_expression
 
 # The staff who answer the prompts and are asked to acknowledge new wording.
@@ -57,23 +57,40 @@ def acknowledgement_due(user: User) -> PromptSet | None:
 
 @dataclass
 class TeamTraining:
+    """One team's row of the trained / not-yet chart for one version of the wording.
+    Trained means attended a briefing on it (thrive.wording.briefings); the acknowledgement
+    ("I have read the new guidance") is shown beside it and counts for nothing more."""
+
     team: str
-    acknowledged: list[User]
+    trained: list[User]
     not_yet: list[User]
+    acknowledged: list[User]
     team_id: int | None = None
 
     @property
     def total(self) -> int:
-        return len(self.acknowledged) + len(self.not_yet)
+        return len(self.trained) + len(self.not_yet)
 
     @property
     def percent(self) -> int:
-        """Whole percent, for the bar's width and its label."""
+        """Whole percent trained, for the bar's width and its label."""
+        return round(100 * len(self.trained) / self.total) if self.total else 0
+
+    @property
+    def acknowledged_percent(self) -> int:
         return round(100 * len(self.acknowledged) / self.total) if self.total else 0
+
+    @property
+    def not_acknowledged(self) -> int:
+        return self.total - len(self.acknowledged)
 
 
 def trained_by_team(prompt_set: PromptSet) -> list[TeamTraining]:
-    """Per team, who has acknowledged this version and who has not yet. Two queries."""
+    """Per team, who attended a briefing on this version (trained) and who not yet, and who
+    has acknowledged it. Three queries."""
+    briefed = set(
+        Briefing.attendees.through.objects.filter(briefing__prompt_set=prompt_set).values_list("user_id", flat=True)
+    )
     acked = set(
         WordingAcknowledgement.objects.filter(prompt_set=prompt_set, acknowledged_at__isnull=False).values_list(
             "user_id", flat=True
@@ -82,6 +99,11 @@ def trained_by_team(prompt_set: PromptSet) -> list[TeamTraining]:
     teams: dict[str, TeamTraining] = {}
     for user in staff_to_tell():
         name = user.team.name if user.team else "No team"
-        row = teams.setdefault(name, TeamTraining(team=name, acknowledged=[], not_yet=[], team_id=user.team_id))
-        (row.acknowledged if user.pk in acked else row.not_yet).append(user)
+        row = teams.setdefault(
+            name, TeamTraining(team=name, trained=[], not_yet=[], acknowledged=[], team_id=user.team_id)
+        )
+        user.has_acknowledged = user.pk in acked
+        (row.trained if user.pk in briefed else row.not_yet).append(user)
+        if user.has_acknowledged:
+            row.acknowledged.append(user)
     return [teams[name] for name in sorted(teams)]

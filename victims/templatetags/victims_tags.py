@@ -3,7 +3,9 @@ from typing import Any
 from django import template
 
 from incidents.models import Incident
+from victims.models import Victim
 from victims.selectors import any_queued, text_list, victims_for_user
+from victims.victims_code import answers_summary, victims_code_met
 
 register = template.Library()
 
@@ -41,3 +43,15 @@ MATCH_LABELS = {"phone": "Phone", "name_dob": "Name and date of birth", "address
 @register.filter
 def matched_label(routes: list[str]) -> str:
     return ", ".join(MATCH_LABELS.get(r, r) for r in routes)
+
+
+@register.filter
+def code_met(victim: Victim) -> bool:
+    """Rule 14: all three of the Victims' Code answers given (victims.victims_code)."""
+    return victims_code_met(victim)
+
+
+@register.filter
+def code_summary(victim: Victim) -> str:
+    """The Victims' Code answers as a person reads them."""
+    return answers_summary(victim).capitalize() + "."

@@ -15,6 +15,7 @@ from casework.demo.victims import seed_demo as victims_seed_demo
 from casework.demo.wording import seed_returns_and_wording
 from casework.services import assessment_record, incident_close
 from incidents.models import Category, Channel, Grading, Incident
+from incidents.rules import rethrive_interval
 from incidents.services import incident_add_note, incident_create
 from qa.demo import seed_demo as qa_seed_demo
 
@@ -94,6 +95,13 @@ def _answers(category: str, rng: random.Random, *, children: bool) -> dict[str, 
     return answers
 
 
+EXEMPT_REASONS = {
+    "duplicate": "Duplicate of an earlier call about the same event.",
+    "test_call": "Test call from the CAD supplier.",
+    "abandoned_no_trace": "Abandoned call; the caller could not be traced.",
+}
+
+
 class Command(BaseCommand):
     help = "Load demo staff and incidents (once; --force to add more incidents)."
 
@@ -158,11 +166,16 @@ class Command(BaseCommand):
         )
         kind = rng.random()
         if kind < 0.06 and index >= 25:
+            code = rng.choice(["duplicate", "test_call", "abandoned_no_trace"])
+            # The force's policy decides what each needs: an abandoned 999 call a risk
+            # decision (the service keeps the call-backs only where the policy line asks).
             incident_close(
                 incident=incident,
                 actor=handler,
-                closure_code=rng.choice(["duplicate", "test_call", "abandoned_no_trace"]),
-                exemption_reason="Duplicate of an earlier call about the same event.",
+                closure_code=code,
+                exemption_reason=EXEMPT_REASONS[code],
+                callback_attempts=2,
+                callback_outcome="Called back twice with no answer; no trace on checks, no risk identified.",
                 closed_at=opened + timedelta(minutes=4),
             )
             return
@@ -188,7 +201,9 @@ class Command(BaseCommand):
             if rng.random() < 0.5:
                 incident_add_note(incident=incident, actor=handler, text="Caller rang back: no change.")
             return  # still open; some of these are overdue a re-THRIVE
-        closed = last + timedelta(minutes=rng.randint(20, 600))
+        # Closed before the re-THRIVE falls due: a later close would need a fresh re-THRIVE
+        # or a supervisor's decision (the closure gate).
+        closed = min(last + timedelta(minutes=rng.randint(20, 600)), last + rethrive_interval(incident.grading))
         if closed < now:
             incident_close(
                 incident=Incident.objects.get(pk=incident.pk),

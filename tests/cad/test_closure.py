@@ -1,0 +1,232 @@
+"""The closure check and the close by the CAD's reference (API.md): the same rule as the
+reference close (casework.rules.close_blockers), and a retried close answered once."""
+
+import pytest
+
+from casework import rules
+from casework.services import assessment_record
+from incidents.models import ClosureCode, EntryKind, Incident, LogEntry, Status
+from tests.cad.conftest import CAD_REF, cad_body, put
+from tests.factories import complete_answers
+from thrive.returns import assessment_return
+
+pytestmark = pytest.mark.django_db
+
+CLOSURE = f"/api/cad/incidents/{CAD_REF}/closure/"
+CLOSE = f"/api/cad/incidents/{CAD_REF}/close/"
+
+
+@pytest.fixture
+def incident(cad) -> Incident:
+    put(cad, cad_body())
+    return Incident.objects.get(cad_ref=CAD_REF)
+
+
+@pytest.fixture
+def assessed(incident, call_taker) -> Incident:
+    assessment_record(incident=incident, author=call_taker, data=complete_answers(risk_level="high"), submit=True)
+    return incident
+
+
+def exempt_codes() -> list[str]:
+    return sorted(ClosureCode.objects.filter(active=True, exempt=True).values_list("code", flat=True))
+
+
+def test_without_an_assessment_the_check_says_assessment_required(cad, incident):
+    body = cad.get(CLOSURE).json()
+
+    assert body["may_close"] is False
+    assert [b["code"] for b in body["blockers"]] == ["assessment_required"]
+    assert incident.reference in body["blockers"][0]["detail"]
+    assert body["exempt_codes"] == exempt_codes()
+    assert body["exempt_codes"]
+    assert body["assessment"] is None
+
+
+def test_with_a_submitted_assessment_it_may_close(cad, assessed):
+    body = cad.get(CLOSURE).json()
+
+    assert body["may_close"] is True
+    assert body["blockers"] == []
+    assert body["assessment"]["version"] == 1
+    assert body["assessment"]["status"] == "submitted"
+    assert body["assessment"]["risk_level"] == "high"
+    assert body["assessment"]["author"] == "jdawson"
+    assert body["assessment"]["submitted_at"]
+
+
+def test_a_returned_assessment_blocks_and_says_so(cad, assessed, db):
+    from tests.factories import UserFactory
+
+    supervisor = UserFactory(supervisor=True, team=assessed.team)
+    assessment_return(
+        assessment=assessed.assessments.get(version=1),
+        actor=supervisor,
+        reason="poor_quality",
+        sections=["threat"],
+        feedback="Say who made the threat.",
+    )
+
+    body = cad.get(CLOSURE).json()
+
+    assert body["may_close"] is False
+    assert [b["code"] for b in body["blockers"]] == ["assessment_returned"]
+    assert body["assessment"]["status"] == "returned"
+    # What the check says is what the close answers.
+    close = cad.post(CLOSE, {"closure_code": "crime_recorded"}, format="json")
+    assert close.status_code == 409
+    assert close.json()["code"] == "assessment_returned"
+
+
+def test_an_exempt_code_may_be_checked_by_name(cad, incident):
+    code = exempt_codes()[0]
+
+    body = cad.get(CLOSURE, {"closure_code": code}).json()
+
+    assert body["may_close"] is True
+    assert body["blockers"] == []
+
+
+def test_an_unknown_code_to_check_is_400_naming_it(cad, incident):
+    response = cad.get(CLOSURE, {"closure_code": "no_such_code"})
+
+    assert response.status_code == 400
+    assert "closure_code" in response.json()
+
+
+def test_the_check_reports_whatever_the_closure_rule_returns(cad, assessed, monkeypatch):
+    """Issue 15 adds blockers to casework.rules.close_blockers: the check reports them with
+    no change of its own."""
+    original = rules.close_blockers
+
+    def with_policy(incident, **kwargs):
+        return [*original(incident, **kwargs), rules.Blocker("rethrive_overdue", "A re-THRIVE is overdue.")]
+
+    monkeypatch.setattr(rules, "close_blockers", with_policy)
+
+    body = cad.get(CLOSURE).json()
+
+    assert body["may_close"] is False
+    assert body["blockers"] == [{"code": "rethrive_overdue", "detail": "A re-THRIVE is overdue."}]
+    assert body["exempt_codes"] == []
+
+
+def test_the_check_of_a_closed_incident_says_already_closed(cad, assessed):
+    cad.post(CLOSE, {"closure_code": "crime_recorded"}, format="json")
+
+    body = cad.get(CLOSURE).json()
+
+    assert body["may_close"] is False
+    assert [b["code"] for b in body["blockers"]] == ["already_closed"]
+
+
+def test_the_close_is_the_reference_close(cad, assessed, integration):
+    response = cad.post(CLOSE, {"closure_code": "crime_recorded"}, format="json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "closed"
+    assert body["closure_code"] == "crime_recorded"
+    assert body["cad_ref"] == CAD_REF
+    assert body["reference"] == assessed.reference
+    assessed.refresh_from_db()
+    assert assessed.status == Status.CLOSED
+    assert assessed.closed_by == integration
+    assert assessed.entries.filter(kind=EntryKind.CLOSED).count() == 1
+
+
+def test_the_close_without_an_assessment_is_409_assessment_required(cad, incident):
+    response = cad.post(CLOSE, {"closure_code": "crime_recorded"}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "assessment_required"
+    assert Incident.objects.get(pk=incident.pk).status == Status.OPEN
+
+
+def test_an_exempt_close_needs_its_reason_and_closes_without_an_assessment(cad, incident):
+    code = exempt_codes()[0]
+
+    refused = cad.post(CLOSE, {"closure_code": code}, format="json")
+    closed = cad.post(CLOSE, {"closure_code": code, "exemption_reason": "Test call from the CAD."}, format="json")
+
+    assert refused.status_code == 400
+    assert "exemption_reason" in refused.json()
+    assert closed.status_code == 200
+    assert closed.json()["status"] == "closed"
+
+
+def test_a_retried_close_gets_the_same_answer_and_one_closure(cad, assessed):
+    first = cad.post(CLOSE, {"closure_code": "crime_recorded"}, format="json")
+    again = cad.post(CLOSE, {"closure_code": "crime_recorded"}, format="json")
+
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert LogEntry.objects.filter(incident=assessed, kind=EntryKind.CLOSED).count() == 1
+
+
+def test_a_retried_close_with_its_idempotency_key_is_replayed(cad, assessed):
+    first = cad.post(CLOSE, {"closure_code": "crime_recorded"}, format="json", headers={"Idempotency-Key": "close-1"})
+    again = cad.post(CLOSE, {"closure_code": "crime_recorded"}, format="json", headers={"Idempotency-Key": "close-1"})
+
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert LogEntry.objects.filter(incident=assessed, kind=EntryKind.CLOSED).count() == 1
+
+
+def test_a_different_close_of_a_closed_incident_is_409_already_closed(cad, assessed):
+    cad.post(CLOSE, {"closure_code": "crime_recorded"}, format="json")
+
+    other_code = cad.post(CLOSE, {"closure_code": "advice_given"}, format="json")
+    other_time = cad.post(CLOSE, {"closure_code": "crime_recorded", "closed_at": "2026-11-30T06:30:00Z"}, format="json")
+
+    assert other_code.status_code == other_time.status_code == 409
+    assert other_code.json()["code"] == other_time.json()["code"] == "already_closed"
+
+
+def test_a_close_here_by_a_handler_is_not_the_cads_to_repeat(cad, assessed, call_taker):
+    from casework.services import incident_close
+
+    incident_close(incident=assessed, actor=call_taker, closure_code="crime_recorded")
+
+    response = cad.post(CLOSE, {"closure_code": "crime_recorded"}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "already_closed"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "closure_code"),
+        ({"closure_code": "nope"}, "closure_code"),
+        ({"closure_code": "bad\x00"}, "closure_code"),
+        ({"closure_code": "crime_recorded", "closed_at": "2999-01-01T00:00:00Z"}, "closed_at"),
+        ({"closure_code": "crime_recorded", "closed_at": "soon"}, "closed_at"),
+    ],
+)
+def test_a_bad_close_is_400_naming_the_field(cad, assessed, body, field):
+    response = cad.post(CLOSE, body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Incident.objects.get(pk=assessed.pk).status == Status.OPEN
+
+
+def test_unknown_cad_refs_are_404_on_every_route(cad):
+    for response in (
+        cad.get("/api/cad/incidents/NOT-HERE/"),
+        cad.get("/api/cad/incidents/NOT-HERE/closure/"),
+        cad.post("/api/cad/incidents/NOT-HERE/close/", {"closure_code": "crime_recorded"}, format="json"),
+    ):
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("application/json")
+
+
+def test_the_check_costs_a_bounded_number_of_queries(cad, assessed, django_assert_max_num_queries):
+    """One rule call per exempt code: bounded by the closure codes, not by the incident's log."""
+    for _ in range(5):
+        assessment_record(incident=assessed, author=assessed.handler, data=complete_answers(), submit=True)
+
+    with django_assert_max_num_queries(30):
+        assert cad.get(CLOSURE).status_code == 200
