@@ -17,6 +17,11 @@ urlpatterns = [
     ),
     path("incidents/<ref:reference>/assessment/submit/", views_assessment.assessment_submit, name="assessment-submit"),
     path(
+        "incidents/<ref:reference>/assessment/dispatch-first/",
+        views_assessment.assessment_dispatch_first,
+        name="assessment-dispatch-first",
+    ),
+    path(
         "incidents/<ref:reference>/assessment/victim/",
         views_call_victim.form_victim_link,
         name="assessment-victim-link",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
+from casework.dispatch import dispatch_context, incident_dispatch_first
 from casework.services import assessment_record, assessment_submit_keeping_draft
 from casework.views_call_victim import victim_panel_context
 from config.errors import Blocked
@@ -136,6 +137,7 @@ def assessment_form(request: HttpRequest, reference: str) -> HttpResponse:
     mobile = next((v.mobile_for_text for v in panel["victims"] if v.mobile_for_text), "")
     context = _form_context(request, incident, prefill_phone=mobile)
     context.update(panel)
+    context.update(dispatch_context(incident))
     return render(request, "thrive/assessment_form.html", context)
 
 
@@ -204,6 +206,7 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
         answers, _ = answers_clean(sections, data)
         context = _form_context(request, incident, answers=answers, errors=exc.message_dict, posted=data)
         context.update(victim_panel_context(request, incident))
+        context.update(dispatch_context(incident))
         return render(request, "thrive/assessment_form.html", context, status=400)
     except Blocked as exc:
         if exc.code == "already_submitted":
@@ -218,6 +221,21 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
     messages.success(request, f"Assessment version {submitted.version} submitted for {incident.reference}.")
     _say_what_became_of_the_text(request, submitted)
     return redirect_after_post(request, reverse("incidents:incident-detail", kwargs={"reference": reference}))
+
+
+@require_POST
+@role_required("work_incidents")
+def assessment_dispatch_first(request: HttpRequest, reference: str) -> HttpResponse:
+    """Immediate first (casework.dispatch): the response goes, the assessment follows."""
+    incident = get_incident_for_user(request.user, reference)
+    try:
+        incident = incident_dispatch_first(incident=incident, actor=request.user, request=request)
+    except Blocked as exc:
+        messages.error(request, exc.message)
+    else:
+        due = timezone.localtime(incident.rethrive_due_at)
+        messages.success(request, f"Dispatch recorded. The assessment follows: due by {due:%H:%M}.")
+    return redirect("thrive:assessment-form", reference=reference)
 
 
 def _posted_form_version(request: HttpRequest) -> int | None:

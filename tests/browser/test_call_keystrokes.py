@@ -116,6 +116,7 @@ def test_a_standard_call_by_keyboard(signed_in, handler, context):
     # The form opens with the victim's name focused (no victim linked yet): the caller's
     # details, then Enter links the victim and runs the repeat check in the side panel.
     expect(page.locator("#v-name")).to_be_focused()
+    snap(page, "assessment-call-start")
     keys.type("Ann Smith")
     for part in ("4", "11", "1990", PHONE):
         keys.press("Tab")
@@ -182,3 +183,23 @@ def test_a_standard_call_by_keyboard(signed_in, handler, context):
     assert figures["page_loads"] <= PINNED["page_loads"], figures
     assert figures["tab_stops"] <= PINNED["tab_stops"], figures
     assert figures["keystrokes"] <= PINNED["keystrokes"], figures
+
+
+def test_immediate_first_dispatches_and_the_assessment_follows(signed_in, handler):
+    """The gradings table lets Immediate go before the assessment: the form offers the
+    dispatch, and once it is recorded marks the assessment as following, with its due time."""
+    incident = make_incident(handler=handler, grading="immediate")
+    page = signed_in(handler)
+    page.goto(f"/thrive/incidents/{incident.reference}/assessment/")
+    banner = page.get_by_role("region", name="Immediate: dispatch first")
+    expect(banner).to_be_visible()
+    run_axe(page)
+    keys = Keys(page)
+    keys.tab_to("#dispatch-title ~ * button, .govuk-notification-banner button", backwards=True)
+    keys.press("Enter")
+    follows = page.locator("#assessment-follows")
+    expect(follows).to_contain_text("Follows dispatch")
+    expect(follows).to_contain_text("This assessment is due by")
+    expect(banner).to_have_count(0)
+    run_axe(page)
+    snap(page, "assessment-dispatched-first")

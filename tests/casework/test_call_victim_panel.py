@@ -56,10 +56,12 @@ def test_linking_in_the_form_runs_the_repeat_check_and_shows_the_match(handler_c
     html = response.content.decode()
     victim = Victim.objects.get(incident=incident)
     assert victim.check_matches[0]["reference"] == earlier.reference
-    assert earlier.reference in html and "1 earlier incident" in html
+    assert earlier.reference in html
+    assert "1 earlier incident" in html
     assert "Is Ann Smith a repeat victim?" in html
     # The mobile, offered to Prevention once, just after linking.
-    assert f'data-victim-mobile="{PHONE}"' in html and "data-just-linked" in html
+    assert f'data-victim-mobile="{PHONE}"' in html
+    assert "data-just-linked" in html
     # Written as the victim page writes it: the log and the audit's collection.
     kinds = set(LogEntry.objects.filter(incident=incident).values_list("kind", flat=True))
     assert {EntryKind.VICTIM_LINKED, EntryKind.REPEAT_CHECK} <= kinds
@@ -72,7 +74,8 @@ def test_a_refused_link_names_the_field_and_saves_nothing(handler_client, incide
     assert response["HX-Retarget"] == "#victim-panel"
     html = response.content.decode()
     assert "Enter the victim&#x27;s name" in html or "Enter the victim's name" in html
-    assert 'id="v-name"' in html and "data-focus-on-load" in html
+    assert 'id="v-name"' in html
+    assert "data-focus-on-load" in html
     assert not Victim.objects.filter(incident=incident).exists()
 
 
@@ -90,7 +93,8 @@ def test_the_outcome_is_recorded_in_the_panel(handler_client, handler, incident,
     assert response.status_code == 200
     assert "Outcome: <strong>Repeat victim</strong>" in response.content.decode()
     victim.refresh_from_db()
-    assert victim.outcome == RepeatOutcome.REPEAT and victim.outcome_by == handler
+    assert victim.outcome == RepeatOutcome.REPEAT
+    assert victim.outcome_by == handler
 
 
 def test_no_outcome_chosen_is_a_form_error(handler_client, handler, incident):
