@@ -3,7 +3,7 @@
 # the conf that routes both lives here, at the top.
 from django.urls import path
 
-from casework import views_assessment
+from casework import views_assessment, views_call_victim
 from thrive import views, views_briefings, views_returns, views_wording
 
 app_name = "thrive"
@@ -16,6 +16,21 @@ urlpatterns = [
         name="assessment-autosave",
     ),
     path("incidents/<ref:reference>/assessment/submit/", views_assessment.assessment_submit, name="assessment-submit"),
+    path(
+        "incidents/<ref:reference>/assessment/dispatch-first/",
+        views_assessment.assessment_dispatch_first,
+        name="assessment-dispatch-first",
+    ),
+    path(
+        "incidents/<ref:reference>/assessment/victim/",
+        views_call_victim.form_victim_link,
+        name="assessment-victim-link",
+    ),
+    path(
+        "incidents/<ref:reference>/assessment/victim/<int:pk>/outcome/",
+        views_call_victim.form_victim_outcome,
+        name="assessment-victim-outcome",
+    ),
     path(
         "incidents/<ref:reference>/assessment/v<int:version>/",
         views.assessment_version,

@@ -3,6 +3,7 @@ returned version with the supervisor's feedback beside it. They submit through
 casework.services and show the prevention text that came of it (victims), so they live in
 casework; their URLs and templates are thrive's as before (casework/thrive_urls.py)."""
 
+import copy
 from typing import Any
 
 from django.contrib import messages
@@ -15,13 +16,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
+from casework.dispatch import dispatch_context, incident_dispatch_first
 from casework.services import assessment_record, assessment_submit_keeping_draft
+from casework.views_call_victim import victim_panel_context
 from config.errors import Blocked
 from config.pages import redirect_after_post
 from config.params import whole_number
 from incidents.selectors import get_incident_for_user
 from thrive.forms import ResendChoice, answers_from_post, error_summary, form_layout, text_max_length
 from thrive.models import Assessment, AssessmentReturn, AssessmentStatus
+from thrive.prompts import get_answer, set_answer
 from thrive.returns import late_return_for
 from thrive.rules import StartingPoint, answers_clean, answers_for_new_version, text_requested
 from thrive.selectors import assessment_read_record
@@ -37,6 +41,7 @@ def _form_context(
     errors: dict[str, list[str]] | None = None,
     posted: dict[str, Any] | None = None,
     start_from: Assessment | None = None,
+    prefill_phone: str = "",
 ) -> dict[str, Any]:
     """The form's context. `posted` is what a refused submission sent (to show the "Send
     again" choice as it was); `start_from` is the version a new draft starts from when it
@@ -77,6 +82,11 @@ def _form_context(
             # Another version's answers are shown (perhaps another handler's): a read.
             start_from.incident = incident
             assessment_read_record(user=request.user, assessment=start_from, request=request)
+    if prefill_phone and not get_answer(answers, "prevention.phone"):
+        # The linked victim's mobile stands in Prevention's number (issue 19), not typed twice;
+        # it is saved with the draft's next save, and safe-to-text is still the handler's tick.
+        answers = copy.deepcopy(answers)
+        set_answer(answers, "prevention.phone", prefill_phone)
     # Which prompts are new or reworded since the version this one starts from: tagged in
     # the form and listed above it, so the handler looks at them rather than skim past.
     changes: dict[str, str] = {}
@@ -123,7 +133,12 @@ def assessment_form(request: HttpRequest, reference: str) -> HttpResponse:
     if not incident.is_open:
         messages.info(request, f"Incident {incident.reference} is closed: its assessment cannot change.")
         return redirect("incidents:incident-detail", reference=reference)
-    return render(request, "thrive/assessment_form.html", _form_context(request, incident))
+    panel = victim_panel_context(request, incident)
+    mobile = next((v.mobile_for_text for v in panel["victims"] if v.mobile_for_text), "")
+    context = _form_context(request, incident, prefill_phone=mobile)
+    context.update(panel)
+    context.update(dispatch_context(incident))
+    return render(request, "thrive/assessment_form.html", context)
 
 
 @require_POST
@@ -190,6 +205,8 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
     except ValidationError as exc:
         answers, _ = answers_clean(sections, data)
         context = _form_context(request, incident, answers=answers, errors=exc.message_dict, posted=data)
+        context.update(victim_panel_context(request, incident))
+        context.update(dispatch_context(incident))
         return render(request, "thrive/assessment_form.html", context, status=400)
     except Blocked as exc:
         if exc.code == "already_submitted":
@@ -204,6 +221,21 @@ def assessment_submit(request: HttpRequest, reference: str) -> HttpResponse:
     messages.success(request, f"Assessment version {submitted.version} submitted for {incident.reference}.")
     _say_what_became_of_the_text(request, submitted)
     return redirect_after_post(request, reverse("incidents:incident-detail", kwargs={"reference": reference}))
+
+
+@require_POST
+@role_required("work_incidents")
+def assessment_dispatch_first(request: HttpRequest, reference: str) -> HttpResponse:
+    """Immediate first (casework.dispatch): the response goes, the assessment follows."""
+    incident = get_incident_for_user(request.user, reference)
+    try:
+        incident = incident_dispatch_first(incident=incident, actor=request.user, request=request)
+    except Blocked as exc:
+        messages.error(request, exc.message)
+    else:
+        due = timezone.localtime(incident.rethrive_due_at)
+        messages.success(request, f"Dispatch recorded. The assessment follows: due by {due:%H:%M}.")
+    return redirect("thrive:assessment-form", reference=reference)
 
 
 def _posted_form_version(request: HttpRequest) -> int | None:

@@ -16,6 +16,19 @@ def errors_list(errors: dict[str, list[str]], anchors: dict[str, str]) -> list[d
     ]
 
 
+def errors_shown_once(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A message that names several fields (for the API), shown once on a page: at the first
+    of them ("Give a phone, a date of birth or an address")."""
+    seen: set[str] = set()
+    shown: dict[str, list[str]] = {}
+    for field, messages_ in errors.items():
+        fresh = [m for m in messages_ if m not in seen]
+        seen.update(messages_)
+        if fresh:
+            shown[field] = fresh
+    return shown
+
+
 def posted_row_version(request: HttpRequest) -> int | None:
     """The incident row version the form was drawn from (optimistic locking), None if absent."""
     return whole_number(request.POST.get("row_version", ""), minimum=0)

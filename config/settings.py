@@ -341,6 +341,8 @@ RETHRIVE_MINUTES_BY_GRADING: dict[str, int] = {
 PROMPT_SET_FAMILY = os.environ.get("PROMPT_SET_FAMILY", "thrive_sp")
 # Rule 6: how far back the repeat-victim check looks.
 REPEAT_VICTIM_LOOKBACK_DAYS = env_int("REPEAT_VICTIM_LOOKBACK_DAYS", 365)
+# Issue 19: an assessment that follows a response dispatched before it is due this long after.
+ASSESSMENT_AFTER_DISPATCH_MINUTES = env_int("ASSESSMENT_AFTER_DISPATCH_MINUTES", 30)
 # The longest answer a handler may type into one field (stated on the form).
 ASSESSMENT_TEXT_MAX_LENGTH = env_int("ASSESSMENT_TEXT_MAX_LENGTH", 5000)
 # An identical submission (same author, incident, answers, resend reason and client time)

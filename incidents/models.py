@@ -212,6 +212,9 @@ class Incident(models.Model):
     )
     opened_at = models.DateTimeField()
     rethrive_due_at = models.DateTimeField(null=True, blank=True)
+    # Issue 19: the response was dispatched before the assessment (the grading allowed it);
+    # the assessment follows, due by `rules.assessment_due_after_dispatch`.
+    dispatched_before_assessment_at = models.DateTimeField(null=True, blank=True)
     # The due time whose "re-THRIVE due" entry has been written, so the sweep writes it once.
     rethrive_flagged_for = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -312,6 +315,7 @@ class EntryKind(models.TextChoices):
     REPEAT_CHECK = "repeat_check", "Repeat victim check"
     VICTIMS_CODE = "victims_code", "Victims' Code"
     RETHRIVE_DUE = "rethrive_due", "Re-THRIVE due"
+    DISPATCHED_FIRST = "dispatched_first", "Dispatched before the assessment"
     # Rule 13 (alerts/): raised, acknowledged, escalated, the supervisor's decision.
     ALERT = "alert", "Supervisor alert"
     # The CAD changed the incident's details (cad.services.cad_incident_put).

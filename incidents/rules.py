@@ -14,6 +14,7 @@ The closure gate (rule 1) spans incidents, thrive and victims: casework/rules.py
 
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from incidents.gradings import grading_dispatch_before_assessment, grading_interval
@@ -46,6 +47,13 @@ def dispatch_before_assessment(grading: str) -> bool:
     assessment follows). The force sets it per grading in the gradings table; seeded true for
     Immediate only. The one rule: a dispatch gate asks this, never the grading code."""
     return grading_dispatch_before_assessment(grading)
+
+
+def assessment_due_after_dispatch(dispatched_at: datetime) -> datetime:
+    """Issue 19: the due time of an assessment that follows a response dispatched before it
+    (`dispatch_before_assessment`): the setting's minutes after the dispatch. It stands in the
+    incident's due time, so the overdue list, the sweep and the alerts follow it unchanged."""
+    return dispatched_at.astimezone(UTC) + timedelta(minutes=settings.ASSESSMENT_AFTER_DISPATCH_MINUTES)
 
 
 def rethrive_due_at(*, grading: str, last_assessed_at: datetime) -> datetime:

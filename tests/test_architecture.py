@@ -34,7 +34,7 @@ NAMED |= dict.fromkeys(("webhooks.services", "webhooks.tasks"), "")
 NAMED |= dict.fromkeys(
     ("audit.services", "casework.views_assessment", "thrive.views_returns", "thrive.views_wording"), ""
 )
-NAMED |= dict.fromkeys(("thrive.views_briefings",), "")
+NAMED |= dict.fromkeys(("thrive.views_briefings", "casework.views_call_victim"), "")
 
 
 def scratch_tree(root: Path, modules: dict[str, str]) -> Path:

@@ -47,12 +47,10 @@ SECTION_OPEN = Template(
 )
 SECTION_ERROR_CLASS = literal(" app-section--error")
 SECTION_ERROR = Template('  <p class="govuk-error-message">{} is incomplete</p>\n')
+# A line of plain text, not a disclosure: it is one sentence, and a toggle in each of nine
+# sections was nine tab stops on every call (issue 19).
 SECTION_GUIDANCE = Template(
-    '  <details class="govuk-details govuk-!-margin-bottom-3">\n'
-    '    <summary class="govuk-details__summary"><span class="govuk-details__summary-text">'
-    "Guidance: {}</span></summary>\n"
-    '    <div class="govuk-details__text">{}</div>\n'
-    "  </details>\n"
+    '  <p class="govuk-hint app-section__guidance"><span class="govuk-visually-hidden">Guidance: {}. </span>{}</p>\n'
 )
 SECTION_CLOSE = literal("</section>\n")
 
@@ -61,7 +59,10 @@ CHANGE_TAG = Template('{} <strong class="govuk-tag govuk-tag--blue">{}</strong>'
 ERROR = Template(
     '<p class="govuk-error-message" id="{}-error"><span class="govuk-visually-hidden">Error:</span> {}</p>\n'
 )
-GROUP_OPEN = Template('<div class="{}"{}>\n')
+GROUP_OPEN = Template('<div class="{}"{}{}>\n')
+# The condition under which the prompt must be answered: the browser marks a section done
+# (and folds it) when every prompt it requires has an answer; the server still decides.
+REQUIRED_WHEN = Template(' data-required="{}"')
 # By (has errors, visible).
 GROUP_CLASSES = {
     (False, True): literal("govuk-form-group"),
@@ -190,6 +191,7 @@ def prompt_html(row: PromptRow, *, max_length: int = 0, readonly: bool = False) 
     head = GROUP_OPEN.render(
         GROUP_CLASSES[bool(row.errors), row.visible],
         SHOW_WHEN.render(_wording(p.show_when)) if p.show_when != "always" else EMPTY,
+        REQUIRED_WHEN.render(_wording(p.required)) if p.required != "optional" and not readonly else EMPTY,
     )
 
     if p.type == "guidance":

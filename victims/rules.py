@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from config.outbox import backoff_seconds
+from config.phones import normalise_uk_mobile
 
 # The UK postcode shape (outward code, inward code), including the GIR 0AA special case.
 _POSTCODE = re.compile(r"^(GIR0AA|[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2})$")
@@ -118,3 +119,22 @@ def retry_delay_seconds(attempts: int) -> int:
 def phone_masked(phone: str) -> str:
     """The number as the timeline shows it: the log is read widely, the number is the victim's."""
     return f"a mobile ending {phone[-3:]}" if len(phone) > 3 else "a mobile"
+
+
+def date_of_birth_from_parts(day: str, month: str, year: str) -> tuple[date | None, str | None]:
+    """The GOV.UK date input's three boxes as a date (None when all are blank), or an error
+    message. The victim pages and the victim panel beside the assessment form read it here."""
+    parts = [(p or "").strip() for p in (day, month, year)]
+    if not any(parts):
+        return None, None
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
+    except ValueError:
+        return None, "Date of birth must be a real date, like 27 3 1985"
+
+
+def mobile_for_prevention_text(phone: str) -> str:
+    """The victim's number as Prevention's text would take it: the number as the handler typed
+    it when it is a UK mobile, else "" (a landline cannot take a text). Filling it in does not
+    confirm it is safe to text: the handler still ticks that, deliberately."""
+    return phone if phone and normalise_uk_mobile(phone) else ""

@@ -1,7 +1,6 @@
 """Victim and text pages: link a victim (with the repeat-victim check), record the check's
 outcome, and the texts fragment the incident page polls while a text is queued."""
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -13,10 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import role_required
 from config.errors import Blocked
-from config.pages import errors_list
+from config.pages import errors_list, errors_shown_once
 from incidents.selectors import get_incident_for_user
 from victims.advice import advice_update
 from victims.models import CodeAnswer, PreventionAdvice, RepeatOutcome, SupportAnswer, Victim
+from victims.rules import date_of_birth_from_parts
 from victims.selectors import any_queued, get_victim_for_user, text_list, victim_reads_record
 from victims.services import victim_link, victim_record_outcome
 from victims.victims_code import victims_code_applies, victims_code_record
@@ -30,30 +30,6 @@ LINK_ANCHORS = {
 }
 
 
-def _shown_once(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """ "Give a phone, a date of birth or an address" names all three fields for the API; the
-    form shows it once, at the first of them."""
-    seen: set[str] = set()
-    shown: dict[str, list[str]] = {}
-    for field, field_messages in errors.items():
-        fresh = [m for m in field_messages if m not in seen]
-        seen.update(field_messages)
-        if fresh:
-            shown[field] = fresh
-    return shown
-
-
-def _date_from_parts(day: str, month: str, year: str) -> tuple[date | None, str | None]:
-    """The GOV.UK date input's three boxes as a date, or an error message."""
-    parts = [p.strip() for p in (day, month, year)]
-    if not any(parts):
-        return None, None
-    try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
-    except ValueError:
-        return None, "Date of birth must be a real date, like 27 3 1985"
-
-
 @require_http_methods(["GET", "POST"])
 @role_required("work_incidents")
 def victim_link_page(request: HttpRequest, reference: str) -> HttpResponse:
@@ -65,7 +41,7 @@ def victim_link_page(request: HttpRequest, reference: str) -> HttpResponse:
             name: request.POST.get(name, "")[:300]
             for name in ("name", "dob_day", "dob_month", "dob_year", "phone", "address", "postcode")
         }
-        dob, dob_error = _date_from_parts(values["dob_day"], values["dob_month"], values["dob_year"])
+        dob, dob_error = date_of_birth_from_parts(values["dob_day"], values["dob_month"], values["dob_year"])
         if dob_error:
             field_errors = {"date_of_birth": [dob_error]}
         else:
@@ -81,7 +57,7 @@ def victim_link_page(request: HttpRequest, reference: str) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as exc:
-                field_errors = _shown_once(exc.message_dict)
+                field_errors = errors_shown_once(exc.message_dict)
             else:
                 return redirect("victims:victim-check", pk=victim.pk)
     context = {

@@ -116,7 +116,131 @@ function setupAssessmentForm(form) {
   }, 15000);
 }
 
-document.querySelectorAll("form[data-assessment-form]").forEach(setupAssessmentForm);
+// ---- Progress, and sections that fold once complete (issue 19) ------------------------
+// A section is done when every prompt it requires (data-required names the condition) has an
+// answer. The server still decides at submission; this only shows the handler what is left.
+function answered(group) {
+  return Array.from(group.querySelectorAll("input, textarea, select")).some((el) =>
+    (el.type === "radio" || el.type === "checkbox") ? el.checked : el.value.trim() !== "");
+}
+
+function sectionDone(form, section) {
+  return Array.from(section.querySelectorAll("[data-required]")).every((group) => {
+    const test = CONDITIONS[group.dataset.required];
+    return !(test ? test(form) : true) || answered(group);
+  });
+}
+
+function expandSection(section) {
+  if (!section.classList.contains("app-section--folded")) return;
+  section.classList.remove("app-section--folded");
+  const button = section.querySelector(".app-section__show");
+  if (button) button.setAttribute("aria-expanded", "true");
+}
+
+function foldSection(section) {
+  let button = section.querySelector(".app-section__show");
+  if (!button) {
+    const heading = section.querySelector("h2");
+    button = document.createElement("button");
+    button.type = "button";
+    button.className = "govuk-button govuk-button--secondary app-section__show";
+    button.innerHTML = 'Show<span class="govuk-visually-hidden"></span>';
+    button.querySelector("span").textContent = ` ${heading ? heading.textContent.trim() : "section"}`;
+    button.addEventListener("click", () => {
+      expandSection(section);
+      const field = section.querySelector("textarea, input:not([type=hidden]), select");
+      if (field) field.focus();
+    });
+    heading.insertAdjacentElement("afterend", button);
+  }
+  button.setAttribute("aria-expanded", "false");
+  section.classList.add("app-section--folded");
+}
+
+function updateProgress(form) {
+  let done = 0;
+  const sections = Array.from(form.querySelectorAll("[data-section]"));
+  sections.forEach((section) => {
+    const complete = sectionDone(form, section);
+    if (complete) done += 1;
+    section.classList.toggle("app-section--done", complete);
+    const item = document.querySelector(`[data-progress="${CSS.escape(section.id)}"] .app-progress__status`);
+    if (item && !(item.classList.contains("govuk-tag--red") && !complete)) {
+      item.textContent = complete ? "Done" : "To do";
+      item.classList.toggle("govuk-tag--green", complete);
+      item.classList.toggle("govuk-tag--grey", !complete);
+      item.classList.remove("govuk-tag--red");
+    }
+  });
+  const count = document.querySelector("[data-progress-count]");
+  if (count) count.textContent = `(${done} of ${sections.length} done)`;
+}
+
+function setupProgress(form) {
+  updateProgress(form);
+  form.addEventListener("input", () => updateProgress(form));
+  form.addEventListener("change", () => updateProgress(form));
+  form.querySelectorAll("[data-section]").forEach((section) => {
+    // Fold a complete section when the focus moves on from it (never while it is in use, and
+    // never one the server found incomplete until it is answered); open it when focus returns.
+    section.addEventListener("focusout", (event) => {
+      const next = event.relatedTarget;
+      if (next && !section.contains(next) && sectionDone(form, section)) foldSection(section);
+    });
+    section.addEventListener("focusin", (event) => {
+      if (!event.target.classList.contains("app-section__show")) expandSection(section);
+    });
+  });
+  document.querySelectorAll("[data-progress] a").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      const section = document.getElementById(link.hash.slice(1));
+      if (!section) return;
+      event.preventDefault();
+      expandSection(section);
+      const field = section.querySelector("textarea, input:not([type=hidden]), select");
+      if (field) field.focus();
+    });
+  });
+}
+
+// ---- Where the call starts: the first thing still to do ------------------------------
+// Unless the page shows errors (the error summary takes the focus): the victim's name when
+// no victim is linked yet, else the first field of the first section not done.
+function firstFocus(form) {
+  if (document.querySelector(".govuk-error-summary")) return;
+  const name = document.querySelector("#victim-panel #v-name");
+  if (name && name.offsetParent !== null) { name.focus(); return; }
+  const section = Array.from(form.querySelectorAll("[data-section]")).find((s) => !sectionDone(form, s));
+  const field = section && section.querySelector("textarea, input:not([type=hidden]), select");
+  if (field && field.offsetParent !== null) field.focus();
+}
+
+// ---- The victim panel: the victim's mobile stands in Prevention's number ----------------
+// Only into an empty box, and only a mobile (the server says which, data-victim-mobile); the
+// safe-to-text tick is left for the handler. The input event saves the draft.
+function fillPreventionPhone() {
+  const phone = document.getElementById("f-prevention-phone");
+  const victim = document.querySelector("#victim-panel [data-just-linked][data-victim-mobile]");
+  if (!phone || !victim || phone.value.trim() !== "") return;
+  phone.value = victim.dataset.victimMobile;
+  phone.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  const panel = document.getElementById("victim-panel");
+  const xhr = event.detail.xhr;
+  if (!panel || !xhr || !/\/assessment\/victim\//.test(xhr.responseURL || "")) return;
+  fillPreventionPhone();
+  const focus = panel.querySelector("[data-focus-on-load]");
+  if (focus) focus.focus();
+});
+
+document.querySelectorAll("form[data-assessment-form]").forEach((form) => {
+  setupAssessmentForm(form);
+  setupProgress(form);
+  firstFocus(form);
+});
 
 // ---- Closure codes: the reason and the policy's records are for exempt codes only ------
 function setupCloseForm(form) {
@@ -159,12 +283,15 @@ document.addEventListener("keydown", (event) => {
     if (!sections.length) return;
     const current = sections.findIndex((s) => s.contains(document.activeElement));
     const next = key === "J" ? Math.min(current + 1, sections.length - 1) : Math.max(current - 1, 0);
+    expandSection(sections[next]);
     const field = sections[next].querySelector("textarea, input:not([type=hidden]), select");
     if (field) { event.preventDefault(); field.focus(); }
     return;
   }
   if (!target) return;
   event.preventDefault();
+  const closed = target.closest("details:not([open])");
+  if (closed) closed.open = true;
   if (target.tagName === "A") {
     window.location.href = target.href;
   } else {

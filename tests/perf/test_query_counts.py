@@ -81,7 +81,8 @@ PINNED: dict[str, int] = {
     # Was 6: + the numbers this incident has texted, for the "Send again" choice (rule 12;
     # read only once the incident has a submitted version), + the audit row for the last
     # version's answers the re-THRIVE starts from (issue 13: every read of answers recorded).
-    "assessment_form": 8,
+    # +2 (issue 19): the incident's victims in the side panel, and the one insert recording their read.
+    "assessment_form": 10,
     "assessment_version": 6,
     "review_queue": 9,
     "returned_to_me": 4,

@@ -102,6 +102,10 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "thrive:assessment-form": {"GET": allow(WORK)},
     "thrive:assessment-autosave": {"POST": allow(WORK)},
     "thrive:assessment-submit": {"POST": allow(WORK)},
+    # Issue 19: the victim panel beside the form, and Immediate first.
+    "thrive:assessment-victim-link": {"POST": allow(WORK)},
+    "thrive:assessment-victim-outcome": {"POST": allow(WORK)},
+    "thrive:assessment-dispatch-first": {"POST": allow(WORK)},
     "thrive:assessment-version": {"GET": allow(WORK)},
     "thrive:prompt-set-current": {"GET": allow(EVERYONE)},
     # thrive: returns (rule 8): supervisors with a team, of the incident's team; not admins
@@ -249,6 +253,7 @@ def target(world: World, name: str) -> Target:
         # The texts fragment is what htmx polls; without htmx it redirects to the incident.
         "victims:incident-texts": Target(ref, headers={"HX-Request": "true"}),
         "victims:victim-check": Target({"pk": world.victim.pk}),
+        "thrive:assessment-victim-outcome": Target({**ref, "pk": world.victim.pk}),
         "victims:victim-code": Target({"pk": world.victim.pk}),
         "thrive:briefing-detail": Target({"pk": world.briefing.pk}),
         "victims:advice-edit": Target({"pk": world.advice.pk}),
@@ -298,6 +303,8 @@ def target(world: World, name: str) -> Target:
         "thrive:assessment-form",
         "thrive:assessment-autosave",
         "thrive:assessment-submit",
+        "thrive:assessment-victim-link",
+        "thrive:assessment-dispatch-first",
         "victims:victim-link",
         "api:incident-detail",
         "api:incident-close",

@@ -80,8 +80,13 @@ READS: dict[str, Shows | None] = {
     "incidents:incident-reopen": NOTHING,
     # The handler's own draft is shown back to them unrecorded; anyone else gets the form
     # prefilled from the last submitted version: one read of it.
-    "thrive:assessment-form": Shows(assessments=("submitted",), roles=("supervisor", "admin")),
+    # Issue 19: and the incident's victims in the side panel (victims_for_user): one read each.
+    "thrive:assessment-form": Shows(victims=("victim",), assessments=("submitted",), roles=("supervisor", "admin")),
     "thrive:assessment-autosave": WRITE_ONLY,
+    # Without htmx (as asked here) the panel's routes send the browser to the victim pages.
+    "thrive:assessment-victim-link": WRITE_ONLY,
+    "thrive:assessment-victim-outcome": WRITE_ONLY,
+    "thrive:assessment-dispatch-first": WRITE_ONLY,
     "thrive:assessment-submit": WRITE_ONLY,
     "thrive:assessment-version": Shows(assessments=("submitted",)),
     "thrive:prompt-set-current": NOTHING,
@@ -197,7 +202,7 @@ SHOWN_AGAIN: dict[str, Shows] = {
     "incidents:incident-note": Shows(victims=("victim",), method="POST", status=400),
     "incidents:incident-grading": Shows(victims=("victim",), method="POST", status=400),
     "victims:victim-link": Shows(method="POST", status=400),
-    "thrive:assessment-submit": Shows(roles=("handler", "supervisor"), method="POST", status=400),
+    "thrive:assessment-submit": Shows(victims=("victim",), roles=("handler", "supervisor"), method="POST", status=400),
     "thrive:returned-revise": Shows(assessments=("returned_version",), method="POST", status=400),
 }
 
@@ -310,7 +315,8 @@ def test_the_handlers_own_draft_on_the_form_is_not_recorded(world, db):
 
     assert response.status_code == 200
     assert DRAFT_TEXT in response.content.decode()
-    assert recorded(since) == Counter()
+    # Only the victim in the side panel (issue 19) is a read; the handler's own draft is not.
+    assert recorded(since) == Counter({("victim", str(world.victim.pk), Action.CONSULT): 1})
 
 
 # --- The admin, model by model ----------------------------------------------------------------
