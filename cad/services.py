@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 
 from accounts.models import User
 from accounts.roles import role_can
@@ -208,10 +209,16 @@ def cad_incident_close(
     closure_code: str,
     exemption_reason: str = "",
     closed_at: datetime | None = None,
+    callback_attempts: int | None = None,
+    callback_outcome: str = "",
+    framework_reference: str = "",
+    overdue_decision: str = "",
+    request: HttpRequest | None = None,
 ) -> Incident:
-    """The reference close (casework.services.incident_close), and a CAD retrying its own
-    close (cad.rules.close_repeats) answered with the closed incident as the first time,
-    instead of 409 `already_closed`: one closure, the same answer."""
+    """The reference close (casework.closing.incident_close) with every field it takes (the
+    force's exemption policy records and a supervisor's overdue decision included), and a CAD
+    retrying its own close (cad.rules.close_repeats) answered with the closed incident as the
+    first time, instead of 409 `already_closed`: one closure, the same answer."""
     try:
         return incident_close(
             incident=incident,
@@ -219,6 +226,11 @@ def cad_incident_close(
             closure_code=closure_code,
             exemption_reason=exemption_reason,
             closed_at=closed_at,
+            callback_attempts=callback_attempts,
+            callback_outcome=callback_outcome,
+            framework_reference=framework_reference,
+            overdue_decision=overdue_decision,
+            request=request,
         )
     except Blocked as blocked:
         if blocked.code != "already_closed":
