@@ -15,6 +15,7 @@ from accounts.roles import role_can
 from cad.rules import cad_changes, cad_ref_problem, close_repeats, grading_changes, same_instant
 from casework.services import incident_change_grading, incident_close
 from config.errors import Blocked
+from incidents.handover import owner_follows_call_taker
 from incidents.models import Category, EntryKind, Incident, Status
 from incidents.services import incident_create, incident_fields_clean, incident_lock, incident_update, log_entry_write
 
@@ -181,6 +182,8 @@ def _incident_bring_in_line(
             fields["location"] = location.strip()
         if "handler" in changes:
             fields["handler"], fields["team"] = taker, taker.team
+            if owner_follows_call_taker(locked, taker):
+                fields["owner"] = taker
         names = {
             "channel": "channel",
             "category": "category",
@@ -190,6 +193,8 @@ def _incident_bring_in_line(
         }
         for name, (was, now) in changes.items():
             said.append(f"{names[name]} changed" + (f" from {was} to {now}" if was is not None else ""))
+        if "owner" in fields:
+            said.append(f"owner changed to {taker.display_name} with the call taker")
         incident_update(locked, **fields)
         log_entry_write(
             incident=locked,
