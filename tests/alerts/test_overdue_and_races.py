@@ -62,7 +62,7 @@ def test_a_new_due_time_missed_by_an_hour_alerts_again(blue_handler, sup_a):
     assert Alert.objects.filter(incident=incident).count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_supervisors_acknowledging_at_once_exactly_one_wins(blue_handler, sup_a, sup_b):
     alert = Alert.objects.get(incident=make_incident(handler=blue_handler, assessed=True, risk_level="high"))
     start = threading.Barrier(2)
