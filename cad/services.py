@@ -242,7 +242,14 @@ def cad_incident_close(
             raise
         current = Incident.objects.select_related("closure_code").get(pk=incident.pk)
         if close_repeats(
-            current, actor=actor, closure_code=closure_code, exemption_reason=exemption_reason, closed_at=closed_at
+            current,
+            actor=actor,
+            closure_code=closure_code,
+            exemption_reason=exemption_reason,
+            closed_at=closed_at,
+            callback_attempts=callback_attempts,
+            callback_outcome=callback_outcome,
+            framework_reference=framework_reference,
         ):
             return current
         raise

@@ -89,3 +89,19 @@ def test_the_check_reports_an_overdue_re_thrive_and_the_cad_cannot_decide_it(cad
     assert refused.status_code == 400
     assert "overdue_decision" in refused.json()
     assert Incident.objects.get(pk=incident.pk).status == Status.OPEN
+
+
+def test_a_close_with_a_different_risk_decision_is_not_a_retry(cad):
+    put(cad, cad_body(channel="999"))
+    body = {
+        "closure_code": "abandoned_no_trace",
+        "exemption_reason": "Line went dead, no trace.",
+        "callback_attempts": 3,
+        "callback_outcome": "No answer; mast data shows no risk.",
+    }
+    assert cad.post(CLOSE, body, format="json").status_code == 200
+
+    other = cad.post(CLOSE, {**body, "callback_outcome": "Spoke to the caller: all well."}, format="json")
+    assert other.status_code == 409
+    assert other.json()["code"] == "already_closed"
+    assert Incident.objects.get(cad_ref=CAD_REF).callback_outcome == "No answer; mast data shows no risk."
