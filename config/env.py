@@ -68,3 +68,18 @@ def url_origin(url: str) -> str:
     """`https://host:port` of an address (for a Content-Security-Policy source)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def sso_config_problem(discovery_url: str, client_id: str, client_secret: str, *, sso_only: bool) -> str | None:
+    """Why the single sign-on settings cannot start (settings raises ImproperlyConfigured), or
+    None: the three are set together or not at all, and SSO_ONLY needs them set."""
+    given = {"OIDC_DISCOVERY_URL": discovery_url, "OIDC_CLIENT_ID": client_id, "OIDC_CLIENT_SECRET": client_secret}
+    if any(given.values()) and not all(given.values()):
+        missing = ", ".join(name for name, value in given.items() if not value)
+        return f"Single sign-on is half configured: set {missing} as well (or none of the three)."
+    if sso_only and not discovery_url:
+        return (
+            "SSO_ONLY is true but single sign-on is not configured: set OIDC_DISCOVERY_URL, OIDC_CLIENT_ID "
+            "and OIDC_CLIENT_SECRET."
+        )
+    return None

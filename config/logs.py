@@ -1,6 +1,27 @@
-"""Logging filters (settings.LOGGING)."""
+"""The logging settings (settings.LOGGING) and their filter."""
 
 import logging
+from typing import Any
+
+
+def logging_settings(level: str) -> dict[str, Any]:
+    """settings.LOGGING: one plain console handler at `level` (WARNING under the tests)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+        # A refused request (403, 404, 400...) is one line; only a 5xx keeps its traceback.
+        "filters": {"client_errors_one_line": {"()": "config.logs.ClientErrorsOneLine"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "plain",
+                "filters": ["client_errors_one_line"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {"django.db.backends": {"level": "WARNING"}},
+    }
 
 
 class ClientErrorsOneLine(logging.Filter):

@@ -15,7 +15,8 @@ import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_list, env_pairs, url_origin
+from config.env import env_bool, env_choice, env_int, env_list, env_pairs, sso_config_problem, url_origin
+from config.logs import logging_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -192,14 +193,6 @@ SESSION_COOKIE_SAMESITE = "Lax"
 OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "").strip()
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
 OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "").strip()
-_oidc_given = {
-    "OIDC_DISCOVERY_URL": OIDC_DISCOVERY_URL,
-    "OIDC_CLIENT_ID": OIDC_RP_CLIENT_ID,
-    "OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
-}
-if any(_oidc_given.values()) and not all(_oidc_given.values()):
-    _missing = ", ".join(name for name, value in _oidc_given.items() if not value)
-    raise ImproperlyConfigured(f"Single sign-on is half configured: set {_missing} as well (or none of the three).")
 # The claim that names the person, and the staff record's field it is compared with (case
 # ignored): `username` or `email`. Staff are never created by signing in.
 OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "").strip() or "preferred_username"
@@ -220,11 +213,8 @@ OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
 # integration accounts): accounts.backends.password_sign_in_allowed.
 SSO_ONLY = env_bool("SSO_ONLY", False)
 BREAK_GLASS_USERNAMES = env_list("BREAK_GLASS_USERNAMES", [])
-if SSO_ONLY and not OIDC_DISCOVERY_URL:
-    raise ImproperlyConfigured(
-        "SSO_ONLY is true but single sign-on is not configured: set OIDC_DISCOVERY_URL, OIDC_CLIENT_ID "
-        "and OIDC_CLIENT_SECRET."
-    )
+if _sso_problem := sso_config_problem(OIDC_DISCOVERY_URL, OIDC_RP_CLIENT_ID, OIDC_RP_CLIENT_SECRET, sso_only=SSO_ONLY):
+    raise ImproperlyConfigured(_sso_problem)
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -396,24 +386,8 @@ FORCE_ADVICE_BASE_URL = os.environ.get("FORCE_ADVICE_BASE_URL", "https://www.exa
 if TEXT_GATEWAY not in {"console", "notify"}:
     raise ImproperlyConfigured(f"TEXT_GATEWAY must be 'console' or 'notify', not {TEXT_GATEWAY!r}.")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # A refused request (403, 404, 400...) is one line; only a 5xx keeps its traceback.
-    "filters": {"client_errors_one_line": {"()": "config.logs.ClientErrorsOneLine"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["client_errors_one_line"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+LOGGING = logging_settings("WARNING" if TESTING else os.environ.get("LOG_LEVEL", "INFO"))
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    LOGGING["root"]["level"] = "WARNING"
