@@ -14,6 +14,7 @@ from accounts.models import Role, User
 from accounts.roles import role_can
 from alerts.models import Alert, AlertRecipient, Watch
 from alerts.rules import duration_label, escalate_raised_before, on_watch_q
+from incidents.models import Incident
 
 # How long an alert someone else acknowledged stays on a supervisor's panel, saying who owns it.
 OWNED_SHOWN_FOR = timedelta(minutes=30)
@@ -36,6 +37,14 @@ def supervisors_on_watch(now: datetime) -> QuerySet[User]:
 def _supervisors(team_id: int | None = None) -> QuerySet[User]:
     found = User.objects.filter(role=Role.SUPERVISOR, is_active=True)
     return found.filter(team_id=team_id) if team_id is not None else found
+
+
+def answering_team_id(incident: Incident) -> int | None:
+    """The team whose supervisors an alert about `incident` goes to: the team of whoever
+    answers for it now, its current owner (a watch handover or the CAD's corrected call taker
+    can leave that apart from `Incident.team`, the call taker's), else the incident's own."""
+    owner_team = User.objects.filter(pk=incident.owner_id).values_list("team_id", flat=True).first()
+    return owner_team or incident.team_id
 
 
 def first_recipients(team_id: int | None, *, now: datetime) -> tuple[list[User], str]:

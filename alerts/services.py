@@ -15,7 +15,13 @@ from django.utils import timezone
 from accounts.models import User
 from alerts.models import Alert, AlertRecipient, Decision, Reason, Watch
 from alerts.rules import duration_label, escalate_raised_before, overdue_alert_before, risk_raises_alert
-from alerts.selectors import alerts_for_watch_start, escalation_recipients, first_recipients, watch_current
+from alerts.selectors import (
+    alerts_for_watch_start,
+    answering_team_id,
+    escalation_recipients,
+    first_recipients,
+    watch_current,
+)
 from audit.models import Action
 from audit.services import audit_record
 from config.dates import local_month
@@ -94,10 +100,11 @@ def _names(supervisors: list[User]) -> str:
 
 
 def _raise(incident: Incident, *, reason: str, now: datetime, what: str, **fields: object) -> Alert:
-    supervisors, sent_to = first_recipients(incident.team_id, now=now)
+    team_id = answering_team_id(incident)
+    supervisors, sent_to = first_recipients(team_id, now=now)
     alert = Alert.objects.create(
         incident=incident,
-        team_id=incident.team_id,
+        team_id=team_id,
         reason=reason,
         raised_at=now,
         raised_month=local_month(now),

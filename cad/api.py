@@ -159,6 +159,6 @@ def cad_incident_close(request: Request, cad_ref: str) -> Response:
     target = cad_incident(cad_ref)
     data = CloseIn(data=request.data)
     data.is_valid(raise_exception=True)
-    closed = close_service(incident=target, actor=request.user, **data.validated_data)
+    closed = close_service(incident=target, actor=request.user, request=request, **data.validated_data)
     closed = Incident.objects.select_related("category", "handler", "team", "closure_code").get(pk=closed.pk)
     return Response(CadIncidentClosedOut(closed).data)

@@ -83,15 +83,26 @@ def close_repeats(
     closure_code: str,
     exemption_reason: str = "",
     closed_at: datetime | None = None,
+    callback_attempts: int | None = None,
+    callback_outcome: str = "",
+    framework_reference: str = "",
 ) -> bool:
     """A close of an incident already closed is a repeat of its own close (answered as the
     first was, 200 with the closed incident) when the same account closed it with the same
-    code, the same reason and, when the retry names one, the same time. Anything else is the
-    reference close's 409 `already_closed`."""
+    code, the same reason, the same records the policy line kept (call-backs and their
+    outcome, the framework's reference) and, when the retry names one, the same time.
+    Anything else is the reference close's 409 `already_closed`."""
     if incident.closed_by_id != actor.pk or incident.closure_code is None:
         return False
     if incident.closure_code.code != closure_code:
         return False
     if incident.exemption_reason != ((exemption_reason or "").strip() if incident.closure_code.exempt else ""):
+        return False
+    # Only what the closure kept is compared: a field its policy line did not ask for was not stored.
+    if incident.callback_attempts is not None and incident.callback_attempts != callback_attempts:
+        return False
+    if incident.callback_outcome and incident.callback_outcome != (callback_outcome or "").strip():
+        return False
+    if incident.framework_reference and incident.framework_reference != (framework_reference or "").strip():
         return False
     return closed_at is None or same_instant(closed_at, incident.closed_at)

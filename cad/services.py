@@ -8,12 +8,14 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 
 from accounts.models import User
 from accounts.roles import role_can
 from cad.rules import cad_changes, cad_ref_problem, close_repeats, grading_changes, same_instant
 from casework.services import incident_change_grading, incident_close
 from config.errors import Blocked
+from incidents.handover import owner_follows_call_taker
 from incidents.models import Category, EntryKind, Incident, Status
 from incidents.services import incident_create, incident_fields_clean, incident_lock, incident_update, log_entry_write
 
@@ -180,6 +182,8 @@ def _incident_bring_in_line(
             fields["location"] = location.strip()
         if "handler" in changes:
             fields["handler"], fields["team"] = taker, taker.team
+            if owner_follows_call_taker(locked, taker):
+                fields["owner"] = taker
         names = {
             "channel": "channel",
             "category": "category",
@@ -189,6 +193,8 @@ def _incident_bring_in_line(
         }
         for name, (was, now) in changes.items():
             said.append(f"{names[name]} changed" + (f" from {was} to {now}" if was is not None else ""))
+        if "owner" in fields:
+            said.append(f"owner changed to {taker.display_name} with the call taker")
         incident_update(locked, **fields)
         log_entry_write(
             incident=locked,
@@ -208,10 +214,16 @@ def cad_incident_close(
     closure_code: str,
     exemption_reason: str = "",
     closed_at: datetime | None = None,
+    callback_attempts: int | None = None,
+    callback_outcome: str = "",
+    framework_reference: str = "",
+    overdue_decision: str = "",
+    request: HttpRequest | None = None,
 ) -> Incident:
-    """The reference close (casework.services.incident_close), and a CAD retrying its own
-    close (cad.rules.close_repeats) answered with the closed incident as the first time,
-    instead of 409 `already_closed`: one closure, the same answer."""
+    """The reference close (casework.closing.incident_close) with every field it takes (the
+    force's exemption policy records and a supervisor's overdue decision included), and a CAD
+    retrying its own close (cad.rules.close_repeats) answered with the closed incident as the
+    first time, instead of 409 `already_closed`: one closure, the same answer."""
     try:
         return incident_close(
             incident=incident,
@@ -219,13 +231,25 @@ def cad_incident_close(
             closure_code=closure_code,
             exemption_reason=exemption_reason,
             closed_at=closed_at,
+            callback_attempts=callback_attempts,
+            callback_outcome=callback_outcome,
+            framework_reference=framework_reference,
+            overdue_decision=overdue_decision,
+            request=request,
         )
     except Blocked as blocked:
         if blocked.code != "already_closed":
             raise
         current = Incident.objects.select_related("closure_code").get(pk=incident.pk)
         if close_repeats(
-            current, actor=actor, closure_code=closure_code, exemption_reason=exemption_reason, closed_at=closed_at
+            current,
+            actor=actor,
+            closure_code=closure_code,
+            exemption_reason=exemption_reason,
+            closed_at=closed_at,
+            callback_attempts=callback_attempts,
+            callback_outcome=callback_outcome,
+            framework_reference=framework_reference,
         ):
             return current
         raise

@@ -50,6 +50,7 @@ from incidents.services import (
     incident_regrade,
     incident_update,
     log_entry_write,
+    rethrive_due_now_record,
 )
 from thrive.models import Assessment, AssessmentStatus, PromptSet
 from thrive.prompts import get_answer
@@ -97,12 +98,11 @@ def incident_change_grading(
             else:
                 # Our own "re-THRIVE due" entry says why; marking the due time flagged keeps
                 # the sweep from adding its "no assessment in the last 3 h 30 min", untrue here.
-                incident_update(locked, rethrive_due_at=due, rethrive_flagged_for=due)
-                log_entry_write(
-                    incident=locked,
-                    kind=EntryKind.RETHRIVE_DUE,
-                    author=actor,
+                rethrive_due_now_record(
+                    locked,
+                    due=due,
                     at=now,
+                    author=actor,
                     text=f"Re-THRIVE due now: the grading changed from {old_label} to {grading_label(grading)}. "
                     "Reassess the risk now.",
                 )
@@ -127,13 +127,11 @@ def incident_note(*, incident: Incident, actor: User, text: str, new_information
             now=entry.at,
         )
         if due is not None:
-            # Flagged, so the sweep adds no "no assessment in the last 3 h 30 min" of its own.
-            incident_update(locked, rethrive_due_at=due, rethrive_flagged_for=due)
-            log_entry_write(
-                incident=locked,
-                kind=EntryKind.RETHRIVE_DUE,
-                author=actor,
+            rethrive_due_now_record(
+                locked,
+                due=due,
                 at=entry.at,
+                author=actor,
                 text=f"Re-THRIVE due now: {actor.display_name} logged new information. Reassess the risk now.",
             )
     return entry
@@ -310,6 +308,19 @@ def assessment_record(
         # Rule 8: a revision clears the return it answers.
         assessment_return_resolve(incident=locked, revision=assessment)
         if late:
+            # Still an assessment the outside world should hear of (it answers a return), but
+            # the incident stays closed: no clock, no grading change.
+            incident_event(
+                locked,
+                "assessment.submitted",
+                at=now,
+                version=assessment.version,
+                risk_level=assessment.risk_level,
+                grading=locked.grading,
+                submitted_at=when,
+                rethrive_due_at=None,
+                late=True,
+            )
             return assessment
         grading = answers.get("grading") or locked.grading
         if grading != locked.grading:
@@ -329,6 +340,7 @@ def assessment_record(
             grading=locked.grading,
             submitted_at=when,
             rethrive_due_at=locked.rethrive_due_at,
+            late=False,
         )
     return assessment
 

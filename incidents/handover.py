@@ -2,9 +2,10 @@
 re-THRIVE pending, to a named colleague.
 
 `Incident.owner` is who answers for an incident's next re-THRIVE. It is the handler who
-opened it (incidents.services.incident_create) until a handover here changes it; nothing
-else writes it. `Incident.handler` stays who opened the incident: QA credit and the call
-taker's record read that, never the owner.
+opened it (incidents.services.incident_create) until a handover here changes it; the only
+other change is `owner_follows_call_taker`: the CAD correcting who took the call moves the
+owner with it while nobody has handed the incident over. `Incident.handler` stays who
+opened the incident: QA credit and the call taker's record read that, never the owner.
 
 `incident_handover` is the one write (pages, the API); `handover_candidates` and
 `handover_colleagues` are the reads the home page's form is drawn from.
@@ -36,6 +37,16 @@ class HandoverResult:
 
     handed_over: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def owner_follows_call_taker(incident: Incident, new_call_taker: User) -> bool:
+    """Whether the owner moves with a corrected call taker (the CAD's PUT names another).
+
+    While the owner is still the call taker of record nobody has handed the incident over:
+    the owner was only ever "whoever took the call", so it follows the correction (otherwise
+    the incident would sit in the wrong person's "your incidents" and the re-THRIVE reminder
+    would name them). Once handed over, the control room's handover stands."""
+    return incident.owner_id == incident.handler_id and incident.handler_id != new_call_taker.pk
 
 
 def can_hand_over(user: Any) -> bool:

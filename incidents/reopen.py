@@ -18,7 +18,7 @@ from audit.services import audit_record
 from config.errors import Blocked
 from config.text import free_text_errors
 from incidents.models import EntryKind, Incident, Status
-from incidents.services import incident_lock, incident_update, log_entry_write
+from incidents.services import incident_lock, incident_update, log_entry_write, rethrive_due_now_record
 
 REASON_MAX = 2000
 
@@ -67,11 +67,9 @@ def incident_reopen(
             framework_reference="",
             overdue_decision="",
             overdue_decision_by=None,
-            # New information: the risk is assessed again, now (marked flagged, so the sweep
-            # does not add "no assessment in the last 3 h 30 min", untrue here).
-            rethrive_due_at=now,
-            rethrive_flagged_for=now,
         )
+        # New information: the risk is assessed again, now (the entry below says so).
+        rethrive_due_now_record(locked, due=now, at=now, author=actor)
         log_entry_write(
             incident=locked,
             kind=EntryKind.REOPENED,

@@ -19,6 +19,7 @@ from audit.services import audit_record
 from config.choices import labels_listed
 from config.errors import Blocked
 from config.text import free_text_errors
+from incidents.events import incident_event
 from incidents.gradings import grading_choices, grading_is_active, grading_label
 from incidents.models import (
     Category,
@@ -175,6 +176,21 @@ def incident_update(incident: Incident, **fields: object) -> None:
         setattr(incident, name, value)
     incident.row_version += 1
     incident.save(update_fields=[*fields.keys(), "row_version"])
+
+
+def rethrive_due_now_record(
+    incident: Incident, *, due: datetime, at: datetime, author: User | None = None, text: str = ""
+) -> None:
+    """Rule 5: a change made a re-THRIVE of this locked incident due now (a grading change,
+    new information, reopening). The one place that says so: the due time, marked flagged so
+    the sweep (thrive.services.rethrive_flag_overdue) adds no "no assessment in the last
+    3 h 30 min" of its own, untrue here; the change's "Re-THRIVE due" entry (`text`, when the
+    change's own entry does not already say it); and the `incident.rethrive_overdue` event the
+    sweep would otherwise have sent, so a subscriber (the CAD) hears of it either way."""
+    incident_update(incident, rethrive_due_at=due, rethrive_flagged_for=due)
+    if text:
+        log_entry_write(incident=incident, kind=EntryKind.RETHRIVE_DUE, author=author, at=at, text=text)
+    incident_event(incident, "incident.rethrive_overdue", at=at, grading=incident.grading, rethrive_due_at=due)
 
 
 def incident_add_note(*, incident: Incident, actor: User, text: str, new_information: bool = False) -> LogEntry:

@@ -135,8 +135,10 @@ def rethrives_missed(filters: QaFilters, *, now: datetime | None = None) -> dict
     owed a first assessment, not a re-THRIVE. One aggregate query."""
     now = now or timezone.now()
     start, end = month_bounds(filters.first)[0], month_bounds(filters.last)[1]
+    # A late version (revised after closure) re-THRIVEs nothing: it must not move the clock
+    # past the closure and so hide the re-THRIVE missed before it.
     last = (
-        Assessment.objects.filter(incident=OuterRef("pk"), status=AssessmentStatus.SUBMITTED)
+        Assessment.objects.filter(incident=OuterRef("pk"), status=AssessmentStatus.SUBMITTED, late=False)
         .order_by("-submitted_at", "-version")
         .values("submitted_at")[:1]
     )

@@ -57,20 +57,24 @@ def _handler_rng(seed: int, username: str) -> random.Random:
 
 def sample_eligible(*, month: date, team: Team | None, overseers: bool = False) -> list[dict[str, Any]]:
     """Rule 10: incidents closed in the local month that have a submitted assessment, each
-    with its latest submitted version and that version's author: the handler the item is
-    drawn for, graded and credited (a dispatcher's re-THRIVE is the dispatcher's, not the
-    call taker's). The item's team is the author's team at the draw.
+    with its latest submitted version before closure (never a late one) and that version's
+    author: the handler the item is drawn for, graded and credited (a dispatcher's re-THRIVE
+    is the dispatcher's, not the call taker's). The item's team is the author's team at the draw.
 
     Supervisors (and administrators) are not sampled with a team: their versions are left
     out of every team's and the all-teams sample and drawn only in the supervisors' sample
     (`overseers`), with no team, which only an administrator grades. One query over the
     incident_closed_at index."""
     start, end = month_bounds(month)
+    # A late version (revised after closure, at review: thrive.returns.late_return_for) is not
+    # the work done on the call: the item is the version the incident was closed on, so an
+    # item drawn before or after the revision arrives is the same one.
     later = Assessment.objects.filter(
-        incident=OuterRef("incident"), status=AssessmentStatus.SUBMITTED, version__gt=OuterRef("version")
+        incident=OuterRef("incident"), status=AssessmentStatus.SUBMITTED, late=False, version__gt=OuterRef("version")
     )
     qs = Assessment.objects.filter(
         status=AssessmentStatus.SUBMITTED,
+        late=False,
         incident__status=Status.CLOSED,
         incident__closed_at__gte=start,
         incident__closed_at__lt=end,

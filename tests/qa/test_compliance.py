@@ -168,7 +168,15 @@ def test_a_rethrive_that_never_came_counts_as_missed(db):
     handler = UserFactory(handler=True)
     # Assessed 09:05, due 12:35 (3 h 30 min): closed at 14:00 with no re-THRIVE: missed.
     missed = _assessed(handler, at=utc(2026, 6, 15, 9))
-    incident_close(incident=missed, actor=handler, closure_code="crime_recorded", closed_at=utc(2026, 6, 15, 14))
+    # (Closing past a missed re-THRIVE takes a supervisor's recorded decision, issue 15.)
+    supervisor = UserFactory(supervisor=True, team=handler.team)
+    incident_close(
+        incident=missed,
+        actor=supervisor,
+        closure_code="crime_recorded",
+        closed_at=utc(2026, 6, 15, 14),
+        overdue_decision="Officers on scene: the risk is managed.",
+    )
     # Closed at 11:00, before it fell due: nothing was missed.
     early = _assessed(handler, at=utc(2026, 6, 16, 9))
     incident_close(incident=early, actor=handler, closure_code="crime_recorded", closed_at=utc(2026, 6, 16, 11))

@@ -58,6 +58,7 @@ def test_a_submission_writes_assessment_submitted_for_each_subscription(everythi
         "grading": incident.grading,
         "submitted_at": body["data"]["submitted_at"],
         "rethrive_due_at": body["data"]["rethrive_due_at"],
+        "late": False,
     }
     event = Event.objects.get(reference=incident.reference)
     assert list(event.deliveries.values_list("subscription", "status")) == [(everything.pk, DeliveryStatus.PENDING)]
