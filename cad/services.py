@@ -5,6 +5,7 @@ for the grading change (its re-THRIVE due now, incidents.rules.rethrive_due_afte
 the close (rule 1, casework.rules.close_blockers)."""
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -208,10 +209,13 @@ def cad_incident_close(
     closure_code: str,
     exemption_reason: str = "",
     closed_at: datetime | None = None,
+    **policy: Any,
 ) -> Incident:
     """The reference close (casework.services.incident_close), and a CAD retrying its own
     close (cad.rules.close_repeats) answered with the closed incident as the first time,
-    instead of 409 `already_closed`: one closure, the same answer."""
+    instead of 409 `already_closed`: one closure, the same answer. `policy` is what the
+    force's exemption policy may ask for (callback_attempts, callback_outcome,
+    framework_reference, overdue_decision), passed on as the reference close takes it."""
     try:
         return incident_close(
             incident=incident,
@@ -219,6 +223,7 @@ def cad_incident_close(
             closure_code=closure_code,
             exemption_reason=exemption_reason,
             closed_at=closed_at,
+            **policy,
         )
     except Blocked as blocked:
         if blocked.code != "already_closed":
