@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,7 +132,9 @@ class Replay(Database, Server):
             answer.raise_for_status()
             return answer.json()["token"]
 
-        takers = {name: token(name) for name, _ in call_takers(self.options.takers)}
+        names = [name for name, _ in call_takers(self.options.takers)]
+        with ThreadPoolExecutor(max_workers=6) as pool:  # each sign-in is a deliberately slow hash
+            takers = dict(zip(names, pool.map(token, names), strict=True))
         return token("replay-admin"), token("replay-cad"), takers
 
     def subscribe(self, admin: str, receiver: Receiver) -> int:

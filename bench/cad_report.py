@@ -97,7 +97,12 @@ def report(calls: list[Call], adapter: Adapter, receiver: Receiver, results: dic
         "out_of_order_incidents": out_of_order,
         "bad_signatures": receiver.bad_signatures,
         "closes_replayed": adapter.replayed,
-        "duplicated_closures": max(database.get("incidents_closed_twice", 0), sum(n > 1 for n in closures.values())),
+        # Incidents with two closing log entries, or whose close reached the receiver as two events.
+        "duplicated_closures": max(
+            database.get("incidents_closed_twice", 0),
+            sum(n > 1 for k, n in ours.items() if k[0] == "incident.closed"),
+            sum(n > 1 for n in closures.values()),
+        ),
         "delivery_lag_ms": _percentiles([1000 * x for x in lag]),
     }
     five_xx = sum(e["5xx"] for e in endpoints.values())

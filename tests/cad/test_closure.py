@@ -29,7 +29,11 @@ def assessed(incident, call_taker) -> Incident:
 
 
 def exempt_codes() -> list[str]:
-    return sorted(ClosureCode.objects.filter(active=True, exempt=True).values_list("code", flat=True))
+    """The exempt codes the force's shipped policy lets close a 999 burglary without an
+    assessment: every active exempt code but "own framework" (a missing person's or a
+    firearms incident's alone)."""
+    codes = ClosureCode.objects.filter(active=True, exempt=True).exclude(code="own_framework")
+    return sorted(codes.values_list("code", flat=True))
 
 
 def test_without_an_assessment_the_check_says_assessment_required(cad, incident):
@@ -144,7 +148,7 @@ def test_the_close_without_an_assessment_is_409_assessment_required(cad, inciden
 
 
 def test_an_exempt_close_needs_its_reason_and_closes_without_an_assessment(cad, incident):
-    code = exempt_codes()[0]
+    code = "test_call"  # a reason is all its policy line asks for (an abandoned 999 call needs a risk decision)
 
     refused = cad.post(CLOSE, {"closure_code": code}, format="json")
     closed = cad.post(CLOSE, {"closure_code": code, "exemption_reason": "Test call from the CAD."}, format="json")
