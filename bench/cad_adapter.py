@@ -104,8 +104,8 @@ class Adapter:
                     method, self.base + path, json=body, timeout=30,
                     headers={"Authorization": f"Token {token}", **(headers or {})},
                 )  # fmt: skip
-            except requests.RequestException:
-                self._record(label, "transport", started, False)
+            except requests.RequestException as exc:  # e.g. a kept-alive connection the server had closed
+                self._record(label, f"transport ({type(exc).__name__})", started, False)
                 continue
             self._record(label, response.status_code, started, response.status_code in expect)
             return response
@@ -172,13 +172,16 @@ class Adapter:
 
     def assess(self, call: Call, offset: float) -> bool:
         path = f"/api/incidents/{call.reference}/assessments/"
-        answer = self.send(ASSESS, "POST", path, token=self.taker_tokens[call.handler], expect=(201,),
-                           body=assessment_body(call, self.at(call, offset)), retry_transport=False)  # fmt: skip
+        # With an Idempotency-Key, so a post lost to a dropped connection is safe to send again.
+        key = f"{call.cad_ref}-assessment-{offset:.0f}"
+        body = assessment_body(call, self.at(call, offset))  # built once: a retry sends the same bytes
+        answer = self.send(ASSESS, "POST", path, token=self.taker_tokens[call.handler], expect=(201,), body=body,
+                           headers={"Idempotency-Key": key})  # fmt: skip
         if answer is None or answer.status_code != 201:
             return self.fail(call, f"the assessment answered {answer and answer.status_code}: {answer and answer.text}")
-        body = answer.json()
+        version = answer.json()["version"]
         with self.lock:
-            self.expected[("assessment.submitted", call.reference, body["version"])] = time.time()
+            self.expected[("assessment.submitted", call.reference, version)] = time.time()
         return True
 
     reassess = assess

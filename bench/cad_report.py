@@ -43,7 +43,7 @@ def report(calls: list[Call], adapter: Adapter, receiver: Receiver, results: dic
             "requests": len(rows),
             "errors": sum(not ok for _, _, ok in rows),
             "5xx": sum(isinstance(s, int) and s >= 500 for s, _, _ in rows),
-            "transport_errors": statuses.get("transport", 0),
+            "transport_errors": sum(n for s, n in statuses.items() if s.startswith("transport")),
             "statuses": dict(statuses),
             "latency_ms": _percentiles([ms for _, ms, _ in rows]),
         }
