@@ -12,10 +12,14 @@ from bench.common import OUT, ROOT, VENV, pct
 class Server:
     """The server part of bench.run.Bench."""
 
+    # The CAD replay (bench/cad_replay.py) serves the API alone: no pages, no static files.
+    collect_static = True
+
     # --- the server and the load ---------------------------------------------------------
 
     def serve(self) -> subprocess.Popen:
-        self.manage("collectstatic", "--noinput", "-v0")
+        if self.collect_static:
+            self.manage("collectstatic", "--noinput", "-v0")
         log = (OUT / "gunicorn.log").open("w")
         server = subprocess.Popen(
             [str(VENV / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",

@@ -7,7 +7,7 @@ production's DEBUG off and manifest static files; the product's settings never l
 import os
 
 from config.settings import *  # noqa: F403
-from config.settings import INSTALLED_APPS, VAR_DIR
+from config.settings import INSTALLED_APPS, STORAGES, VAR_DIR
 
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 ROOT_URLCONF = "bench.urls"
@@ -17,3 +17,6 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+# bench/cad_replay.py serves the API alone, with nothing collected: plain static names.
+if os.environ.get("BENCH_STATIC_PLAIN") == "1":
+    STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
