@@ -20,6 +20,7 @@ class Server:
     def serve(self) -> subprocess.Popen:
         if self.collect_static:
             self.manage("collectstatic", "--noinput", "-v0")
+        OUT.mkdir(parents=True, exist_ok=True)
         log = (OUT / "gunicorn.log").open("w")
         server = subprocess.Popen(
             [str(VENV / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",

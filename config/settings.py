@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "YesNoNotKnownEnum": ["yes", "no", "not_known"],
         "GradeEnum": "qa.models.Grade",
+        "VictimsCodeAnswerEnum": ["yes", "no"],
         "WebhookEventTypeEnum": "webhooks.rules.EVENT_TYPES",
     },
 }

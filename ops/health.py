@@ -9,6 +9,7 @@ The checks are django-health-check's (Database, Redis) and two of our own."""
 import asyncio
 import dataclasses
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
@@ -104,8 +105,20 @@ def live(request: HttpRequest) -> JsonResponse:
     return _answer({"process": "ok"})
 
 
+def _run_checks() -> dict[str, str]:
+    """The checks on an event loop of their own: asyncio.run() refuses to start inside a
+    thread whose loop is already running (a server or a test harness that runs one), so the
+    checks then run on a short-lived thread instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_results(readiness_checks()))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(_results(readiness_checks()))).result()
+
+
 @login_not_required
 @never_cache
 @require_GET
 def ready(request: HttpRequest) -> JsonResponse:
-    return _answer(asyncio.run(_results(readiness_checks())))
+    return _answer(_run_checks())

@@ -63,9 +63,16 @@ class Victim(models.Model):
     linked_month = models.DateField(null=True, blank=True)
     # Rule 14, the Victims' Code (victims.victims_code): what a victim of crime was told and
     # offered, as the handler recorded it. Empty until recorded.
-    told_what_happens_next = models.CharField(max_length=3, choices=CodeAnswer.choices, blank=True, default="")
-    written_acknowledgement_offered = models.CharField(max_length=3, choices=CodeAnswer.choices, blank=True, default="")
-    support_information = models.CharField(max_length=4, choices=SupportAnswer.choices, blank=True, default="")
+    # Empty in the database too, so a bulk COPY (bench/volume) that does not name them loads.
+    told_what_happens_next = models.CharField(
+        max_length=3, choices=CodeAnswer.choices, blank=True, default="", db_default=""
+    )
+    written_acknowledgement_offered = models.CharField(
+        max_length=3, choices=CodeAnswer.choices, blank=True, default="", db_default=""
+    )
+    support_information = models.CharField(
+        max_length=4, choices=SupportAnswer.choices, blank=True, default="", db_default=""
+    )
     victims_code_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -36,7 +36,7 @@ def samples(run: Volume, plan: Plan, reservoirs: dict, out: dict[str, list[str]]
                 sample = samples[(month, team)] = ids["sample"]
                 out["qa_sample"].append(
                     f"{sample}\t{month.isoformat()}\t{team}\t3\t{rng.randrange(2**62)}\t{supervisor}\t"
-                    f"{ts(drawn)}\t\\N\t\\N\n"
+                    f"{ts(drawn)}\t\\N\t\\N\t1\tf\n"
                 )
             ids["item"] += 1
             item = ids["item"]

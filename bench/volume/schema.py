@@ -31,7 +31,7 @@ TABLES: dict[str, list[str]] = {
     ],
     "qa_sample": [
         "id", "month", "team_id", "per_handler", "seed", "created_by_id", "created_at", "withdrawn_at",
-        "withdrawn_by_id",
+        "withdrawn_by_id", "exempt_per_handler", "overseers",
     ],
     "qa_sampleitem": ["id", "sample_id", "incident_id", "assessment_id", "handler_id", "team_id"],
     "qa_review": [
