@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import escape
 
 from audit.models import Action, AuditEvent
 from tests.factories import TeamFactory, UserFactory
@@ -114,7 +115,7 @@ def test_the_trained_page_shows_trained_by_attendance_and_acknowledged_beside(tr
 
 def test_recording_a_briefing_on_the_page(trainer_client, v1, handler, supervisor):
     page = trainer_client.get("/thrive/briefings/new/").content.decode()
-    assert handler.display_name in page
+    assert escape(handler.display_name) in page
     assert "Blue Watch" in page
     response = trainer_client.post(
         "/thrive/briefings/new/",
@@ -133,7 +134,7 @@ def test_recording_a_briefing_on_the_page(trainer_client, v1, handler, superviso
     assert briefing.attendees.count() == 2
     detail = trainer_client.get(response["Location"]).content.decode()
     assert "Scene preservation" in detail
-    assert handler.display_name in detail
+    assert escape(handler.display_name) in detail
     assert f"version {v1.version}" in detail
 
 

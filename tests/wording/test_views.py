@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.utils.html import escape
 
 from casework.services import assessment_record
 from tests.factories import make_incident
@@ -145,8 +146,8 @@ def test_trained_and_not_yet_page_and_reminder(
     assert "0 trained, 2 not yet" in html
     assert "Acknowledged it: 1." in html
     assert "50% acknowledged" in html
-    assert f"{handler.display_name} (acknowledged)" in html
-    assert supervisor.display_name in html
+    assert f"{escape(handler.display_name)} (acknowledged)" in html
+    assert escape(supervisor.display_name) in html
     old = trainer_client.get(f"/thrive/training/?version={v1.version}").content.decode()
     assert "0 trained, 2 not yet" in old
     mail.outbox.clear()
