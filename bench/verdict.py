@@ -87,11 +87,13 @@ def peak_targets(results: dict[str, Any], peak: dict[str, Any], *, incidents: in
         why_nodes.append(f"{texts['sent_twice']} texts reached the gateway twice")
     if sessions["sent_to_sign_in"] or sessions["answered_on_every_server"] != sessions["accounts"]:
         why_nodes.append("a session was not honoured on every server")
-    if texts["gateway_calls"] < texts["limit_per_minute"] and not options.get("text_burst"):
+    if texts["max_in_any_60s"] < texts["limit_per_minute"]:
         why_nodes.append(
-            f"the peak's own texts ({texts['gateway_calls']}) never reach the limit; a run with --text-burst "
-            "queues a burst above it to make it bind"
-        )
+            f"the limit did not bind in this run (at most {texts['max_in_any_60s']:,} in any 60 s"
+            + ("" if options.get("text_burst") else "; the peak's own texts are about 130 a minute: --text-burst "
+               "queues a burst above the limit")
+            + "); tests/perf/test_peak.py shows it binding across two workers"
+        )  # fmt: skip
     target_set(
         results, "several_nodes", limit=f"≤ {texts['limit_per_minute']:,} texts in any 60 s; 0 sent twice; sessions on "
         "either server",

@@ -108,3 +108,19 @@ def settings_override(settings):
     # The servers run production's hashers: the accounts' passwords are hashed as there.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     return settings
+
+
+def test_the_verdict_table_shows_each_target_once_and_says_what_was_not_measured():
+    from bench.verdict import NOT_MEASURED, TARGETS, target_set, verdict_table
+
+    results = {"target_notes": {"cpu_ratios": ["PostgreSQL shares the cores"]}}
+    target_set(results, "cpu_ratios", figure="form 1.8×", limit="≤ 2×", passed=True, load="0.5 0.4 0.3")
+    target_set(results, "peak_open_loop", figure="submit p95 140 ms", limit="≤ 100 ms", passed=False, why="2 cores")
+    table = "\n".join(verdict_table(results))
+
+    rows = table.splitlines()[2:]
+    assert len(rows) == len(TARGETS)
+    assert "| form 1.8× | ≤ 2× | **PASS** | 0.5 0.4 0.3 | PostgreSQL shares the cores |" in table
+    assert "**MISSED**" in rows[0]
+    assert "2 cores" in rows[0]
+    assert sum(NOT_MEASURED in row for row in rows) == len(TARGETS) - 2
