@@ -696,12 +696,17 @@ def analyse(driver: Driver, plan: dict[str, Any], lines: list[tuple[int, str, st
         }
     # Sessions: every account that made requests, and whether both servers answered it.
     by_account: dict[str, set[int]] = {}
+    asked: dict[str, int] = {}
     refused_sessions = 0
     for sample in driver.recorder.samples:
+        asked[sample.account] = asked.get(sample.account, 0) + 1
         if sample.status and not sample.error:
             by_account.setdefault(sample.account, set()).add(sample.port)
         if "sign in" in sample.error:
             refused_sessions += 1
+    # An account with fewer requests than servers (an analyst in a short run) cannot have been
+    # on all of them: it is not counted, either way.
+    by_account = {name: ports for name, ports in by_account.items() if asked[name] >= len(driver.ports)}
     page_logins = {a["username"] for a in [*plan["handlers"], *plan["supervisors"], plan["analyst"]] if a["page_login"]}
     both = [name for name, ports in by_account.items() if len(ports) == len(driver.ports)]
     references = gateway.references
