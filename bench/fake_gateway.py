@@ -13,10 +13,12 @@ TEMPLATE_ID = str(uuid.UUID(int=3))
 
 
 class FakeNotify:
-    """Answers every POST with 201 after `delay` seconds and records when each call arrived."""
+    """Answers every POST with 201 after `delay` seconds and records when each call arrived
+    and the reference it carried (our text's id: the same reference twice is a text sent twice)."""
 
     def __init__(self, delay: float = 0.05) -> None:
         self.calls: list[float] = []
+        self.references: list[str] = []
         self.lock = threading.Lock()
         fake = self
 
@@ -31,6 +33,7 @@ class FakeNotify:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with fake.lock:
                     fake.calls.append(time.time())
+                    fake.references.append(str(body.get("reference")))
                 time.sleep(delay)
                 payload = json.dumps({"id": str(uuid.uuid4()), "reference": body.get("reference"), "content": {}})
                 self.send_response(201)

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import OUT, ROOT
+from bench.peak import peak_table
+from bench.verdict import verdict_table
 
 
 def machine() -> dict[str, Any]:
@@ -67,6 +69,7 @@ def write_reports(results: dict[str, Any], destination: Path | None = None) -> N
     destination = destination or ROOT / "docs"
     destination.mkdir(parents=True, exist_ok=True)
     results["ratios"] = ratios(results)
+    small_report_target(results, destination)
     (destination / "benchmarks.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     lines = [
         "| scenario | p50 ms | p95 ms | p99 ms | server p50 / p95 / p99 ms | req/s | requests | failures "
@@ -102,6 +105,19 @@ def write_reports(results: dict[str, Any], destination: Path | None = None) -> N
     print(json.dumps({k: results.get(k) for k in ("repeat_check", "texts", "ratios")}, indent=1, default=str))
 
 
+def small_report_target(results: dict[str, Any], destination: Path) -> None:
+    """Issue 18's target on where a report goes, as this run did it."""
+    from bench.verdict import target_set
+
+    small = destination == OUT
+    where = destination.relative_to(ROOT) if destination.is_relative_to(ROOT) else destination
+    target_set(
+        results, "small_report", limit="SMALL=1 to var/bench/, the full run to docs/",
+        figure=f"this {'small' if small else 'full'} run wrote {where}/",
+        passed=small or destination == ROOT / "docs", why="tests/perf/test_bench_report.py checks both",
+    )  # fmt: skip
+
+
 BEGIN, END = "<!-- bench:begin (written by bench/run.py) -->", "<!-- bench:end -->"
 
 
@@ -117,6 +133,10 @@ def write_markdown(results: dict[str, Any], table: list[str], path: Path) -> Non
         f"start: {results['load_at_start']}. The benchmark's own processes (gunicorn, PostgreSQL, locust, the "
         "worker) share the cores, and anything else running adds to the noise: the load is recorded beside "
         "each figure.",
+        "",
+        "Issue 18's targets, each measured in this run (bench/verdict.py):",
+        "",
+        *verdict_table(results),
         "",
         f"Data: {results['incidents']:,} incidents over {results['years']} years ({counts}); database "
         f"{results.get('database_size', '?')}."
@@ -151,6 +171,8 @@ def write_markdown(results: dict[str, Any], table: list[str], path: Path) -> Non
             f"{run['sent']} | {run['per_minute']} | {run['max_in_a_calendar_minute']} | {run['max_in_any_60s']} | "
             f"{run['load']} |"
         )
+    if results.get("peak"):
+        body += ["", "The peak, open loop, on several nodes (bench/peak.py):", "", *peak_table(results["peak"])]
     for note in results.get("notes", []):
         body += ["", f"Note: {note}"]
     body.append(END)

@@ -8,7 +8,9 @@ docs/BENCHMARKS.md and docs/benchmarks.json (issue 8).
 Environment: BENCH_INCIDENTS (default 200000; --small 20000), BENCH_YEARS (5), BENCH_DURATION
 (seconds per scenario, 20), BENCH_USERS (10), BENCH_DB (thrive_bench), BENCH_PG
 (postgres://postgres@127.0.0.1:5432), BENCH_REDIS (redis://127.0.0.1:6379/8), BENCH_PORT (8765),
-BENCH_TEXTS (texts to send through one worker, 1500).
+BENCH_TEXTS (texts to send through one worker, 1500); the open-loop peak on several nodes
+(bench/peak.py): BENCH_PEAK=0 to skip it, BENCH_PEAK_RATE (calls an hour, 7700; --small 1800),
+BENCH_PEAK_SECONDS (600; --small 60), BENCH_PEAK_TEXT_BURST (0).
 """
 
 from __future__ import annotations
@@ -98,6 +100,11 @@ class Bench(Database, Server, Load):
         if env("BENCH_SKIP_TEXTS", "") != "1":
             print("bench: texts through one worker", flush=True)
             self.texts()
+        if env("BENCH_PEAK", "1") != "0":
+            from bench.peak import peak_for_bench
+
+            print("bench: the peak, open loop, on two servers and three workers", flush=True)
+            peak_for_bench(self)
         self.results["seconds"] = round(time.monotonic() - started)
         self.results["machine"] = machine()
         self.results["users"] = self.users
