@@ -365,7 +365,9 @@ def seconds_saved(whole: float, without: float) -> float:
     return whole - without
 
 
-def summarise(results: dict[str, Any], args: argparse.Namespace, load_before: str) -> dict[str, Any]:
+def summarise(
+    results: dict[str, Any], args: argparse.Namespace, load_before: str, incidents: int | None = None
+) -> dict[str, Any]:
     ref = results["bare_signed"]
     ref_best, ref_median = min(ref["runs"]), statistics.median(ref["runs"])
     rows = {}
@@ -386,7 +388,7 @@ def summarise(results: dict[str, Any], args: argparse.Namespace, load_before: st
     summary: dict[str, Any] = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "runs": args.runs, "number": args.number, "load_before": load_before, "load_after": load_average(),
-        "incidents": incidents_count(), "pages": rows,
+        "incidents": incidents_count() if incidents is None else incidents, "pages": rows,
     }  # fmt: skip
     if "bare" in rows:
         floor = rows["bare"]
