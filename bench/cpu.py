@@ -1,4 +1,4 @@
-# ruff: noqa: S603, S607, S608 - fixed commands and SQL over the benchmark's own databases
+# ruff: noqa: S603 - fixed commands
 """In-process CPU per request of every handler, supervisor and analyst page, as a ratio to
 `bare_signed`, and `bare_signed` as a ratio to the same page in a bare Django project (issue 18).
 
@@ -30,23 +30,21 @@ import json
 import os
 import pstats
 import random
-import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from bench.common import OUT, ROOT, VENV, load_average
+from bench.cpu_bare import bare_child, bare_process, wait_for
+from bench.cpu_report import markdown, summarise, write
 
 # Issue 18's targets.
-PAGE_TARGET = 2.5  # every handler and supervisor page, CPU, at most this times bare_signed
-FLOOR_TARGET = 1.5  # bare_signed at most this times the bare project's page
 CSRF_COOKIE = "BenchCsrfSecretBenchCsrfSecret12"  # a 32-character secret, as a browser would carry
-BARE_SUFFIX = "_bare"
 
 
 def defaults() -> None:
@@ -98,69 +96,6 @@ class Driver:
             self.get(url, session)
             took += time.process_time() - started
         return took / number
-
-
-# --- the bare project, in a child process --------------------------------------------------
-
-
-def bare_database(product_url: str) -> str:
-    """The bare project's database beside the product's (same server): migrated by the bare
-    project, one user, and the incident table's id and reference copied from the product's."""
-    url = product_url.rstrip("/") + BARE_SUFFIX
-    server, name = url.rsplit("/", 1)
-    exists = subprocess.run(
-        ["psql", f"{server}/postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    if not exists:
-        subprocess.run(["psql", f"{server}/postgres", "-qc", f'CREATE DATABASE "{name}"'], check=True)
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.bare_project.settings"}
-    subprocess.run([str(VENV / "python"), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    count = subprocess.run(
-        ["psql", url, "-Atc", "SELECT count(*) FROM pg_tables WHERE tablename = 'incidents_incident'"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    if count == "0":
-        subprocess.run(["psql", url, "-qc", "CREATE TABLE incidents_incident (id bigint PRIMARY KEY, "
-                        "reference varchar(32) UNIQUE NOT NULL)"], check=True)  # fmt: skip
-        dump = subprocess.run(
-            ["psql", product_url, "-Atc", "COPY (SELECT id, reference FROM incidents_incident) TO STDOUT"],
-            capture_output=True, check=True,
-        ).stdout  # fmt: skip
-        subprocess.run(["psql", url, "-qc", "COPY incidents_incident FROM STDIN"], input=dump, check=True)
-        subprocess.run(["psql", url, "-qc", "VACUUM ANALYZE incidents_incident"], check=True)
-    return url
-
-
-def bare_child(runs: int, number: int, ids: list[int]) -> None:
-    """The child: sign a user in, then answer "run" on stdin with one run's mean on stdout."""
-    import django
-
-    django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.models import User
-    from django.contrib.sessions.backends.db import SessionStore
-
-    user, _ = User.objects.get_or_create(username="bare")
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.set_expiry(4 * 3600)
-    store.create()
-    driver = Driver()
-    urls = [f"/__bench__/signed/?id={i}" for i in ids]
-    status, _ = driver.get(urls[0], store.session_key)
-    if not status.startswith("200"):
-        raise SystemExit(f"the bare project's page answered {status}")
-    driver.timed(urls, store.session_key, number)  # warm
-    print("READY", flush=True)
-    for line in sys.stdin:
-        if line.strip() == "run":
-            print(f"RUN {driver.timed(urls, store.session_key, number)}", flush=True)
-        elif line.strip() == "profile":
-            print_profile(lambda: driver.timed(urls, store.session_key, number * 5), sys.stderr)
-            print("RUN 0", flush=True)
 
 
 # --- the pages ----------------------------------------------------------------------------
@@ -309,25 +244,6 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     return summarise(results, args, load_before)
 
 
-def bare_process(chosen: dict[str, Any], args: argparse.Namespace) -> subprocess.Popen:
-    bare_url = bare_database(os.environ["DATABASE_URL"])
-    child = subprocess.Popen(
-        [str(VENV / "python"), "-m", "bench.cpu", "--bare-child", "--number", str(args.number),
-         "--ids", ",".join(map(str, chosen["bare_signed"]["ids"]))],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": bare_url, "DJANGO_SETTINGS_MODULE": "bench.bare_project.settings"},
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    wait_for(child, "READY")
-    return child
-
-
-def wait_for(child: subprocess.Popen, word: str) -> str:
-    for line in child.stdout:
-        if line.startswith(word):
-            return line[len(word) :].strip()
-    raise SystemExit(f"the bare project's process ended before {word} (exit {child.wait()})")
-
-
 def middleware_costs(driver: Driver, spec: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     """bare_signed with each middleware that the page can do without taken out in turn: the
     difference from the whole stack is that middleware's CPU."""
@@ -363,106 +279,6 @@ def middleware_costs(driver: Driver, spec: dict[str, Any], args: argparse.Namesp
 
 def seconds_saved(whole: float, without: float) -> float:
     return whole - without
-
-
-def summarise(
-    results: dict[str, Any], args: argparse.Namespace, load_before: str, incidents: int | None = None
-) -> dict[str, Any]:
-    ref = results["bare_signed"]
-    ref_best, ref_median = min(ref["runs"]), statistics.median(ref["runs"])
-    rows = {}
-    for name, row in results.items():
-        best, median = min(row["runs"]), statistics.median(row["runs"])
-        out = {
-            **{k: v for k, v in row.items() if k != "runs"},
-            "best_ms": round(best * 1000, 3), "median_ms": round(median * 1000, 3),
-            "runs_ms": [round(r * 1000, 3) for r in row["runs"]],
-        }  # fmt: skip
-        if name != "bare_signed":
-            out["ratio_best"] = round(best / ref_best, 2)
-            out["ratio_median"] = round(median / ref_median, 2)
-        if row["group"] in {"handler", "supervisor"}:
-            out["target"] = PAGE_TARGET
-            out["met"] = out["ratio_median"] <= PAGE_TARGET
-        rows[name] = out
-    summary: dict[str, Any] = {
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "runs": args.runs, "number": args.number, "load_before": load_before, "load_after": load_average(),
-        "incidents": incidents_count() if incidents is None else incidents, "pages": rows,
-    }  # fmt: skip
-    if "bare" in rows:
-        floor = rows["bare"]
-        summary["floor"] = {
-            "bare_signed_ms": rows["bare_signed"]["median_ms"], "bare_django_ms": floor["median_ms"],
-            "ratio_median": round(ref_median / statistics.median(results["bare"]["runs"]), 2),
-            "ratio_best": round(ref_best / min(results["bare"]["runs"]), 2), "target": FLOOR_TARGET,
-        }  # fmt: skip
-        summary["floor"]["met"] = summary["floor"]["ratio_median"] <= FLOOR_TARGET
-    return summary
-
-
-def incidents_count() -> int:
-    from incidents.models import Incident
-
-    return Incident.objects.count()
-
-
-# --- the report ---------------------------------------------------------------------------
-
-CPU_BEGIN, CPU_END = "<!-- bench-cpu:begin (written by bench/cpu.py) -->", "<!-- bench-cpu:end -->"
-
-
-def markdown(cpu: dict[str, Any]) -> list[str]:
-    floor = cpu.get("floor") or {}
-    lines = [
-        CPU_BEGIN,
-        f"Run {cpu['started']}: {cpu['incidents']:,} incidents; {cpu['runs']} runs × {cpu['number']} requests per "
-        f"page, the pages alternating; load {cpu['load_before']} → {cpu['load_after']}. CPU of the process per "
-        "request (time.process_time) through Django's WSGI handler in-process, signed in, DEBUG off "
-        "(bench/cpu.py). Ratios are to bare_signed, median run to median run.",
-        "",
-    ]
-    if floor:
-        lines += [
-            f"Signed-in floor: bare_signed {floor['bare_signed_ms']} ms against {floor['bare_django_ms']} ms for the "
-            f"same page in a bare Django project (bench/bare_project: default middleware, sessions in the database): "
-            f"**{floor['ratio_median']}×** (best runs {floor['ratio_best']}×), target ≤ {floor['target']}×: "
-            f"{'met' if floor['met'] else 'missed'}.",
-            "",
-        ]
-    lines += [
-        "| page | whose | median ms | best ms | ratio (median) | ratio (best) | queries | target |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
-    for name, row in cpu["pages"].items():
-        target = f"≤ {row['target']}×: {'met' if row['met'] else 'missed'}" if "target" in row else ""
-        lines.append(
-            f"| {name} | {row['group']} | {row['median_ms']} | {row['best_ms']} | {row.get('ratio_median', 1.0)}× | "
-            f"{row.get('ratio_best', 1.0)}× | {row.get('queries', '')} | {target} |"
-        )
-    lines.append(CPU_END)
-    return lines
-
-
-def write(cpu: dict[str, Any], destination: Path) -> None:
-    """benchmarks.json's "cpu" (the rest of the file kept) and the section at the end of
-    BENCHMARKS.md (the rest of the file kept)."""
-    destination.mkdir(parents=True, exist_ok=True)
-    path = destination / "benchmarks.json"
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data["cpu"] = cpu
-    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    write_markdown(cpu, destination / "BENCHMARKS.md")
-
-
-def write_markdown(cpu: dict[str, Any], path: Path) -> None:
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if CPU_BEGIN not in text:
-        text = text.rstrip("\n") + "\n\n## CPU per request against the signed-in floor (issue 18)\n\n" + CPU_BEGIN
-        text += "\n" + CPU_END + "\n"
-    head, rest = text.split(CPU_BEGIN, 1)
-    tail = rest.split(CPU_END, 1)[1]
-    path.write_text(head + "\n".join(markdown(cpu)) + tail)
 
 
 def collected() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import OUT, ROOT
-from bench.cpu import write_markdown as write_cpu_markdown
+from bench.cpu_report import write_markdown as write_cpu_markdown
 
 
 def machine() -> dict[str, Any]:

@@ -41,7 +41,7 @@ def _cpu() -> dict:
     bare_signed, and bare_signed against the bare Django project."""
     from argparse import Namespace
 
-    from bench.cpu import summarise
+    from bench.cpu_report import summarise
 
     runs = {"bare_signed": [0.002, 0.0021], "supervisor_home": [0.008, 0.0082], "bare": [0.0015, 0.0016]}
     results = {
@@ -59,7 +59,7 @@ def test_cpu_ratios_are_to_bare_signed_and_the_floor_to_the_bare_project():
 
 
 def test_the_cpu_section_is_added_at_the_end_and_replaced_on_the_next_run(tmp_path: Path):
-    from bench.cpu import write
+    from bench.cpu_report import write
 
     write_reports(_results(), tmp_path)
     write(_cpu(), tmp_path)
