@@ -65,7 +65,7 @@ def user_with_team(user_id: Any) -> Any:
         row = cursor.fetchone()
     if row is None:
         return None
-    values = [convert(value) for convert, value in zip(user_fields + team_fields, row, strict=True)]
+    values = [convert(value, connection) for convert, value in zip(user_fields + team_fields, row, strict=True)]
     user = User.from_db(alias, [f.attname for f in User._meta.concrete_fields], values[: len(user_fields)])
     team_values = values[len(user_fields) :]
     team_field = User._meta.get_field("team")
@@ -94,9 +94,9 @@ def _user_with_team_statement(alias: str) -> tuple[str, list[Any], list[Any]]:
         column = field.get_col(table)
         steps = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
 
-        def convert(value: Any) -> Any:
+        def convert(value: Any, current: Any) -> Any:  # current: this thread's connection
             for step in steps:
-                value = step(value, column, connection)
+                value = step(value, column, current)
             return value
 
         return convert
