@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import OUT, ROOT
+from bench.cpu_report import write_markdown as write_cpu_markdown
 from bench.peak import peak_table
 from bench.verdict import verdict_table
 
@@ -102,6 +103,8 @@ def write_reports(results: dict[str, Any], destination: Path | None = None) -> N
     (OUT / "table.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     write_markdown(results, lines, destination / "BENCHMARKS.md")
+    if results.get("cpu"):  # bench/cpu.py's section, at the end of the file
+        write_cpu_markdown(results["cpu"], destination / "BENCHMARKS.md")
     print(json.dumps({k: results.get(k) for k in ("repeat_check", "texts", "ratios")}, indent=1, default=str))
 
 

@@ -10,7 +10,8 @@ Environment: BENCH_INCIDENTS (default 200000; --small 20000), BENCH_YEARS (5), B
 (postgres://postgres@127.0.0.1:5432), BENCH_REDIS (redis://127.0.0.1:6379/8), BENCH_PORT (8765),
 BENCH_TEXTS (texts to send through one worker, 1500); the open-loop peak on several nodes
 (bench/peak.py): BENCH_PEAK=0 to skip it, BENCH_PEAK_RATE (calls an hour, 7700; --small 1800),
-BENCH_PEAK_SECONDS (600; --small 60), BENCH_PEAK_TEXT_BURST (0).
+BENCH_PEAK_SECONDS (600; --small 60), BENCH_PEAK_TEXT_BURST (0); BENCH_SKIP_CPU=1 (leave out
+bench/cpu.py's in-process CPU per page against bare_signed and a bare Django project).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the bench package and the apps from the checkout
 
 from bench.common import OUT, env, load_average  # noqa: E402
+from bench.cpu import in_bench as cpu_in_bench  # noqa: E402
 from bench.database import Database  # noqa: E402
 from bench.load import Load  # noqa: E402
 from bench.report import machine, report_dir, write_reports  # noqa: E402
@@ -97,6 +99,9 @@ class Bench(Database, Server, Load):
             self.dashboard_sql()
             print("bench: the repeat-victim check", flush=True)
             self.repeat_check()
+        if env("BENCH_SKIP_CPU", "") != "1":
+            print("bench: CPU per request in-process, against bare_signed (bench/cpu.py)", flush=True)
+            self.results["cpu"] = cpu_in_bench(self.env)
         if env("BENCH_SKIP_TEXTS", "") != "1":
             print("bench: texts through one worker", flush=True)
             self.texts()

@@ -8,5 +8,6 @@ from config.urls import urlpatterns as product
 urlpatterns = [
     path("__bench__/bare/", views.bare_page),
     path("__bench__/insert/", views.bare_insert),
+    path("__bench__/signed/", views.bare_signed),
     *product,
 ]

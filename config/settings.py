@@ -189,6 +189,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+# Sessions in the database, read with one prepared statement (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 # An idle timeout, not a fixed lifetime: accounts.middleware.IdleSessionMiddleware saves a
 # signed-in session again when it is more than SESSION_TOUCH_SECONDS old, not on every page.
 SESSION_SAVE_EVERY_REQUEST = False

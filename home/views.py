@@ -36,6 +36,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["my_drafts"] = list(
             Assessment.objects.filter(author=user, status=AssessmentStatus.DRAFT, incident__status=Status.OPEN)
             .select_related("incident")
+            # What a row shows (accounts/_drafts.html): not the answers, nor the incident's text.
+            .only("version", "updated_at", "incident__reference")
             .order_by("-updated_at")[:HOME_LIST_LENGTH]
         )
         context["failed_texts"] = texts_failed_for_handler(user)  # rule 7: a failed text is told
@@ -46,6 +48,16 @@ def home(request: HttpRequest) -> HttpResponse:
         context["team_recent_submissions"] = list(
             Assessment.objects.filter(status=AssessmentStatus.SUBMITTED, team_id=user.team_id)
             .select_related("incident", "author")
+            # What a row shows (accounts/home_supervisor.html): not the answers (a JSON
+            # document each to decode), nor the incident's and the author's other columns.
+            .only(
+                "version",
+                "submitted_at",
+                "risk_level",
+                "incident__reference",
+                "author__username",
+                "author__full_name",
+            )
             .order_by("-submitted_at")[:HOME_LIST_LENGTH]
         )
     if user.role == Role.SUPERVISOR:
@@ -79,7 +91,8 @@ def _returns_and_wording(user: Any) -> dict[str, object]:
     banner; a supervisor's open returns; a trainer's trained / not-yet figures."""
     context: dict[str, object] = {"guidance_due": acknowledgement_due(user)}
     if user.role in {Role.CALL_HANDLER, Role.SUPERVISOR}:
-        context["returned_to_me"] = list(returned_to_me(user)[:HOME_LIST_LENGTH])
+        # The rows show the return, not the version's answers (a JSON document each).
+        context["returned_to_me"] = list(returned_to_me(user).defer("assessment__answers")[:HOME_LIST_LENGTH])
     if user.role == Role.SUPERVISOR and user.team_id:
         context["team_open_returns"] = team_open_returns_by_handler(user)
     if user.role == Role.TRAINER:

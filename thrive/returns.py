@@ -241,6 +241,9 @@ def review_queue(user: User, filters: QueueFilters | None = None) -> QuerySet[As
         .exclude(Exists(AssessmentReturn.objects.filter(assessment=OuterRef("pk"))))
         .exclude(Exists(AssessmentReviewed.objects.filter(assessment=OuterRef("pk"))))
         .select_related("incident", "incident__category", "author")
+        # A queue row shows the version's number, author, risk and time, never its answers: a
+        # JSON document to decode per row otherwise (issue 18).
+        .defer("answers")
         .order_by("-submitted_at", "-pk")
     )
     if filters.handler:
@@ -270,6 +273,7 @@ def team_open_returns(user: User) -> QuerySet[AssessmentReturn]:
     return (
         AssessmentReturn.objects.filter(resolved_at__isnull=True, assessment__incident__team_id=user.team_id)
         .select_related("assessment", "assessment__incident", "returned_to")
+        .defer("assessment__answers")  # a row shows the version's number, not its answers
         .order_by("returned_at", "pk")
     )
 

@@ -34,3 +34,39 @@ def test_the_report_is_written_where_it_is_told(tmp_path: Path):
     assert "handler_home" in (tmp_path / "BENCHMARKS.md").read_text()
     assert '"handler_home"' in (tmp_path / "benchmarks.json").read_text()
     assert [(ROOT / "docs" / name).read_bytes() for name in ("BENCHMARKS.md", "benchmarks.json")] == docs
+
+
+def _cpu() -> dict:
+    """bench/cpu.py's figures as it writes them: each page's CPU per request and its ratio to
+    bare_signed, and bare_signed against the bare Django project."""
+    from argparse import Namespace
+
+    from bench.cpu_report import summarise
+
+    runs = {"bare_signed": [0.002, 0.0021], "supervisor_home": [0.008, 0.0082], "bare": [0.0015, 0.0016]}
+    results = {
+        name: {"group": group, "url": "/", "status": 200, "queries": 3, "runs": runs[name]}
+        for name, group in (("bare_signed", "reference"), ("supervisor_home", "supervisor"), ("bare", "reference"))
+    }
+    return summarise(results, Namespace(runs=2, number=5), "0.1 0.1 0.1", incidents=20000)
+
+
+def test_cpu_ratios_are_to_bare_signed_and_the_floor_to_the_bare_project():
+    cpu = _cpu()
+    home = cpu["pages"]["supervisor_home"]
+    assert (home["ratio_median"], home["target"], home["met"]) == (3.95, 2.5, False)
+    assert (cpu["floor"]["ratio_median"], cpu["floor"]["met"]) == (1.32, True)
+
+
+def test_the_cpu_section_is_added_at_the_end_and_replaced_on_the_next_run(tmp_path: Path):
+    from bench.cpu_report import write
+
+    write_reports(_results(), tmp_path)
+    write(_cpu(), tmp_path)
+    write(_cpu(), tmp_path)
+    text = (tmp_path / "BENCHMARKS.md").read_text()
+    assert text.count("| supervisor_home | supervisor |") == 1
+    assert text.index("bench-cpu:begin") > text.index("bench:end")
+    data = (tmp_path / "benchmarks.json").read_text()
+    assert '"scenarios"' in data  # the load test's figures are kept beside the CPU's
+    assert '"ratio_median": 3.95' in data

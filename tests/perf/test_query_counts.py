@@ -146,7 +146,9 @@ PINNED: dict[str, int] = {
     # the staff, its emails by status.
     "wording_trained": 8,
     "victim_link": 4,  # + the incident
-    "incident_texts_fragment": 5,  # + the incident and its texts
+    # + the incident and its texts; a fragment without the header does not count the
+    # author's returns (issue 18: the navigation is worked out only where it is shown).
+    "incident_texts_fragment": 4,
     "advice_list": 3,  # + the advice, with its category joined
     "advice_edit": 3,
     # The closure codes, then one aggregate each for closures, re-THRIVEs and texts
@@ -170,7 +172,9 @@ PINNED: dict[str, int] = {
     "qa_sample_list_admin": 5,  # + the teams to draw for
     "qa_sample_detail_admin": 7,
     "qa_disputes_admin": 6,
-    "review_queue_htmx": 7,  # the results fragment reads neither the team's handlers nor the categories
+    # The results fragment reads neither the team's handlers nor the categories, nor (issue
+    # 18) the header's count of the author's returns.
+    "review_queue_htmx": 6,
     "api_incident_list_overdue": 3,
     # The token, the version (joined, its incident with it: the access check needs no second
     # read since issue 13), the audit row.
