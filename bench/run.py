@@ -35,6 +35,7 @@ from bench.database import Database  # noqa: E402
 from bench.load import Load  # noqa: E402
 from bench.report import machine, report_dir, write_reports  # noqa: E402
 from bench.server import Server  # noqa: E402
+from bench.verdict import cpu_targets  # noqa: E402
 
 
 class Bench(Database, Server, Load):
@@ -102,6 +103,7 @@ class Bench(Database, Server, Load):
         if env("BENCH_SKIP_CPU", "") != "1":
             print("bench: CPU per request in-process, against bare_signed (bench/cpu.py)", flush=True)
             self.results["cpu"] = cpu_in_bench(self.env)
+            cpu_targets(self.results, self.results["cpu"])
         if env("BENCH_SKIP_TEXTS", "") != "1":
             print("bench: texts through one worker", flush=True)
             self.texts()

@@ -113,8 +113,8 @@ def settings_override(settings):
 def test_the_verdict_table_shows_each_target_once_and_says_what_was_not_measured():
     from bench.verdict import NOT_MEASURED, TARGETS, target_set, verdict_table
 
-    results = {"target_notes": {"cpu_ratios": ["PostgreSQL shares the cores"]}}
-    target_set(results, "cpu_ratios", figure="form 1.8×", limit="≤ 2×", passed=True, load="0.5 0.4 0.3")
+    results = {"target_notes": {"cpu_pages": ["PostgreSQL shares the cores"]}}
+    target_set(results, "cpu_pages", figure="form 1.8×", limit="≤ 2×", passed=True, load="0.5 0.4 0.3")
     target_set(results, "peak_open_loop", figure="submit p95 140 ms", limit="≤ 100 ms", passed=False, why="2 cores")
     table = "\n".join(verdict_table(results))
 
@@ -124,3 +124,35 @@ def test_the_verdict_table_shows_each_target_once_and_says_what_was_not_measured
     assert "**MISSED**" in rows[0]
     assert "2 cores" in rows[0]
     assert sum(NOT_MEASURED in row for row in rows) == len(TARGETS) - 2
+
+
+def _cpu_page(group, median_ms, ratio, queries=10):
+    return {"group": group, "median_ms": median_ms, "ratio_median": ratio, "met": ratio <= 2.5, "queries": queries}
+
+
+def test_the_cpu_targets_judge_the_floor_every_staff_page_and_the_long_history():
+    from bench.verdict import cpu_targets
+
+    cpu = {
+        "load_before": "0.1", "load_after": "0.2", "incidents": 7_500_000,
+        "floor": {"bare_signed_ms": 2.0, "bare_django_ms": 1.5, "ratio_median": 1.33, "met": True},
+        "pages": {
+            "bare_signed": {"group": "reference", "median_ms": 2.0, "queries": 3},
+            "incident_detail": _cpu_page("handler", 5.0, 2.5),
+            "incident_detail_long": _cpu_page("handler", 5.4, 2.7),
+            "supervisor_home": _cpu_page("supervisor", 4.0, 2.0),
+            "qa_dashboard": _cpu_page("analyst", 20.0, 10.0),  # no page target for analysts
+        },
+    }  # fmt: skip
+    results: dict = {}
+    cpu_targets(results, cpu)
+    targets = results["targets"]
+
+    assert targets["cpu_floor"]["verdict"] == "PASS"
+    assert targets["cpu_pages"]["verdict"] == "MISSED"
+    assert "incident_detail_long 2.7×" in targets["cpu_pages"]["why"]
+    assert "qa_dashboard" not in targets["cpu_pages"]["why"]
+    assert targets["cpu_history"]["verdict"] == "PASS"  # 5.4 ms against 5.0 ms: within 10 %
+    cpu["pages"]["incident_detail_long"]["median_ms"] = 6.0
+    cpu_targets(results, cpu)
+    assert results["targets"]["cpu_history"]["verdict"] == "MISSED"
