@@ -206,6 +206,7 @@ class Database:
                 actor=owner, channel="999", category=category, grading="priority", summary="Bench long history"
             )
             Incident.objects.filter(pk=incident.pk).update(cad_ref=LONG_HISTORY_CAD_REF)
+            incident.cad_ref = LONG_HISTORY_CAD_REF
         versions = incident.assessments.count()
         entries = incident.entries.count()
         if versions < LONG_VERSIONS or entries < LONG_ENTRIES:

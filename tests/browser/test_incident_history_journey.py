@@ -28,13 +28,15 @@ def test_a_handler_reaches_the_first_entry_of_a_long_log_by_keyboard(page: Page,
     incident = make_incident(handler=handler, assessed=True, versions=2)
     grow_history(incident, versions=58, entries=100)
     total = incident.entries.count()
+    newest = incident.entries.order_by("-at", "-id").first()
 
     login(page, handler)
+    run_axe(page)
     page.goto(f"/incidents/{incident.reference}/")
     run_axe(page)
     log = page.locator("ol.app-timeline")
     expect(log.locator("> li")).to_have_count(LOG_SHOWN)
-    expect(log.locator("> li").first).to_contain_text("History note 100 of 100.")
+    expect(log.locator("> li").first).to_contain_text(newest.text)
     expect(page.get_by_role("row")).to_have_count(1 + 5)  # the header and the latest five versions
     expect(page.get_by_role("row").nth(1)).to_contain_text("Version 60")
     shot(page, "incident-history-detail")
@@ -46,8 +48,9 @@ def test_a_handler_reaches_the_first_entry_of_a_long_log_by_keyboard(page: Page,
         if link.count() == 0:
             break
         tab_to(page, "a[data-older-entries]")
+        href = link.get_attribute("href")
         page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"/log/\?before=\d+"))
+        page.wait_for_url(lambda url, href=href: url.endswith(href))
         run_axe(page)
         pages += 1
         expect(page.get_by_role("heading", level=1)).to_have_text("Older log entries")
