@@ -94,6 +94,7 @@ def audit_record_many(
     records: list[tuple[Any, str]],
     request: HttpRequest | None = None,
     channel: str = "",
+    description: str = "",
 ) -> None:
     """One event per (object id, incident reference), written in a single insert: a list
     read through the API costs the same queries however many records it discloses."""
@@ -105,7 +106,7 @@ def audit_record_many(
                 object_type=object_type,
                 object_id=object_id,
                 incident_reference=reference,
-                description="",
+                description=description,
                 request=request,
                 channel=channel,
             )

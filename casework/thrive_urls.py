@@ -26,6 +26,12 @@ urlpatterns = [
         views_call_victim.form_victim_link,
         name="assessment-victim-link",
     ),
+    # Outside .../victim/: its answer is a fragment under the number, not the whole panel.
+    path(
+        "incidents/<ref:reference>/assessment/victim-phone/",
+        views_call_victim.form_victim_phone,
+        name="assessment-victim-phone",
+    ),
     path(
         "incidents/<ref:reference>/assessment/victim/<int:pk>/outcome/",
         views_call_victim.form_victim_outcome,

@@ -134,11 +134,15 @@ def assessment_form(request: HttpRequest, reference: str) -> HttpResponse:
         messages.info(request, f"Incident {incident.reference} is closed: its assessment cannot change.")
         return redirect("incidents:incident-detail", reference=reference)
     panel = victim_panel_context(request, incident)
-    mobile = next((v.mobile_for_text for v in panel["victims"] if v.mobile_for_text), "")
-    context = _form_context(request, incident, prefill_phone=mobile)
+    context = _form_context(request, incident, prefill_phone=_panel_mobile(panel))
     context.update(panel)
     context.update(dispatch_context(incident))
     return render(request, "thrive/assessment_form.html", context)
+
+
+def _panel_mobile(panel: dict[str, Any]) -> str:
+    """The first linked victim's mobile, for Prevention's number while it is empty."""
+    return next((v.mobile_for_text for v in panel["victims"] if v.mobile_for_text), "")
 
 
 @require_POST
@@ -288,8 +292,10 @@ def revise_page(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"Incident {incident.reference} is closed.")
         return redirect("thrive:returned-to-me")
     # The form prefilled from the returned version's answers is a read, recorded where the
-    # form is built (_form_context, above), once.
-    context = _revise_context(request, returned)
+    # form is built (_form_context, above), once. The victim panel as on the form (issue 19).
+    panel = victim_panel_context(request, incident)
+    context = _revise_context(request, returned, prefill_phone=_panel_mobile(panel))
+    context.update(panel)
     return render(request, "thrive/returns/revise.html", context)
 
 
@@ -313,6 +319,7 @@ def revise_submit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         answers, _ = answers_clean(sections, data)
         context = _revise_context(request, returned, answers=answers, errors=exc.message_dict, posted=data)
+        context.update(victim_panel_context(request, incident))
         return render(request, "thrive/returns/revise.html", context, status=400)
     except Blocked as exc:
         messages.error(request, exc.message)

@@ -4,7 +4,13 @@ check and record its outcome in the form's side panel, without leaving the call'
 Each write goes through victims' services (victim_link, victim_record_outcome), the same
 rules as the victim pages and the API; each read of the victims' details through
 victims_for_user, which records it. With htmx the panel is swapped in place; without it the
-browser goes back to the form (a refusal to the victim pages, which show the errors)."""
+browser goes back to the form (a refusal to the victim pages, which show the errors).
+
+Phone first (a caller who has called before): the number typed into the panel is looked up
+with the repeat check's own search (victims.selectors.phone_matches_for_user, a recorded
+read); each person it finds is offered as a button that links them with their name and date
+of birth, and the link is made only when the handler presses it (Enter in the number when
+one person is offered)."""
 
 from typing import Any
 
@@ -16,19 +22,21 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from config.pages import errors_shown_once
+from config.phones import normalise_uk_phone
 from incidents.models import Incident
 from incidents.selectors import get_incident_for_user
 from victims.models import RepeatOutcome, Victim
 from victims.rules import date_of_birth_from_parts, mobile_for_prevention_text
-from victims.selectors import get_victim_for_user, victims_for_user
+from victims.selectors import PhoneMatch, get_victim_for_user, phone_matches_for_user, victims_for_user
 from victims.services import victim_link, victim_record_outcome
 
 LINK_FIELDS = ("name", "dob_day", "dob_month", "dob_year", "phone", "address", "postcode")
+MATCH_GONE = "The person offered for this number is no longer a match: enter the victim's details"
 # The panel's ids start "v-": the assessment form beside it has its own "f-" ids.
 FIRST_FIELD = {
+    "phone": "v-phone",
     "name": "v-name",
     "date_of_birth": "v-dob-day",
-    "phone": "v-phone",
     "address": "v-address",
     "postcode": "v-postcode",
 }
@@ -83,6 +91,14 @@ def form_victim_link(request: HttpRequest, reference: str) -> HttpResponse:
     dob, dob_error = date_of_birth_from_parts(values["dob_day"], values["dob_month"], values["dob_year"])
     errors: dict[str, list[str]] = {"date_of_birth": [dob_error]} if dob_error else {}
     victim = None
+    if request.POST.get("match"):
+        # Phone first: the person pressed is looked up again by the number (never taken on
+        # the posted id's word) and linked with their name and date of birth.
+        match = _phone_match(request, incident, phone=values["phone"], pk=request.POST["match"])
+        if match is None:
+            errors = {"phone": [MATCH_GONE]}
+        else:
+            values["name"], dob, errors = match.name, match.date_of_birth, {}
     if not errors:
         try:
             victim = victim_link(
@@ -107,6 +123,27 @@ def form_victim_link(request: HttpRequest, reference: str) -> HttpResponse:
         return _panel(request, context, status=400)
     context = victim_panel_context(request, incident, focus=f"outcome-{victim.pk}")
     return _panel(request, context)
+
+
+def _phone_match(request: HttpRequest, incident: Incident, *, phone: str, pk: str) -> PhoneMatch | None:
+    matches = phone_matches_for_user(request.user, incident, phone=phone, read=False, request=request)
+    return next((m for m in matches if str(m.victim.pk) == pk.strip()), None)
+
+
+@require_POST
+@role_required("work_incidents")
+def form_victim_phone(request: HttpRequest, reference: str) -> HttpResponse:
+    """The people who called from the number typed so far, offered under it (htmx). Posted,
+    so the number stays out of the address bar and the server's logs."""
+    incident = get_incident_for_user(request.user, reference)
+    phone = request.POST.get("phone", "")[:40]
+    context = {
+        "incident": incident,
+        "matched_phone": phone,
+        "phone_matches": phone_matches_for_user(request.user, incident, phone=phone, request=request),
+        "phone_looked_up": bool(normalise_uk_phone(phone)),
+    }
+    return render(request, "thrive/partials/victim_panel.html#phone-matches", context)
 
 
 @require_POST

@@ -112,6 +112,7 @@ class HandoverIn(serializers.Serializer):
 
 class HandoverSkippedOut(serializers.Serializer):
     reference = serializers.CharField()
+    code = serializers.CharField()
     reason = serializers.CharField()
 
 
@@ -129,7 +130,7 @@ def incidents_handover(request: Request) -> Response:
     data = HandoverIn(data=request.data)
     data.is_valid(raise_exception=True)
     result = incident_handover(actor=request.user, request=request, **data.validated_data)
-    skipped = [{"reference": ref, "reason": reason} for ref, reason in result.skipped]
+    skipped = [{"reference": ref, "code": code, "reason": reason} for ref, code, reason in result.skipped]
     return Response(HandoverOut({"handed_over": result.handed_over, "skipped": skipped}).data)
 
 

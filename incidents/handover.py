@@ -33,10 +33,11 @@ HANDOVER_ROLES = {Role.CALL_HANDLER, Role.SUPERVISOR}
 
 @dataclass
 class HandoverResult:
-    """What a handover did: the references handed over, and each one skipped with why."""
+    """What a handover did: the references handed over, and each one skipped with a code (for
+    programs: `unknown`, `closed`, `already_owner`, `not_yours`) and a sentence (for people)."""
 
     handed_over: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def owner_follows_call_taker(incident: Incident, new_call_taker: User) -> bool:
@@ -129,13 +130,14 @@ def incident_handover(
     ids = dict(Incident.objects.filter(reference__in=refs).values_list("reference", "pk"))
     for ref in refs:
         if ref not in ids:
-            result.skipped.append((ref, f"{ref}: there is no incident with this reference."))
+            result.skipped.append((ref, "unknown", f"{ref}: there is no incident with this reference."))
             continue
         with transaction.atomic():
             locked = incident_lock(ids[ref])
-            reason = _skip_reason(actor, recipient, locked)
-            if reason:
-                result.skipped.append((ref, f"{ref}: {reason}"))
+            skip = _skip_reason(actor, recipient, locked)
+            if skip:
+                code, reason = skip
+                result.skipped.append((ref, code, f"{ref}: {reason}"))
                 continue
             previous = locked.owner
             incident_update(locked, owner=recipient)
@@ -160,11 +162,11 @@ def incident_handover(
     return result
 
 
-def _skip_reason(actor: User, recipient: User, incident: Incident) -> str:
+def _skip_reason(actor: User, recipient: User, incident: Incident) -> tuple[str, str] | None:
     if incident.status != Status.OPEN:
-        return "it was closed in the meantime, so it was not handed over."
+        return "closed", "it was closed in the meantime, so it was not handed over."
     if incident.owner_id == recipient.pk:
-        return f"{recipient.display_name} already owns it."
+        return "already_owner", f"{recipient.display_name} already owns it."
     if not may_hand_over_incident(actor, incident):
-        return f"it is now owned by {incident.owner.display_name}, so it was not handed over."
-    return ""
+        return "not_yours", f"it is now owned by {incident.owner.display_name}, so it was not handed over."
+    return None

@@ -17,6 +17,7 @@ from audit.models import Action
 from audit.services import audit_record
 from config.errors import Blocked
 from config.text import free_text_errors
+from incidents.events import incident_event
 from incidents.models import EntryKind, Incident, Status
 from incidents.services import incident_lock, incident_update, log_entry_write, rethrive_due_now_record
 
@@ -68,6 +69,8 @@ def incident_reopen(
             overdue_decision="",
             overdue_decision_by=None,
         )
+        # Before the re-THRIVE's own event, so a receiver reads them in the order they happened.
+        incident_event(locked, "incident.reopened", at=now, reopened_at=now)
         # New information: the risk is assessed again, now (the entry below says so).
         rethrive_due_now_record(locked, due=now, at=now, author=actor)
         log_entry_write(

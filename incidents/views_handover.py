@@ -50,7 +50,7 @@ def handover_page(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, f"{count} incident{'s' if count != 1 else ''} handed over: {', '.join(result.handed_over)}."
         )
-    for _, message in result.skipped:
+    for _, _, message in result.skipped:
         messages.warning(request, f"Not handed over: {message}")
     return redirect("accounts:home")
 

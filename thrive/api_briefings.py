@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,7 +20,6 @@ from thrive.wording.briefings import attendee_ids_for
 EditsPrompts = capability_permission("edit_prompts")
 API_FIELDS = {"prompt_set": "version"}
 # A list answer stops here: a force records a few briefings a month.
-LIST_LIMIT = 500
 
 
 class BriefingIn(serializers.Serializer):
@@ -67,11 +67,16 @@ def briefings_api(request: Request) -> Response:
     (`version` of the force's model unless `family` names another; `attendees` are
     usernames); 400 naming each bad field, nothing saved."""
     if request.method == "GET":
-        return Response([briefing_out(b) for b in briefing_list()[:LIST_LIMIT]])
+        # Paginated as the other lists that grow (API.md's incidents): nothing silently cut off.
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(briefing_list(), request)
+        return paginator.get_paginated_response([briefing_out(b) for b in page])
     data = BriefingIn(data=request.data)
     data.is_valid(raise_exception=True)
     values = data.validated_data
     family = values["family"] or current_family()
+    if values["family"] and not PromptSet.objects.filter(family=family, status=PromptSetStatus.PUBLISHED).exists():
+        raise ValidationError({"family": [f"There is no published wording in the family {family!r}"]})
     prompt_set_id = (
         PromptSet.objects.filter(family=family, version=values["version"], status=PromptSetStatus.PUBLISHED)
         .values_list("pk", flat=True)

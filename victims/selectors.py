@@ -6,24 +6,32 @@ each checks the reader may see incident logs and writes one audit line per victi
 (rule 4: who viewed a victim's details is logged). Pages, the API and the admin all call them.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import role_can
 from audit.services import audit_record_many, read_action
+from config.phones import normalise_uk_phone
 from incidents.models import Incident
 from victims.models import Text, TextStatus, Victim
-from victims.rules import phone_masked
+from victims.rules import normalise_name, phone_masked
 from victims.victims_code import victims_code_out
 
 
 def victim_reads_record(
-    *, user: Any, victims: list[Victim], request: HttpRequest | None = None, channel: str = ""
+    *,
+    user: Any,
+    victims: list[Victim],
+    request: HttpRequest | None = None,
+    channel: str = "",
+    description: str = "",
 ) -> None:
     """One audit line per victim shown, in a single insert (consult on a page or in the
     admin, disclose through the API)."""
@@ -36,6 +44,7 @@ def victim_reads_record(
         records=[(victim.pk, victim.incident.reference) for victim in victims],
         request=request,
         channel=channel,
+        description=description,
     )
 
 
@@ -70,6 +79,94 @@ def get_victim_for_user(
     if read:
         victim_reads_record(user=user, victims=[victim], request=request, channel=channel)
     return victim
+
+
+# --- The repeat-victim check's search (rule 6) -------------------------------------------
+
+# The rows one search reads at most: the check lists incidents, newest first.
+MATCH_LIMIT = 200
+
+
+def repeat_check_candidates(
+    *,
+    incident: Incident,
+    phone_e164: str = "",
+    name_key: str = "",
+    date_of_birth: date | None = None,
+    household_key: str = "",
+) -> QuerySet[Victim]:
+    """Rule 6's one search: earlier victims in the look-back window before this incident
+    opened, on another incident, who share the phone, the name and date of birth, or the
+    household; newest first. Each route is a range scan of its own partial index. The check
+    run on linking (victims.services.repeat_check_matches) and the phone-first offer beside
+    the form (phone_matches_for_user) both ask it."""
+    routes = Q()
+    if phone_e164:
+        routes |= Q(phone_e164=phone_e164)
+    if name_key and date_of_birth:
+        routes |= Q(name_key=name_key, date_of_birth=date_of_birth)
+    if household_key:
+        routes |= Q(household_key=household_key)
+    if not routes:
+        return Victim.objects.none()
+    since = incident.opened_at - timedelta(days=settings.REPEAT_VICTIM_LOOKBACK_DAYS)
+    return (
+        Victim.objects.filter(routes, incident_opened_at__gte=since)
+        .exclude(incident_id=incident.pk)
+        .select_related("incident__category")
+        .order_by("-incident_opened_at", "id")[:MATCH_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class PhoneMatch:
+    """One person who called from a number before: their newest victim row (the one the
+    handler links from), and how many earlier incidents they were a victim in."""
+
+    victim: Victim
+    name: str
+    date_of_birth: date | None
+    incidents: int
+
+
+# How many people one number offers at most (a household's landline, a parent's mobile).
+PHONE_MATCH_PEOPLE = 5
+
+
+def phone_matches_for_user(
+    user: Any, incident: Incident, *, phone: str, read: bool = True, request: HttpRequest | None = None
+) -> list[PhoneMatch]:
+    """The people who called from this number before (issue 19's phone-first link): the
+    repeat-victim check's own search by phone, one entry per person (the same name and date
+    of birth), newest first. Showing them is a read of their details, recorded one audit line
+    per person shown, as every read of a victim is; `read=False` for the link, whose service
+    records the collection. Nothing while the number is not yet a whole UK number."""
+    if not role_can(user, "view_incidents"):
+        raise Http404
+    phone_e164 = normalise_uk_phone(phone)
+    if not phone_e164:
+        return []
+    people: dict[tuple[str, date | None], list[Victim]] = {}
+    for candidate in repeat_check_candidates(incident=incident, phone_e164=phone_e164):
+        key = (candidate.name_key or normalise_name(candidate.name), candidate.date_of_birth)
+        people.setdefault(key, []).append(candidate)
+    matches = [
+        PhoneMatch(
+            victim=rows[0],
+            name=rows[0].name,
+            date_of_birth=rows[0].date_of_birth,
+            incidents=len({row.incident_id for row in rows}),
+        )
+        for rows in list(people.values())[:PHONE_MATCH_PEOPLE]
+    ]
+    if read:
+        victim_reads_record(
+            user=user,
+            victims=[match.victim for match in matches],
+            request=request,
+            description=f"Offered as a phone match on incident {incident.reference}",
+        )
+    return matches
 
 
 # How long a failed text stays on its handler's home page.

@@ -3,7 +3,7 @@ check's outcome, and erasure. The prevention advice and the texts are in victims
 
 import logging
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from incidents.models import EntryKind, Incident, LogEntry
 from incidents.services import log_entry_write
 from victims import rules
 from victims.models import RepeatOutcome, Text, Victim
+from victims.selectors import repeat_check_candidates
 from victims.signals import victim_erasing
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,6 @@ logger = logging.getLogger(__name__)
 NAME_MAX = 150
 ADDRESS_MAX = 300
 NOTE_MAX = 2000
-MATCH_LIMIT = 200
 
 
 # --- Victims and the repeat-victim check (rule 6) -----------------------------------------
@@ -93,22 +93,14 @@ def repeat_check_matches(
     household_key: str,
 ) -> list[dict[str, Any]]:
     """Rule 6: earlier incidents in the look-back window linked to this person or household,
-    newest first, each with what matched. One query over three partial indexes."""
-    routes = Q()
-    if phone_e164:
-        routes |= Q(phone_e164=phone_e164)
-    if name_key and date_of_birth:
-        routes |= Q(name_key=name_key, date_of_birth=date_of_birth)
-    if household_key:
-        routes |= Q(household_key=household_key)
-    if not routes:
-        return []
-    since = incident.opened_at - timedelta(days=settings.REPEAT_VICTIM_LOOKBACK_DAYS)
-    candidates = (
-        Victim.objects.filter(routes, incident_opened_at__gte=since)
-        .exclude(incident_id=incident.pk)
-        .select_related("incident__category")
-        .order_by("-incident_opened_at", "id")[:MATCH_LIMIT]
+    newest first, each with what matched. One query over three partial indexes
+    (victims.selectors.repeat_check_candidates, the rule's one search)."""
+    candidates = repeat_check_candidates(
+        incident=incident,
+        phone_e164=phone_e164,
+        name_key=name_key,
+        date_of_birth=date_of_birth,
+        household_key=household_key,
     )
     by_incident: dict[int, dict[str, Any]] = {}
     for candidate in candidates:

@@ -14,6 +14,9 @@ EVENT_TYPES = (
     "assessment.submitted",
     "assessment.returned",
     "incident.closed",
+    # Beyond API.md's list (docs/API-ADDITIONS.md): a CAD that closed its log must hear that
+    # the incident was opened again here, not infer it from a re-THRIVE falling due.
+    "incident.reopened",
     "incident.rethrive_overdue",
     "text.status_changed",
 )
@@ -21,6 +24,7 @@ EVENT_LABELS = {
     "assessment.submitted": "An assessment is submitted",
     "assessment.returned": "An assessment is returned to its author",
     "incident.closed": "An incident is closed",
+    "incident.reopened": "A closed incident is reopened by a supervisor",
     "incident.rethrive_overdue": "A re-THRIVE becomes overdue",
     "text.status_changed": "A prevention advice text is sent, delivered or fails",
 }

@@ -205,12 +205,13 @@ function setupProgress(form) {
 }
 
 // ---- Where the call starts: the first thing still to do ------------------------------
-// Unless the page shows errors (the error summary takes the focus): the victim's name when
-// no victim is linked yet, else the first field of the first section not done.
+// Unless the page shows errors (the error summary takes the focus): the victim's phone number
+// when no victim is linked yet (a caller who has called before is offered from it), else the
+// first field of the first section not done.
 function firstFocus(form) {
   if (document.querySelector(".govuk-error-summary")) return;
-  const name = document.querySelector("#victim-panel #v-name");
-  if (name && name.offsetParent !== null) { name.focus(); return; }
+  const phone = document.querySelector("#victim-panel #v-phone");
+  if (phone && phone.offsetParent !== null) { phone.focus(); return; }
   const section = Array.from(form.querySelectorAll("[data-section]")).find((s) => !sectionDone(form, s));
   const field = section && section.querySelector("textarea, input:not([type=hidden]), select");
   if (field && field.offsetParent !== null) field.focus();
@@ -226,6 +227,36 @@ function fillPreventionPhone() {
   phone.value = victim.dataset.victimMobile;
   phone.dispatchEvent(new Event("input", { bubbles: true }));
 }
+
+// ---- Phone first: Enter in the number links the one person it offers ----------------------
+// Only from the number, and only a deliberate Enter: one person offered is linked (their button
+// pressed); several are not chosen for the handler, the focus goes to the first of them. An
+// offer not yet answered for the number as it stands is asked for now, and focused when it
+// comes, for a second Enter. With no one offered, Enter links the details typed, as before.
+let focusOfferWhenItComes = false;
+document.addEventListener("keydown", (event) => {
+  const phone = event.target;
+  if (event.key !== "Enter" || !(phone instanceof HTMLInputElement) || !phone.matches("[data-phone-lookup]")) return;
+  const offer = document.getElementById("v-phone-matches");
+  const answered = offer && offer.querySelector("[data-matched-phone]");
+  if (phone.value.trim() && (!answered || answered.dataset.matchedPhone !== phone.value.slice(0, 40)) && window.htmx) {
+    event.preventDefault();
+    focusOfferWhenItComes = true;
+    window.htmx.trigger(phone, "lookup");
+    return;
+  }
+  const people = offer ? offer.querySelectorAll("[data-phone-match]") : [];
+  if (!people.length) return;
+  event.preventDefault();
+  if (people.length === 1) people[0].click();
+  else people[0].focus();
+});
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  if (event.target.id !== "v-phone-matches" || !focusOfferWhenItComes) return;
+  focusOfferWhenItComes = false;
+  const first = event.target.querySelector("[data-phone-match]");
+  if (first) first.focus();
+});
 
 document.body.addEventListener("htmx:afterSettle", (event) => {
   const panel = document.getElementById("victim-panel");

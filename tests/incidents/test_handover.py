@@ -65,10 +65,13 @@ def test_a_closed_or_already_moved_incident_is_skipped_with_a_message(handler, c
     incident_handover(actor=handler, to="other", references=[second.reference])
     result = incident_handover(actor=handler, to="colleague", references=[*refs(mine), "010199-9999"])
     assert result.handed_over == [third.reference]
-    reasons = dict(result.skipped)
-    assert "closed" in reasons[first.reference]
-    assert "owned by" in reasons[second.reference]
-    assert "no incident" in reasons["010199-9999"]
+    reasons = {ref: (code, reason) for ref, code, reason in result.skipped}
+    assert reasons[first.reference][0] == "closed"
+    assert "closed in the meantime" in reasons[first.reference][1]
+    assert reasons[second.reference][0] == "not_yours"
+    assert "owned by" in reasons[second.reference][1]
+    assert reasons["010199-9999"][0] == "unknown"
+    assert "no incident" in reasons["010199-9999"][1]
     second.refresh_from_db()
     assert second.owner == other
     assert not Incident.objects.get(pk=first.pk).entries.filter(kind=EntryKind.HANDED_OVER).exists()
@@ -137,7 +140,7 @@ def test_api_handover_answers_what_moved_and_what_was_skipped(api_client_for, ha
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["handed_over"] == refs(mine[1:])
-    assert [s["reference"] for s in body["skipped"]] == [mine[0].reference]
+    assert [(s["reference"], s["code"]) for s in body["skipped"]] == [(mine[0].reference, "closed")]
     detail = api_client_for(colleague).get(f"/api/incidents/{mine[1].reference}/").json()
     assert (detail["owner"], detail["handler"]) == ("colleague", "handler")
     listed = api_client_for(colleague).get("/api/incidents/?owner=colleague").json()

@@ -142,8 +142,9 @@ PINNED: dict[str, int] = {
     # set, the numbers the incident has texted (rule 12's "Send again"), and the incident's
     # category (read lazily by the template: one query, not per row); +1 since issue 13: the
     # audit row for the returned version's answers the form is prefilled with. The "has a
-    # draft?" query it had is gone: the incident's versions already say.
-    "returned_revise": 9,
+    # draft?" query it had is gone: the incident's versions already say. +2 (issue 19): the
+    # victim panel, as on the form: the incident's victims and the one insert recording their read.
+    "returned_revise": 11,
     # The force's model, its current version, every family's newest, drafts, published.
     "wording_home": 7,
     "wording_draft": 3,  # the session, the user, the draft

@@ -108,6 +108,9 @@ MATRIX: dict[str, dict[str, Rule]] = {
     # Issue 19: the victim panel beside the form, and Immediate first.
     "thrive:assessment-victim-link": {"POST": allow(WORK)},
     "thrive:assessment-victim-outcome": {"POST": allow(WORK)},
+    # The phone-first lookup: an empty number is a lookup that offers no one (200, an empty
+    # fragment that clears an earlier offer), not a refused form.
+    "thrive:assessment-victim-phone": {"POST": allow(WORK, ok=(200,))},
     "thrive:assessment-dispatch-first": {"POST": allow(WORK)},
     "thrive:assessment-version": {"GET": allow(WORK)},
     "thrive:prompt-set-current": {"GET": allow(EVERYONE)},
@@ -309,6 +312,7 @@ def target(world: World, name: str) -> Target:
         "thrive:assessment-autosave",
         "thrive:assessment-submit",
         "thrive:assessment-victim-link",
+        "thrive:assessment-victim-phone",
         "thrive:assessment-dispatch-first",
         "victims:victim-link",
         "api:incident-detail",

@@ -35,13 +35,18 @@ def everything(idle_queue):
     return subscribe("https://cad.example.police.uk/all")
 
 
-def test_reopening_tells_the_cad_a_re_thrive_is_due_now(everything, handler, supervisor):
+def test_reopening_tells_the_cad_it_is_reopened_and_a_re_thrive_is_due_now(everything, handler, supervisor):
     incident = make_incident(handler=handler, closed=True)
     before = len(_bodies(incident.reference))
 
     reopened = incident_reopen(incident=incident, actor=supervisor, reason="The caller rang back: he is outside.")
 
-    (event,) = _bodies(incident.reference)[before:]
+    reopening, event = _bodies(incident.reference)[before:]
+    assert reopening["type"] == "incident.reopened"  # first, so the CAD knows why a re-THRIVE is due
+    assert reopening["data"]["reference"] == incident.reference
+    assert reopening["data"]["cad_ref"] == incident.cad_ref
+    assert reopening["data"]["reopened_at"] is not None
+    assert "outside" not in json.dumps(reopening)
     assert event["type"] == "incident.rethrive_overdue"
     assert event["data"]["reference"] == incident.reference
     assert event["data"]["grading"] == reopened.grading

@@ -210,7 +210,8 @@ def test_the_api_records_a_briefing_by_usernames_and_lists_it(trainer, v1, handl
     )
     assert AuditEvent.objects.filter(object_type="briefing", object_id=str(created["id"]), channel="api").exists()
     listed = client.get("/api/briefings/").json()
-    assert [(b["topic"], b["attended"]) for b in listed] == [("Scene preservation", 2)]
+    assert listed["count"] == 1
+    assert [(b["topic"], b["attended"]) for b in listed["results"]] == [("Scene preservation", 2)]
     assert client.get(f"/api/briefings/{created['id']}/").json()["attendees"] == created["attendees"]
 
 
@@ -224,6 +225,20 @@ def test_the_api_names_each_bad_field_with_400(trainer, v1, api_client_for):
     assert response.status_code == 400
     assert set(response.json()) == {"topic", "version", "attendees"}
     assert client.post("/api/briefings/", {"held_on": "not a date"}, format="json").status_code == 400
+    assert not Briefing.objects.exists()
+
+
+def test_an_unknown_wording_family_is_named_as_the_family(trainer, v1, handler, api_client_for):
+    body = {
+        "held_on": timezone.localdate().isoformat(),
+        "topic": "Scene preservation",
+        "version": v1.version,
+        "family": "no_such_wording",
+        "attendees": [handler.username],
+    }
+    response = api_client_for(trainer).post("/api/briefings/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["family"]
     assert not Briefing.objects.exists()
 
 
