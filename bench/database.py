@@ -14,6 +14,13 @@ from bench.common import OUT, ROOT, VENV, env
 
 # Open, assessed incidents the close scenario may use (enough for 20 s at a few hundred a second).
 CLOSE_POOL = 3000
+# Issue 18: one open incident with a long history (LONG_VERSIONS versions, LONG_ENTRIES log
+# entries), found by this CAD reference, so that its page can be measured against an
+# ordinary one. No scenario writes to it: its handler is none of the measured handlers and
+# the close pool leaves it out.
+LONG_HISTORY_CAD_REF = "BENCH-LONG-HISTORY"
+LONG_VERSIONS = 200
+LONG_ENTRIES = 1000
 
 
 class Database:
@@ -104,7 +111,13 @@ class Database:
         # dealt out to ten closers. A small force has no spare handlers: then the same
         # handlers' incidents (the plan is made afresh each run and the submit runs first).
         closers = list(User.objects.filter(role=Role.CALL_HANDLER).order_by("username")[self.users : self.users * 2])
-        spare = Incident.objects.filter(status="open").exclude(handler__in=handlers).filter(Exists(submitted))
+        long_history = self.long_history_incident(handlers)
+        spare = (
+            Incident.objects.filter(status="open")
+            .exclude(handler__in=handlers)
+            .exclude(pk=long_history.pk)
+            .filter(Exists(submitted))
+        )
         if closers:
             self.top_up_close_pool(closers, spare.count())
         closable = refs(spare if closers else Incident.objects.filter(status="open").filter(Exists(submitted)), 3000)
@@ -161,12 +174,53 @@ class Database:
         path.write_text(
             json.dumps({
                 "password": "bench-password", "incidents": self.incidents, "answers_post": post,
-                "scenarios": scenarios,
+                "scenarios": scenarios, "long_history": self.results["long_history"],
             })
         )  # fmt: skip
         only = [name for name in env("BENCH_SCENARIOS", "").split(",") if name]
         self.scenarios = [name for name in scenarios if not only or name in only]
         return path
+
+    def long_history_incident(self, handlers: list[Any]) -> Any:
+        """The long-history incident (LONG_HISTORY_CAD_REF), made once and reused: opened
+        through the service by a handler the scenarios do not sign in as, then given
+        LONG_VERSIONS submitted versions and LONG_ENTRIES log entries in all by
+        tests.factories.grow_history (the tests' 200-version, 1,000-entry incident).
+        Its reference is in plan.json and the results as `long_history`."""
+        from accounts.models import Role, User
+        from incidents.models import Category, Incident
+        from incidents.services import incident_create
+        from tests.factories import grow_history
+
+        incident = Incident.objects.filter(cad_ref=LONG_HISTORY_CAD_REF).first()
+        if incident is None:
+            owner = (
+                User.objects.filter(role=Role.CALL_HANDLER, is_active=True)
+                .exclude(pk__in=[h.pk for h in handlers])
+                .order_by("-username")
+                .first()
+                or handlers[-1]
+            )
+            category = Category.objects.filter(active=True).order_by("pk").values_list("code", flat=True).first()
+            incident = incident_create(
+                actor=owner, channel="999", category=category, grading="priority", summary="Bench long history"
+            )
+            Incident.objects.filter(pk=incident.pk).update(cad_ref=LONG_HISTORY_CAD_REF)
+            incident.cad_ref = LONG_HISTORY_CAD_REF
+        versions = incident.assessments.count()
+        entries = incident.entries.count()
+        if versions < LONG_VERSIONS or entries < LONG_ENTRIES:
+            grow_history(incident, versions=max(0, LONG_VERSIONS - versions), entries=max(0, LONG_ENTRIES - entries))
+            versions, entries = incident.assessments.count(), incident.entries.count()
+        self.results["long_history"] = {
+            "reference": incident.reference,
+            "cad_ref": LONG_HISTORY_CAD_REF,
+            "url": f"/incidents/{incident.reference}/",
+            "versions": versions,
+            "entries": entries,
+        }
+        print(f"bench: long-history incident {incident.reference}: {versions} versions, {entries} entries", flush=True)
+        return incident
 
     def top_up_close_pool(self, closers: list[Any], have: int) -> None:
         """A force has about a thousand incidents open at any time, and each run closes a few

@@ -1,21 +1,35 @@
-"""Reads that compose an incident with its assessments, shaped for the incident's page and API."""
+"""Reads that compose an incident with its assessments, shaped for the incident's page and API.
 
-from django.db.models import Prefetch, QuerySet
+The pages show an incident's history a fixed slice at a time (issue 18): the latest
+LOG_SHOWN log entries (incidents.selectors.log_entries) and the latest VERSIONS_SHOWN versions
+on the incident's page, the rest a page of LOG_PAGE / VERSIONS_PAGE at a time, newest first, keyset-paginated (the
+next page starts before the last row shown), so that page N costs what page 1 does however
+long the history. The API's detail keeps the whole history: API.md fixes `assessments` as
+every version, newest last."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 
 from accounts.models import User
 from accounts.roles import role_can
 from incidents.models import Incident, LogEntry
 from incidents.selectors import incident_read_record
-from thrive.models import Assessment
+from thrive.models import Assessment, AssessmentStatus
+
+# The incident's page: the latest versions (docs/DECISIONS.md, issue 18); its log's slice
+# sizes are incidents.selectors' (LOG_SHOWN, LOG_PAGE).
+VERSIONS_SHOWN = 5
+# The versions' own pages, one page at a time.
+VERSIONS_PAGE = 50
 
 
 def incident_detail_queryset() -> QuerySet[Incident]:
-    """Incidents with their timelines and versions prefetched (a fixed number of queries):
-    what the log page and the detail API show (the CAD's routes look up by `cad_ref`)."""
-    return Incident.objects.select_related(
-        "category", "handler", "owner", "team", "closure_code", "closed_by"
-    ).prefetch_related(
+    """Incidents with their whole timelines and versions prefetched (a fixed number of
+    queries, rows that grow with the history): what the detail API shows, by reference or
+    by the CAD's `cad_ref`. The pages read a slice instead (incident_history)."""
+    return incident_page_queryset().prefetch_related(
         Prefetch("entries", queryset=LogEntry.objects.select_related("author").order_by("at", "id")),
         Prefetch(
             "assessments",
@@ -24,22 +38,95 @@ def incident_detail_queryset() -> QuerySet[Incident]:
     )
 
 
-def incident_detail(reference: str, user: User) -> Incident:
-    """The incident with its timeline and versions prefetched (a fixed number of queries)."""
+def incident_page_queryset() -> QuerySet[Incident]:
+    return Incident.objects.select_related("category", "handler", "owner", "team", "closure_code", "closed_by")
+
+
+def _incident_get(queryset: QuerySet[Incident], reference: str, user: User) -> Incident:
     if not role_can(user, "view_incidents"):
         raise Http404
-    incident = incident_detail_queryset().filter(reference=reference).first()
+    incident = queryset.filter(reference=reference).first()
     if incident is None:
         raise Http404
     return incident
 
 
+def incident_detail(reference: str, user: User) -> Incident:
+    """The incident with its whole timeline and versions prefetched (the API's detail)."""
+    return _incident_get(incident_detail_queryset(), reference, user)
+
+
+def incident_page_get(reference: str, user: User) -> Incident:
+    """The incident alone (its history is read a slice at a time: incident_history)."""
+    return _incident_get(incident_page_queryset(), reference, user)
+
+
 def get_incident_detail_for_user(
     user: User, reference: str, *, request: HttpRequest | None = None, channel: str = ""
 ) -> Incident:
-    """The incident's log for showing (its page, the API's detail): `incident_detail`, and
-    the read written to the audit log (rule 4) in the one place. A page shown again after a
-    refused form (close, grading) uses `incident_detail` alone, as it always has."""
+    """The incident's log for showing through the API's detail: `incident_detail`, and the
+    read written to the audit log (rule 4) in the one place."""
     incident = incident_detail(reference, user)
     incident_read_record(user=user, incident=incident, request=request, channel=channel)
     return incident
+
+
+def get_incident_page_for_user(user: User, reference: str, *, request: HttpRequest | None = None) -> Incident:
+    """The incident for one of its pages that shows its log or versions (the incident's
+    page, its log's pages, its versions' pages), with the read recorded (rule 4). A page shown
+    again after a refused form (close, grading, note) uses `incident_page_get` alone."""
+    incident = incident_page_get(reference, user)
+    incident_read_record(user=user, incident=incident, request=request)
+    return incident
+
+
+@dataclass(frozen=True)
+class VersionsSlice:
+    """Assessment versions newest first; `older_than` is the version number to ask for the
+    next (older) page with, None when these reach back to version 1."""
+
+    versions: list[Assessment]
+    older_than: int | None
+
+
+def assessment_versions(incident: Incident, *, before: int | None = None, size: int = VERSIONS_PAGE) -> VersionsSlice:
+    """`size` versions newest first, below version `before` when given: one query on the
+    unique (incident, version) index, keyset, whatever the number of versions."""
+    qs = Assessment.objects.filter(incident=incident).select_related("author", "prompt_set").order_by("-version")
+    if before is not None:
+        qs = qs.filter(version__lt=before)
+    rows = list(qs[: size + 1])
+    shown = rows[:size]
+    return VersionsSlice(versions=shown, older_than=shown[-1].version if len(rows) > size else None)
+
+
+@dataclass(frozen=True)
+class VersionsSummary:
+    """What the incident's page shows of its versions: the latest few (newest first),
+    whether there are older ones, the latest submitted version (the closure gate's) and the
+    reader's own draft (the button's), wherever they are in the history."""
+
+    shown: list[Assessment]
+    more: bool
+    latest_submitted: Assessment | None
+    own_draft: Assessment | None
+
+
+def assessment_versions_summary(incident: Incident, user: User, *, size: int = VERSIONS_SHOWN) -> VersionsSummary:
+    """Two queries of a few rows each, however many versions: the newest size + 1 (read
+    backwards on the (incident, version) index), then the latest submitted version and the
+    reader's draft by primary key (found on assessment_incident and the one-draft-per-author
+    index), wherever they are in the history."""
+    mine = Assessment.objects.filter(incident=incident)
+    newest = list(mine.select_related("author", "prompt_set").order_by("-version")[: size + 1])
+    last_submitted = mine.filter(status=AssessmentStatus.SUBMITTED).order_by("-version").values("pk")[:1]
+    own_draft = mine.filter(status=AssessmentStatus.DRAFT, author_id=user.pk).values("pk")[:1]
+    found = {
+        a.pk: a
+        for a in Assessment.objects.filter(Q(pk=Subquery(last_submitted)) | Q(pk=Subquery(own_draft))).select_related(
+            "author", "prompt_set"
+        )
+    }
+    submitted = next((a for a in found.values() if a.status == AssessmentStatus.SUBMITTED), None)
+    draft = next((a for a in found.values() if a.status == AssessmentStatus.DRAFT), None)
+    return VersionsSummary(shown=newest[:size], more=len(newest) > size, latest_submitted=submitted, own_draft=draft)

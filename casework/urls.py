@@ -14,6 +14,8 @@ urlpatterns = [
     # Before the reference route, which would take "handover" for a reference.
     path("handover/", views_handover.handover_page, name="incident-handover"),
     path("<ref:reference>/", views.incident_detail_page, name="incident-detail"),
+    path("<ref:reference>/log/", views.incident_log_page, name="incident-log"),
+    path("<ref:reference>/versions/", views.incident_versions_page, name="incident-versions"),
     path("<ref:reference>/close/", views.incident_close_page, name="incident-close"),
     path("<ref:reference>/notes/", views.incident_note_page, name="incident-note"),
     path("<ref:reference>/grading/", views.incident_grading_page, name="incident-grading"),

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,28 +14,39 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import role_required
 from accounts.roles import role_can
 from casework.rules import close_blockers
-from casework.selectors import get_incident_detail_for_user, incident_detail
+from casework.selectors import (
+    VERSIONS_PAGE,
+    assessment_versions,
+    assessment_versions_summary,
+    get_incident_page_for_user,
+    incident_page_get,
+)
 from casework.services import incident_change_grading, incident_close, incident_note
 from config.errors import Blocked
 from config.pages import errors_list, posted_row_version, redirect_after_post
+from config.params import whole_number
 from incidents.gradings import grading_choices
 from incidents.models import ClosureCode, Incident
 from incidents.reopen import can_reopen
-from incidents.selectors import get_incident_for_user
+from incidents.selectors import LOG_PAGE, get_incident_for_user, log_entries, log_entry_anchor
 
 
 def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> dict[str, Any]:
-    assessments = list(incident.assessments.all())
-    submitted = [a for a in assessments if a.is_submitted]
-    latest = submitted[-1] if submitted else None
+    """The incident's page shows the latest of its history (casework.selectors: the latest
+    log entries and versions, newest first), the rest a link away: the same few rows and
+    queries for an incident with two entries as for one with a thousand."""
+    versions = assessment_versions_summary(incident, request.user)
+    latest = versions.latest_submitted
+    log = log_entries(incident)
     now = timezone.now()
-    own_draft = next((a for a in assessments if not a.is_submitted and a.author_id == request.user.pk), None)
     context = {
         "incident": incident,
-        "entries": list(incident.entries.all()),
-        "assessments": assessments,
+        "entries": log.entries,
+        "older_than": log.older_than,
+        "assessments": versions.shown,
+        "more_versions": versions.more,
         "latest": latest,
-        "own_draft": own_draft,
+        "own_draft": versions.own_draft,
         "overdue": incident.is_overdue(now),
         "closure_codes": ClosureCode.objects.filter(active=True),
         "gradings": grading_choices(),
@@ -51,8 +62,48 @@ def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> d
 @require_GET
 @role_required("view_incidents")
 def incident_detail_page(request: HttpRequest, reference: str) -> HttpResponse:
-    incident = get_incident_detail_for_user(request.user, reference, request=request)
+    incident = get_incident_page_for_user(request.user, reference, request=request)
     return render(request, "incidents/incident_detail.html", _detail_context(request, incident))
+
+
+@require_GET
+@role_required("view_incidents")
+def incident_log_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """The incident's whole log, newest first, LOG_PAGE entries a page: `?before=<entry id>`
+    (the link at the foot of each page, and of the incident's page) reads the next older
+    page on the index, however far back (keyset, not OFFSET). An entry that is not this
+    incident's is a 404."""
+    incident = get_incident_page_for_user(request.user, reference, request=request)
+    raw = request.GET.get("before", "")
+    before = None
+    if raw:
+        before = log_entry_anchor(incident, raw)
+        if before is None:
+            raise Http404("No such log entry in this incident")
+    log = log_entries(incident, before=before, size=LOG_PAGE)
+    context = {"incident": incident, "entries": log.entries, "older_than": log.older_than, "first_page": before is None}
+    return render(request, "incidents/incident_log.html", context)
+
+
+@require_GET
+@role_required("view_incidents")
+def incident_versions_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """Every version of the incident's assessment, newest first, VERSIONS_PAGE a page:
+    `?before=<version>` reads the next older page (keyset on the (incident, version) index).
+    Each version opens on its own page, with the wording it was answered against (rule 4)."""
+    incident = get_incident_page_for_user(request.user, reference, request=request)
+    raw = request.GET.get("before", "")
+    before = whole_number(raw, minimum=1, maximum=2**31 - 1) if raw else None
+    if raw and before is None:
+        raise Http404("No such version")
+    page = assessment_versions(incident, before=before, size=VERSIONS_PAGE)
+    context = {
+        "incident": incident,
+        "assessments": page.versions,
+        "older_than": page.older_than,
+        "first_page": before is None,
+    }
+    return render(request, "incidents/incident_versions.html", context)
 
 
 @require_POST
@@ -99,7 +150,7 @@ CLOSE_FIELD_IDS = {name: "f-" + name.replace("_", "-") for name in CLOSE_FIELDS}
 
 
 def _close_panel(request: HttpRequest, reference: str, *, status: int, **extra: Any) -> HttpResponse:
-    incident = incident_detail(reference, request.user)
+    incident = incident_page_get(reference, request.user)
     context = _detail_context(request, incident, **extra)
     errors = extra.get("close_errors") or {}
     context["errors"] = errors_list(errors, CLOSE_FIELD_IDS)
@@ -129,7 +180,7 @@ def incident_note_page(request: HttpRequest, reference: str) -> HttpResponse:
             new_information=request.POST.get("new_information") == "yes",
         )
     except ValidationError as exc:
-        detail = incident_detail(reference, request.user)
+        detail = incident_page_get(reference, request.user)
         context = _detail_context(
             request,
             detail,
@@ -156,7 +207,7 @@ def incident_grading_page(request: HttpRequest, reference: str) -> HttpResponse:
             expected_version=posted_row_version(request),
         )
     except ValidationError as exc:
-        detail = incident_detail(reference, request.user)
+        detail = incident_page_get(reference, request.user)
         context = _detail_context(request, detail)
         context["errors"] = errors_list(exc.message_dict, {"grading": "f-grading"})
         return render(request, "incidents/incident_detail.html", context, status=400)

@@ -330,7 +330,7 @@ class LogEntry(models.Model):
 
     incident = models.ForeignKey(
         Incident, on_delete=models.CASCADE, related_name="entries", db_index=False
-    )  # logentry_incident_at
+    )  # logentry_incident_at_id
     at = models.DateTimeField()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -346,8 +346,10 @@ class LogEntry(models.Model):
         ordering = ["at", "id"]
         verbose_name_plural = "log entries"
         indexes = [
-            # The incident page's timeline.
-            models.Index(fields=["incident", "at"], name="logentry_incident_at"),
+            # The incident's timeline, a slice at a time (incidents.selectors.log_entries): the
+            # latest entries, and each older page after its keyset (at, id), read backwards in
+            # the order the pages show without a sort, however long the log (issue 18).
+            models.Index(fields=["incident", "at", "id"], name="logentry_incident_at_id"),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,14 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import role_can
 from audit.services import audit_record, read_action
-from incidents.models import Incident, Status
+from config.params import whole_number
+from incidents.models import Incident, LogEntry, Status
+
+# An incident's log is shown a slice at a time, newest first (issue 18; docs/DECISIONS.md):
+# the latest LOG_SHOWN entries on the incident's page and the supervisor's review page, then
+# LOG_PAGE a page on the log's own pages.
+LOG_SHOWN = 20
+LOG_PAGE = 50
 
 
 def get_incident_for_user(user: User, reference: str) -> Incident:
@@ -95,3 +102,41 @@ def incident_list(filters: IncidentFilters, *, now: datetime | None = None) -> A
     if filters.overdue:
         qs = qs.overdue(now)
     return qs
+
+
+@dataclass(frozen=True)
+class LogSlice:
+    """Log entries newest first; `older_than` is the id to ask for the next (older) page
+    with, None when these reach back to the first entry."""
+
+    entries: list[LogEntry]
+    older_than: int | None
+
+
+def log_entries(incident: Incident, *, before: LogEntry | None = None, size: int = LOG_SHOWN) -> LogSlice:
+    """`size` entries newest first (by time, then id: the order the page has always shown, read
+    backwards), older than `before` when given. One query, on the index
+    logentry_incident_at_id, whatever the length of the log or the page asked for (keyset,
+    not OFFSET); one row more than shown says whether there is an older page."""
+    rows = list(log_entries_queryset(incident, before=before)[: size + 1])
+    shown = rows[:size]
+    return LogSlice(entries=shown, older_than=shown[-1].pk if len(rows) > size else None)
+
+
+def log_entries_queryset(incident: Incident, *, before: LogEntry | None = None) -> Any:
+    """The incident's entries newest first, older than `before` when given (log_entries
+    slices it)."""
+    qs = LogEntry.objects.filter(incident=incident).select_related("author").order_by("-at", "-id")
+    if before is not None:
+        # (at, id) < (before.at, before.id), written so that `at <= ...` bounds the index scan.
+        qs = qs.filter(at__lte=before.at).filter(Q(at__lt=before.at) | Q(id__lt=before.pk))
+    return qs
+
+
+def log_entry_anchor(incident: Incident, raw: str) -> LogEntry | None:
+    """The entry a `?before=` names, or None when it names none of this incident's entries
+    (the page answers 404: a link from another incident, or a typed number)."""
+    pk = whole_number(raw)
+    if pk is None:
+        return None
+    return LogEntry.objects.filter(incident=incident, pk=pk).only("id", "at").first()

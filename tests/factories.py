@@ -155,3 +155,49 @@ def set_rethrive_interval(grading: str, minutes: int) -> None:
     row = ResponseGrading.objects.get(code=grading)
     row.rethrive_interval = timedelta(minutes=minutes)
     row.save()
+
+
+def grow_history(incident: Incident, *, versions: int, entries: int, author: User | None = None) -> Incident:
+    """Give `incident` a long history in two bulk inserts (issue 18: an incident with 200
+    versions and 1,000 log entries, made in a moment): submitted versions after the ones it
+    has, a minute apart, under the current wording, and log entries (notes) a second apart
+    after its last; the incident's re-THRIVE clock is left as it was. Used by the tests
+    and by `make bench` (bench/database.py), so both measure the same shape."""
+    from incidents.models import EntryKind, LogEntry
+    from thrive.models import Assessment, AssessmentStatus
+    from thrive.wording import prompt_set_current
+
+    author = author or incident.handler
+    prompt_set = prompt_set_current()
+    answers = complete_answers()
+    top = incident.assessments.order_by("-version").values_list("version", flat=True).first() or 0
+    start = timezone.now() - timedelta(minutes=versions + 1)
+    Assessment.objects.bulk_create(
+        Assessment(
+            incident=incident,
+            version=top + number,
+            status=AssessmentStatus.SUBMITTED,
+            prompt_set=prompt_set,
+            answers=answers,
+            author=author,
+            risk_level=answers["risk_level"],
+            submitted_at=start + timedelta(minutes=number),
+            submitted_month=timezone.localdate(start).replace(day=1),
+            recorded_at=start + timedelta(minutes=number),
+            team=incident.team,
+        )
+        for number in range(1, versions + 1)
+    )
+    last = incident.entries.order_by("-at").values_list("at", flat=True).first() or timezone.now()
+    first = min(last, timezone.now() - timedelta(seconds=entries + 1))
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            incident=incident,
+            at=first + timedelta(seconds=number),
+            author=author,
+            kind=EntryKind.NOTE,
+            text=f"History note {number} of {entries}.",
+        )
+        for number in range(1, entries + 1)
+    )
+    return incident

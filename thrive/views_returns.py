@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from config.errors import Blocked
-from incidents.models import Category, LogEntry
+from incidents.models import Category
+from incidents.selectors import log_entries
 from thrive.forms import form_layout
 from thrive.models import RISK_LEVELS, AssessmentReturn, ReturnReason
 from thrive.returns import (
@@ -63,14 +64,14 @@ def _review_context(request: HttpRequest, pk: int, **extra: Any) -> dict[str, An
     # The page shows the answers: someone else's draft is 404 and the read is audited.
     assessment = get_assessment_for_user(request.user, pk=pk, review=True, request=request)
     sections = assessment.prompt_set.sections
-    entries = list(
-        LogEntry.objects.filter(incident=assessment.incident).select_related("author").order_by("-at", "-id")[:20]
-    )
+    # The latest log entries, the rest a link away on the log's own pages (issue 18).
+    log = log_entries(assessment.incident)
     return {
         "assessment": assessment,
         "incident": assessment.incident,
         "layout": form_layout(sections, assessment.answers),
-        "entries": entries,
+        "entries": log.entries,
+        "older_than": log.older_than,
         "reasons": ReturnReason.choices,
         "section_choices": [(s["key"], s["title"]) for s in sections],
         "open_return": AssessmentReturn.objects.filter(assessment=assessment, resolved_at__isnull=True).first(),

@@ -17,10 +17,12 @@ from tests.factories import make_incident
 # once a minute (accounts.middleware.IdleSessionMiddleware), so not on these warm pages.
 LIST_PAGE = 7
 # detail page: session, user with its team, the badge, the incident with its joins,
-# entries (authors joined), versions (authors and wording joined), open returns,
-# texts, victims, closure codes, the audit row for the view (rule 4) and, as the first page
-# since login, the session's renewal (an UPDATE inside a savepoint here: 3).
-DETAIL_PAGE = 14
+# the newest versions (authors and wording joined), the latest submitted version and the
+# reader's draft (issue 18: the page reads a slice of the history, not all of it), the newest
+# entries (authors joined), open returns, texts, victims, closure codes, the audit row for the
+# view (rule 4) and, as the first page since login, the session's renewal (an UPDATE inside
+# a savepoint here: 3).
+DETAIL_PAGE = 15
 # API list: the token with its user, the count, the page.
 API_LIST = 3
 # API detail: the token, the incident, entries, versions, victims, texts,

@@ -77,7 +77,16 @@ PINNED: dict[str, int] = {
     "supervisor_home": 17,  # +2 handover, +2 alerts (issue 15)
     "incident_list": 7,  # the same count tests/incidents/test_query_counts.py pins
     # +1 (issue 13): the audit row for the victims the panel shows, one insert for them all.
-    "incident_detail": 12,
+    # +1 (issue 18): the page reads a slice of the history, not all of it: the newest versions,
+    # then the latest submitted version and the reader's draft wherever they are, then the
+    # newest log entries (three small reads where two prefetches read everything).
+    "incident_detail": 13,
+    # Issue 18: the log's and the versions' own pages (the session, the user, the badge, the
+    # incident, the audit row of the read, the page of rows; an older log page + its anchor).
+    "incident_log": 6,
+    "incident_log_older": 7,
+    "incident_versions": 6,
+    "incident_versions_older": 6,
     # Was 6: + the numbers this incident has texted, for the "Send again" choice (rule 12;
     # read only once the incident has a submitted version), + the audit row for the last
     # version's answers the re-THRIVE starts from (issue 13: every read of answers recorded).
@@ -413,6 +422,18 @@ PAGES: dict[str, tuple[Any, ...]] = {
     "supervisor_home": ("supervisor", "browser", lambda w: "/"),
     "incident_list": ("handler", "browser", lambda w: "/incidents/"),
     "incident_detail": ("handler", "browser", lambda w: f"/incidents/{w.busy.reference}/"),
+    "incident_log": ("handler", "browser", lambda w: f"/incidents/{w.busy.reference}/log/"),
+    "incident_log_older": (
+        "handler",
+        "browser",
+        lambda w: f"/incidents/{w.busy.reference}/log/?before={w.busy.entries.order_by('at', 'id').last().pk}",
+    ),
+    "incident_versions": ("handler", "browser", lambda w: f"/incidents/{w.busy.reference}/versions/"),
+    "incident_versions_older": (
+        "handler",
+        "browser",
+        lambda w: f"/incidents/{w.busy.reference}/versions/?before={w.busy.assessments.count()}",
+    ),
     "assessment_form": ("handler", "browser", lambda w: f"/thrive/incidents/{w.busy.reference}/assessment/"),
     "assessment_version": ("handler", "browser", lambda w: f"/thrive/incidents/{w.busy.reference}/assessment/v1/"),
     "review_queue": ("supervisor", "browser", lambda w: "/thrive/reviews/"),

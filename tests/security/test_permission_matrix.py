@@ -88,6 +88,9 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "incidents:incident-list": {"GET": allow(WORK)},
     "incidents:incident-create": {"GET": allow(WORK), "POST": allow(WORK)},
     "incidents:incident-detail": {"GET": allow(WORK)},
+    # Issue 18: the incident's whole log and every version, a page at a time.
+    "incidents:incident-log": {"GET": allow(WORK)},
+    "incidents:incident-versions": {"GET": allow(WORK)},
     "incidents:incident-close": {"POST": allow(WORK)},
     "incidents:incident-note": {"POST": allow(WORK)},
     "incidents:incident-grading": {"POST": allow(WORK)},
@@ -300,6 +303,8 @@ def target(world: World, name: str) -> Target:
         return special[name]
     needs_reference = {
         "incidents:incident-detail",
+        "incidents:incident-log",
+        "incidents:incident-versions",
         "incidents:incident-close",
         "incidents:incident-note",
         "incidents:incident-grading",
