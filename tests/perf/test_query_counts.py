@@ -205,7 +205,7 @@ PINNED: dict[str, int] = {
     # after the export's record and audit row (as qa_export_csv).
     "qa_victims_code_csv": 9,
     "api_qa_victims_code": 4,  # the token and the three aggregates
-    "api_briefing_list": 2,  # the token and the briefings (with their counts)
+    "api_briefing_list": 3,  # the token, the count and a page of briefings (with their counts)
     "api_briefing_detail": 3,  # the token, the briefing, its attendees
     # Rule 13 (alerts/). The polled fragment: the session, the user, the alerts (no header).
     "alerts_panel": 3,
