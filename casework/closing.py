@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import role_can
+from alerts.services import alert_settle_for_close
 from audit.models import Action
 from audit.services import audit_record
 from casework.rules import CALLBACKS_MAX, REASON_MAX, REFERENCE_MAX, close_blockers, exemption_line, exemption_missing
@@ -163,8 +164,9 @@ def _close_write(
     overdue_decision: str,
     request: HttpRequest | None,
 ) -> None:
-    """The closed incident, its log entry and, for an exempt closure or a supervisor's
-    decision, the audit line: who, why, and the policy line that allowed it."""
+    """The closed incident, its log entry, its unacknowledged alerts settled and, for an
+    exempt closure or a supervisor's decision, the audit line: who, why, and the policy line
+    that allowed it."""
     risk = line is not None and line.requirement == Requirement.RISK_DECISION
     framework = line is not None and line.requirement == Requirement.FRAMEWORK_RECORD
     incident_update(
@@ -193,6 +195,8 @@ def _close_write(
     if overdue_decision:
         text += f" Closed with a re-THRIVE overdue on {actor.display_name}'s decision as supervisor: {overdue_decision}"
     log_entry_write(incident=locked, kind=EntryKind.CLOSED, author=actor, at=when, text=text[:4000])
+    # Rule 13: the alerts nobody acknowledged stop calling supervisors to a closed incident.
+    alert_settle_for_close(incident=locked, actor=actor, at=timezone.now())
     # The webhook event, in this transaction (incidents.events): codes and times only.
     incident_event(
         locked, "incident.closed", at=timezone.now(), closure_code=code.code, exempt=code.exempt, closed_at=when
