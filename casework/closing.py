@@ -18,7 +18,15 @@ from accounts.roles import role_can
 from alerts.services import alert_settle_for_close
 from audit.models import Action
 from audit.services import audit_record
-from casework.rules import CALLBACKS_MAX, REASON_MAX, REFERENCE_MAX, close_blockers, exemption_line, exemption_missing
+from casework.rules import (
+    CALLBACKS_MAX,
+    REASON_MAX,
+    REFERENCE_MAX,
+    close_blockers,
+    close_request_digest,
+    exemption_line,
+    exemption_missing,
+)
 from config.dates import local_month
 from config.errors import Blocked
 from config.text import free_text_errors
@@ -134,11 +142,21 @@ def incident_close(
             b.code == "rethrive_overdue"
             for b in close_blockers(locked, closure_code=code, latest=latest, latest_known=True, at=when)
         )
+        digest = close_request_digest(
+            closure_code=code.code,
+            closed_at=closed_at,
+            exemption_reason=exemption_reason,
+            callback_attempts=callback_attempts,
+            callback_outcome=callback_outcome,
+            framework_reference=framework_reference,
+            overdue_decision=overdue_decision,
+        )
         _close_write(
             locked,
             actor=actor,
             code=code,
             when=when,
+            digest=digest,
             line=line,
             exemption_reason=exemption_reason,
             callback_attempts=callback_attempts,
@@ -156,6 +174,7 @@ def _close_write(
     actor: User,
     code: ClosureCode,
     when: datetime,
+    digest: str,
     line: ClosureExemption | None,
     exemption_reason: str,
     callback_attempts: int | None,
@@ -183,6 +202,7 @@ def _close_write(
         framework_reference=framework_reference if framework else "",
         overdue_decision=overdue_decision,
         overdue_decision_by=actor if overdue_decision else None,
+        close_digest=digest,
         rethrive_due_at=None,
     )
     text = f"Closed by {actor.display_name} as {code.name}."

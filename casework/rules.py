@@ -7,9 +7,11 @@ the page asks it to show the prompt before the button is pressed, and
 casework.services.incident_close asks it again under the row lock.
 """
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils import timezone
 
@@ -26,6 +28,31 @@ CALLBACKS_MAX = 99
 class Blocker:
     code: str
     message: str
+
+
+def close_request_digest(
+    *,
+    closure_code: str,
+    closed_at: datetime | None,
+    exemption_reason: str,
+    callback_attempts: int | None,
+    callback_outcome: str,
+    framework_reference: str,
+    overdue_decision: str,
+) -> str:
+    """A fingerprint of a close request as sent (texts stripped, the time in UTC): two
+    requests with the same body have the same digest whatever the closure kept of them. The
+    close stores it (casework.closing); a CAD's retry is recognised by it."""
+    body = {
+        "closure_code": closure_code,
+        "closed_at": closed_at.astimezone(UTC).isoformat() if closed_at else None,
+        "exemption_reason": (exemption_reason or "").strip(),
+        "callback_attempts": callback_attempts,
+        "callback_outcome": (callback_outcome or "").strip(),
+        "framework_reference": (framework_reference or "").strip(),
+        "overdue_decision": (overdue_decision or "").strip(),
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 def exemption_lines_by_code(codes: Iterable[ClosureCode]) -> dict[int, list[ClosureExemption]]:

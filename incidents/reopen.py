@@ -67,6 +67,7 @@ def incident_reopen(
             framework_reference="",
             overdue_decision="",
             overdue_decision_by=None,
+            close_digest="",
         )
         # New information: the risk is assessed again, now (the entry below says so).
         rethrive_due_now_record(locked, due=now, at=now, author=actor)

@@ -14,7 +14,7 @@ from accounts.decorators import role_required
 from config.errors import Blocked
 from config.pages import errors_list, errors_shown_once
 from incidents.selectors import get_incident_for_user
-from victims.advice import advice_update
+from victims.advice import advice_save
 from victims.models import CodeAnswer, PreventionAdvice, RepeatOutcome, SupportAnswer, Victim
 from victims.rules import date_of_birth_from_parts
 from victims.selectors import any_queued, get_victim_for_user, text_list, victim_reads_record
@@ -192,7 +192,7 @@ def advice_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
             "active": request.POST.get("active") == "true",
         }
         try:
-            advice_update(advice=advice, **values)
+            advice_save(advice=advice, actor=request.user, request=request, **values)
         except ValidationError as exc:
             field_errors = exc.message_dict
         else:

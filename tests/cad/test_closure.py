@@ -259,3 +259,61 @@ def test_the_check_costs_the_same_whatever_the_number_of_exempt_codes_and_lines(
     # And it still answers by the policy: the new 999 lines allow each new code here.
     assert len(codes_after) == len(codes_before) + 6
     assert codes_after == exempt_codes(incident)
+
+
+def test_a_retry_with_the_same_body_answers_the_same_even_with_fields_the_closure_did_not_keep(cad, assessed):
+    """An ordinary code keeps no call-backs or framework reference; a retry sending them again,
+    unchanged, is still the same request (the close kept the digest of what was sent)."""
+    body = {"closure_code": "crime_recorded", "callback_attempts": 2, "framework_reference": "X/1"}
+    first = cad.post(CLOSE, body, format="json")
+    again = cad.post(CLOSE, body, format="json")
+    assert first.status_code == again.status_code == 200, again.content
+    assert again.json() == first.json()
+    assert LogEntry.objects.filter(incident=assessed, kind=EntryKind.CLOSED).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changed", "named"),
+    [
+        ({"callback_attempts": 4}, "callback_attempts"),
+        ({"callback_outcome": "Spoke to him."}, "callback_outcome"),
+        ({"framework_reference": "MP/2026/1"}, "framework_reference"),
+        ({"exemption_reason": "Duplicate."}, "exemption_reason"),
+        ({"closed_at": "now"}, "closed_at"),
+    ],
+)
+def test_a_different_body_on_a_closed_incident_is_a_clear_409_not_silently_ignored(cad, assessed, changed, named):
+    """Fields an ordinary code does not keep were ignored when comparing a retry: a close with
+    a new call-back count, outcome, reference or reason answered 200 as if it were the first."""
+    from django.utils import timezone
+
+    body = {"closure_code": "crime_recorded"}
+    assert cad.post(CLOSE, body, format="json").status_code == 200
+    different = {**body, **changed}
+    if "closed_at" in changed:
+        different["closed_at"] = timezone.now().isoformat()
+    refused = cad.post(CLOSE, different, format="json")
+    assert refused.status_code == 409, refused.content
+    assert refused.json()["code"] == "already_closed"
+    assert "not a repeat" in refused.json()["detail"]
+    assert named in refused.json()["detail"]
+    incident = Incident.objects.get(pk=assessed.pk)
+    assert (incident.callback_attempts, incident.framework_reference, incident.exemption_reason) == (None, "", "")
+    assert LogEntry.objects.filter(incident=assessed, kind=EntryKind.CLOSED).count() == 1
+
+
+def test_a_reopened_and_closed_again_incident_compares_with_the_new_close(cad, assessed, supervisor):
+    from incidents.reopen import incident_reopen
+
+    assert cad.post(CLOSE, {"closure_code": "crime_recorded"}, format="json").status_code == 200
+    incident_reopen(incident=assessed, actor=supervisor, reason="Caller rang back.")
+    assert Incident.objects.get(pk=assessed.pk).close_digest == ""
+    # The re-THRIVE the reopening made due (different answers: not a repeat of version 1).
+    assessment_record(
+        incident=assessed, author=assessed.handler, data=complete_answers(risk_level="medium"), submit=True
+    )
+    body = {"closure_code": "advice_given"}
+    closed = cad.post(CLOSE, body, format="json")
+    assert closed.status_code == 200, closed.content
+    assert cad.post(CLOSE, body, format="json").status_code == 200
+    assert cad.post(CLOSE, {"closure_code": "crime_recorded"}, format="json").status_code == 409
