@@ -124,9 +124,9 @@ def advice_save(
             action=Action.COLLECT if created else Action.ALTER,
             object_type="prevention_advice",
             object_id=advice.pk,
-            description=(
-                f"added: {advice.title}" if created else f"changed {', '.join(changed)}: {advice.title}"
-            )[:300],
+            description=(f"added: {advice.title}" if created else f"changed {', '.join(changed)}: {advice.title}")[
+                :300
+            ],
             request=request,
             channel=channel,
         )

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0015_incident_dispatched_before_assessment'),
+        ("incidents", "0015_incident_dispatched_before_assessment"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='incident',
-            name='close_digest',
-            field=models.CharField(blank=True, db_default='', default='', max_length=64),
+            model_name="incident",
+            name="close_digest",
+            field=models.CharField(blank=True, db_default="", default="", max_length=64),
         ),
     ]
