@@ -15,23 +15,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
-from config.pages import errors_shown_once
 from incidents.models import Incident
 from incidents.selectors import get_incident_for_user
+from victims.link_form import link_field_ids, victim_link_from_post
 from victims.models import RepeatOutcome, Victim
-from victims.rules import date_of_birth_from_parts, mobile_for_prevention_text
+from victims.rules import mobile_for_prevention_text
 from victims.selectors import get_victim_for_user, victims_for_user
-from victims.services import victim_link, victim_record_outcome
+from victims.services import victim_record_outcome
 
-LINK_FIELDS = ("name", "dob_day", "dob_month", "dob_year", "phone", "address", "postcode")
 # The panel's ids start "v-": the assessment form beside it has its own "f-" ids.
-FIRST_FIELD = {
-    "name": "v-name",
-    "date_of_birth": "v-dob-day",
-    "phone": "v-phone",
-    "address": "v-address",
-    "postcode": "v-postcode",
-}
+FIRST_FIELD = link_field_ids("v")
 OUTCOMES = [(RepeatOutcome.REPEAT, "Yes, a repeat victim"), (RepeatOutcome.NOT_REPEAT, "No")]
 
 
@@ -79,24 +72,9 @@ def _panel(request: HttpRequest, context: dict[str, Any], *, status: int = 200) 
 @role_required("work_incidents")
 def form_victim_link(request: HttpRequest, reference: str) -> HttpResponse:
     incident = get_incident_for_user(request.user, reference)
-    values = {name: request.POST.get(name, "")[:300] for name in LINK_FIELDS}
-    dob, dob_error = date_of_birth_from_parts(values["dob_day"], values["dob_month"], values["dob_year"])
-    errors: dict[str, list[str]] = {"date_of_birth": [dob_error]} if dob_error else {}
-    victim = None
-    if not errors:
-        try:
-            victim = victim_link(
-                incident=incident,
-                actor=request.user,
-                name=values["name"],
-                date_of_birth=dob,
-                phone=values["phone"],
-                address=values["address"],
-                postcode=values["postcode"],
-                request=request,
-            )
-        except ValidationError as exc:
-            errors = errors_shown_once(exc.message_dict)
+    values, victim, errors = victim_link_from_post(
+        post=request.POST, incident=incident, actor=request.user, request=request
+    )
     if not request.htmx:
         if errors:
             # Without JavaScript the victim pages show the errors field by field.

@@ -204,8 +204,9 @@ PINNED: dict[str, int] = {
     "alerts_report": 5,  # the session, the user, the teams, the months, the month's alerts
     # The operations page (ops/): the session, the user, texts by status, the stuck texts
     # (with their references), deliveries by status, the stuck ones, the workers, the
-    # sweeps, the lockouts, the overdue count; whatever the number of each.
-    "ops_overview": 0,
+    # sweeps, the lockouts, the overdue count, the header's returns badge; whatever the
+    # number of each.
+    "ops_overview": 11,
     "api_alerts": 3,  # the token, the count, the page
     "api_webhooks": 2,  # the token, the subscriptions
     "api_webhook_deliveries": 3,  # the token, the subscription, its newest deliveries with their events
