@@ -17,6 +17,8 @@ from victims.services import victim_erase
 class PreventionAdviceForm(forms.ModelForm):
     """The page's checks (victims.advice.advice_clean), shown on the admin's form by field."""
 
+    url = forms.URLField(max_length=300, assume_scheme="https", label="Link")
+
     class Meta:
         model = PreventionAdvice
         fields = ["category", "title", "url", "message", "active"]
