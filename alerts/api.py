@@ -35,6 +35,9 @@ class AlertOut(serializers.Serializer):
     decision_label = serializers.CharField(source="get_decision_display")
     decision_note = serializers.CharField()
     decided_at = serializers.DateTimeField(allow_null=True)
+    # The incident closed before anyone acknowledged it: when, and who closed it.
+    settled_at = serializers.DateTimeField(allow_null=True)
+    settled_by = serializers.CharField(source="settled_by.username", allow_null=True, default=None)
 
 
 class AlertListQuery(serializers.Serializer):

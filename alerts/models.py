@@ -70,12 +70,22 @@ class Alert(models.Model):
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     decision_note = models.TextField(max_length=2000, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Settled: the incident closed while nobody had acknowledged the alert. Nobody is called
+    # to it any more (no escalation, off the queues); who closed it and when stay on record.
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-raised_at", "-id"]
         indexes = [
-            # The escalation sweep and the queues: alerts nobody has acknowledged yet.
-            models.Index(fields=["raised_at"], name="alert_open_raised", condition=Q(acknowledged_at__isnull=True)),
+            # The escalation sweep and the queues: alerts nobody has acknowledged yet, still live.
+            models.Index(
+                fields=["raised_at"],
+                name="alert_open_raised",
+                condition=Q(acknowledged_at__isnull=True, settled_at__isnull=True),
+            ),
             # The report: alerts raised in a month (and team).
             models.Index(fields=["raised_month", "team"], name="alert_month_team"),
         ]
@@ -93,6 +103,13 @@ class Alert(models.Model):
                 condition=Q(decided_at__isnull=True) | Q(acknowledged_at__isnull=False),
                 name="alert_decided_after_acknowledged",
             ),
+            # Settled only while unacknowledged (an owned alert stays its owner's to decide),
+            # and always saying by whom.
+            models.CheckConstraint(
+                condition=Q(settled_at__isnull=True, settled_by__isnull=True)
+                | Q(settled_at__isnull=False, settled_by__isnull=False, acknowledged_at__isnull=True),
+                name="alert_settled_has_who_and_no_owner",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,7 +117,8 @@ class Alert(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.acknowledged_at is None
+        """Still calling for a supervisor: nobody acknowledged it and its incident has not closed."""
+        return self.acknowledged_at is None and self.settled_at is None
 
     @property
     def time_to_acknowledge_label(self) -> str:

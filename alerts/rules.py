@@ -20,6 +20,14 @@ def on_watch_q(now: datetime, prefix: str = "") -> Q:
     )
 
 
+def live_q(prefix: str = "") -> Q:
+    """An alert still calling for a supervisor: nobody has acknowledged it and its incident
+    has not closed since (a close settles it: alerts.services.alert_settle_for_close). The
+    escalation sweep, the queues, a new watch and "one open high-risk alert at a time" all
+    mean this. `prefix` reaches it from another model ("alerts__")."""
+    return Q(**{f"{prefix}acknowledged_at__isnull": True, f"{prefix}settled_at__isnull": True})
+
+
 def risk_raises_alert(risk_level: str) -> bool:
     """A submitted assessment at this risk level alerts the supervisors (ALERT_RISK_LEVELS)."""
     return bool(risk_level) and risk_level in settings.ALERT_RISK_LEVELS

@@ -13,7 +13,7 @@ from django.http import Http404
 from accounts.models import Role, User
 from accounts.roles import role_can
 from alerts.models import Alert, AlertRecipient, Watch
-from alerts.rules import duration_label, escalate_raised_before, on_watch_q
+from alerts.rules import duration_label, escalate_raised_before, live_q, on_watch_q
 from incidents.models import Incident
 
 # How long an alert someone else acknowledged stays on a supervisor's panel, saying who owns it.
@@ -75,7 +75,7 @@ def alerts_for_watch_start(user: User, *, now: datetime) -> QuerySet[Alert]:
     """The open alerts a supervisor coming on watch takes on: their team's, and any that has
     already gone to every supervisor on watch."""
     team = Q(team_id=user.team_id) if user.team_id else Q(pk__in=[])
-    return Alert.objects.filter(team | Q(escalated_at__isnull=False), acknowledged_at__isnull=True)
+    return Alert.objects.filter(team | Q(escalated_at__isnull=False), live_q())
 
 
 def _visible_to(user: User) -> Q:
@@ -106,14 +106,12 @@ def alert_panel(user: User, *, now: datetime) -> Panel:
     rows = list(
         Alert.objects.filter(_visible_to(user))
         .filter(
-            Q(acknowledged_at__isnull=True)
-            | Q(acknowledged_by=user, decided_at__isnull=True)
-            | Q(acknowledged_at__gte=now - OWNED_SHOWN_FOR)
+            live_q() | Q(acknowledged_by=user, decided_at__isnull=True) | Q(acknowledged_at__gte=now - OWNED_SHOWN_FOR)
         )
         .select_related("incident", "acknowledged_by", "team")
         .order_by("raised_at", "id")[:PANEL_LENGTH]
     )
-    waiting = [a for a in rows if a.acknowledged_at is None]
+    waiting = [a for a in rows if a.is_open]
     mine = [a for a in rows if a.acknowledged_by_id == user.pk and a.decided_at is None]
     taken = [a for a in rows if a.acknowledged_at is not None and a not in mine]
     state = "|".join(
@@ -125,11 +123,12 @@ def alert_panel(user: User, *, now: datetime) -> Panel:
 
 
 def alert_list_for_user(user: User, *, status: str = "") -> QuerySet[Alert]:
-    """The API's list: the alerts a supervisor may see, newest first; `status` "open" or
+    """The API's list: the alerts a supervisor may see, newest first; `status` "open" (still
+    calling for a supervisor: neither acknowledged nor settled by the incident's close) or
     "acknowledged" narrows it."""
-    found = Alert.objects.filter(_visible_to(user)).select_related("incident", "acknowledged_by", "team")
+    found = Alert.objects.filter(_visible_to(user)).select_related("incident", "acknowledged_by", "team", "settled_by")
     if status == "open":
-        found = found.filter(acknowledged_at__isnull=True)
+        found = found.filter(live_q())
     elif status == "acknowledged":
         found = found.filter(acknowledged_at__isnull=False)
     return found.order_by("-raised_at", "-id")
@@ -147,9 +146,7 @@ def get_alert_for_user(user: User, pk: Any) -> Alert:
 
 
 def is_overdue_to_escalate(alert: Alert, *, now: datetime) -> bool:
-    return (
-        alert.acknowledged_at is None and alert.escalated_at is None and alert.raised_at <= escalate_raised_before(now)
-    )
+    return alert.is_open and alert.escalated_at is None and alert.raised_at <= escalate_raised_before(now)
 
 
 # --- The report -----------------------------------------------------------------------------
@@ -165,12 +162,14 @@ class MonthRow:
     within_target: int
     escalated: int
     decided: int
+    settled: int
     average_seconds: float | None
     longest_seconds: float | None
 
     @property
     def unacknowledged(self) -> int:
-        return self.raised - self.acknowledged
+        """Never acknowledged, and not settled by the incident's close either."""
+        return self.raised - self.acknowledged - self.settled
 
     @property
     def average_label(self) -> str:
@@ -183,7 +182,8 @@ class MonthRow:
 
 def alert_report(*, team_id: int | None = None, months: int = 12, today: date) -> list[MonthRow]:
     """Alerts by month (newest first): how many, of which kind, acknowledged, within the
-    escalation time, escalated, decided, and the average and longest time to acknowledge.
+    escalation time, escalated, decided, settled by the incident's close before anyone
+    acknowledged them, and the average and longest time to acknowledge.
     One query, grouped on the stored month (alert_month_team serves it)."""
     first = date(today.year, today.month, 1)
     for _ in range(months - 1):
@@ -203,6 +203,7 @@ def alert_report(*, team_id: int | None = None, months: int = 12, today: date) -
             within_target=Count("id", filter=Q(acknowledged_at__lte=F("raised_at") + target)),
             escalated=Count("id", filter=Q(escalated_at__isnull=False)),
             decided=Count("id", filter=Q(decided_at__isnull=False)),
+            settled=Count("id", filter=Q(settled_at__isnull=False)),
             average=Avg(waited),
             longest=Max(waited),
         )
@@ -218,6 +219,7 @@ def alert_report(*, team_id: int | None = None, months: int = 12, today: date) -
             within_target=r["within_target"],
             escalated=r["escalated"],
             decided=r["decided"],
+            settled=r["settled"],
             average_seconds=r["average"].total_seconds() if r["average"] is not None else None,
             longest_seconds=r["longest"].total_seconds() if r["longest"] is not None else None,
         )
@@ -227,7 +229,7 @@ def alert_report(*, team_id: int | None = None, months: int = 12, today: date) -
 
 def alert_month_list(*, month: date, team_id: int | None = None) -> QuerySet[Alert]:
     """The alerts raised in one month, oldest first, for the report's detail table."""
-    found = Alert.objects.filter(raised_month=month).select_related("incident", "team", "acknowledged_by")
+    found = Alert.objects.filter(raised_month=month).select_related("incident", "team", "acknowledged_by", "settled_by")
     if team_id is not None:
         found = found.filter(team_id=team_id)
     return found.order_by("raised_at", "id")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from alerts.models import Alert, AlertRecipient, Decision, Reason, Watch
-from alerts.rules import duration_label, escalate_raised_before, overdue_alert_before, risk_raises_alert
+from alerts.rules import duration_label, escalate_raised_before, live_q, overdue_alert_before, risk_raises_alert
 from alerts.selectors import (
     alerts_for_watch_start,
     answering_team_id,
@@ -125,10 +125,15 @@ def alert_raise_for_submission(*, incident: Incident, risk_level: str, version: 
     """Called by the submission (casework.services.assessment_record) inside its transaction,
     holding the incident's lock: a version at a risk level that raises an alert does, at once.
     While an earlier high-risk alert on the incident is still unacknowledged, that one stands
-    (the supervisors are already being called to it) and no second one is raised."""
-    if not risk_raises_alert(risk_level):
+    (the supervisors are already being called to it) and no second one is raised; one settled
+    by an earlier close does not stand (after a reopening, a high risk alerts again).
+
+    A closed incident raises none: a late version (answering a return after the close) has no
+    live incident for a supervisor to act on, and an alert on it would call every supervisor
+    on watch to nothing. The version and its risk stay on the incident's log."""
+    if not risk_raises_alert(risk_level) or incident.status != Status.OPEN:
         return None
-    if Alert.objects.filter(incident=incident, reason=Reason.HIGH_RISK, acknowledged_at__isnull=True).exists():
+    if Alert.objects.filter(live_q(), incident=incident, reason=Reason.HIGH_RISK).exists():
         return None
     return _raise(
         incident,
@@ -174,6 +179,28 @@ def alert_raise_overdue(*, now: datetime | None = None) -> int:
     return count
 
 
+def alert_settle_for_close(*, incident: Incident, actor: User, at: datetime) -> int:
+    """Called by the close (casework.closing.incident_close) inside its transaction, holding
+    the incident's lock: every alert on it that nobody has acknowledged is settled, saying who
+    closed the incident and when, so that no supervisor is called (or escalated) to a closed
+    incident. An alert someone already owns stays theirs to record a decision on. The alerts
+    are kept, not deleted: the report counts them as settled by the close. Returns how many."""
+    settled = list(Alert.objects.select_for_update().filter(live_q(), incident=incident).order_by("raised_at", "id"))
+    if not settled:
+        return 0
+    Alert.objects.filter(pk__in=[a.pk for a in settled]).update(settled_at=at, settled_by=actor)
+    kinds = ", ".join(a.get_reason_display().lower() for a in settled)
+    log_entry_write(
+        incident=incident,
+        kind=EntryKind.ALERT,
+        author=actor,
+        at=at,
+        text=f"Unacknowledged alert{'s' if len(settled) > 1 else ''} ({kinds}) settled: the incident was closed "
+        f"by {actor.display_name}. No supervisor is called to it any more.",
+    )
+    return len(settled)
+
+
 # --- Acknowledging and deciding -------------------------------------------------------------
 
 
@@ -210,6 +237,15 @@ def _owned_elsewhere(alert: Alert) -> Blocked:
     )
 
 
+def _settled(alert: Alert) -> Blocked:
+    at = timezone.localtime(alert.settled_at).strftime("%H:%M") if alert.settled_at else ""
+    return Blocked(
+        "incident_closed",
+        f"Incident {alert.incident.reference} was closed at {at} before anyone acknowledged this alert: "
+        "it needs nobody now.",
+    )
+
+
 def alert_acknowledge(*, alert: Alert, actor: User, request: HttpRequest | None = None) -> Alert:
     """The first supervisor to acknowledge owns the alert. Two at once: the row lock makes
     the second wait, then see the first's name (Blocked "already_acknowledged"). The owner
@@ -220,6 +256,8 @@ def alert_acknowledge(*, alert: Alert, actor: User, request: HttpRequest | None 
             return locked
         if locked.acknowledged_by_id is not None:
             raise _owned_elsewhere(Alert.objects.select_related("acknowledged_by").get(pk=locked.pk))
+        if locked.settled_at is not None:
+            raise _settled(locked)
         _acknowledge_locked(locked, actor=actor, now=timezone.now(), request=request)
     return locked
 
@@ -240,6 +278,8 @@ def alert_decide(*, alert: Alert, actor: User, decision: str, note: str, request
     with transaction.atomic():
         locked = Alert.objects.select_for_update().select_related("incident").get(pk=alert.pk)
         now = timezone.now()
+        if locked.acknowledged_by_id is None and locked.settled_at is not None:
+            raise _settled(locked)
         if locked.acknowledged_by_id is None:
             _acknowledge_locked(locked, actor=actor, now=now, request=request)
         elif locked.acknowledged_by_id != actor.pk:
@@ -275,19 +315,26 @@ def alert_decide(*, alert: Alert, actor: User, decision: str, note: str, request
 
 def alert_escalate_due(*, now: datetime | None = None) -> int:
     """Every alert unacknowledged ALERT_ESCALATE_MINUTES after it was raised goes to every
-    supervisor on watch (to every supervisor when nobody is), once. The conditional update
+    supervisor on watch (to every supervisor when nobody is), once. Never one whose incident
+    has closed: the close settled it (alert_settle_for_close), and the incident's status is
+    asked too, so an alert left open on a closed incident by any other route is skipped. The conditional update
     is the claim: it waits for an acknowledgement holding the row lock, then finds the alert
     taken and does nothing. Run by beat (alerts.tasks.alert_escalate_sweep)."""
     now = now or timezone.now()
     due = list(
         Alert.objects.filter(
-            acknowledged_at__isnull=True, escalated_at__isnull=True, raised_at__lte=escalate_raised_before(now)
+            live_q(),
+            escalated_at__isnull=True,
+            incident__status=Status.OPEN,
+            raised_at__lte=escalate_raised_before(now),
         ).values_list("pk", flat=True)[:500]
     )
     count = 0
     for pk in due:
         with transaction.atomic():
-            won = Alert.objects.filter(pk=pk, acknowledged_at__isnull=True, escalated_at__isnull=True).update(
+            # The claim: still live, and its incident still open (a close racing the sweep
+            # holds the incident's row and settles the alert; whichever commits first wins).
+            won = Alert.objects.filter(live_q(), pk=pk, escalated_at__isnull=True, incident__status=Status.OPEN).update(
                 escalated_at=now
             )
             if not won:

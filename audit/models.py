@@ -28,6 +28,7 @@ OBJECT_TYPES: dict[str, str] = {
     "grading": "Grading",
     "closure_exemption": "Closure exemption",
     "closure_code": "Closure code",
+    "prevention_advice": "Prevention advice",
 }
 CHANNELS: dict[str, str] = {"page": "Page", "api": "API", "admin": "Admin", "task": "Task", "command": "Command"}
 

@@ -3,8 +3,9 @@
 - `cad_ref_problem`: what a CAD reference may be.
 - `cad_changes`: what a PUT from the CAD would change on an incident (the same body again:
   nothing, which is what makes the PUT idempotent).
-- `close_repeats`: whether a close the CAD sends for an incident already closed is its own
-  close again (a retry after a timeout), to be answered as the first was.
+- `close_repeat_problem`: whether a close the CAD sends for an incident already closed is its
+  own close again (a retry after a timeout, the same body), to be answered as the first was,
+  or what differs (a 409 `already_closed` saying so).
 
 The closure gate itself is casework.rules.close_blockers, which the closure check and the
 close both ask.
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from accounts.models import User
+from casework.rules import close_request_digest
 from incidents.models import Category, Channel, Grading, Incident
 
 CAD_REF_MAX = 40
@@ -76,7 +78,7 @@ def same_instant(a: datetime | None, b: datetime | None) -> bool:
     return a.astimezone(UTC) == b.astimezone(UTC)
 
 
-def close_repeats(
+def close_repeat_problem(
     incident: Incident,
     *,
     actor: User,
@@ -86,23 +88,35 @@ def close_repeats(
     callback_attempts: int | None = None,
     callback_outcome: str = "",
     framework_reference: str = "",
-) -> bool:
-    """A close of an incident already closed is a repeat of its own close (answered as the
-    first was, 200 with the closed incident) when the same account closed it with the same
-    code, the same reason, the same records the policy line kept (call-backs and their
-    outcome, the framework's reference) and, when the retry names one, the same time.
-    Anything else is the reference close's 409 `already_closed`."""
+    overdue_decision: str = "",
+) -> str | None:
+    """None when a close of an incident already closed is a repeat of its own close (a retry
+    after a timeout, answered as the first was: 200 with the closed incident): the same
+    account sent the same body, every field compared, the policy records, the overdue
+    decision and the time included, whether or not the closure kept them (the close stored
+    the digest of what it was sent: casework.rules.close_request_digest). Otherwise what
+    differs, in words, for the reference close's 409 `already_closed`."""
     if incident.closed_by_id != actor.pk or incident.closure_code is None:
-        return False
+        return "it was closed by another account, not by this one"
     if incident.closure_code.code != closure_code:
-        return False
-    if incident.exemption_reason != ((exemption_reason or "").strip() if incident.closure_code.exempt else ""):
-        return False
-    # Only what the closure kept is compared: a field its policy line did not ask for was not stored.
-    if incident.callback_attempts is not None and incident.callback_attempts != callback_attempts:
-        return False
-    if incident.callback_outcome and incident.callback_outcome != (callback_outcome or "").strip():
-        return False
-    if incident.framework_reference and incident.framework_reference != (framework_reference or "").strip():
-        return False
-    return closed_at is None or same_instant(closed_at, incident.closed_at)
+        return f"it was closed as “{incident.closure_code.code}”, not “{closure_code}”"
+    if closed_at is not None and not same_instant(closed_at, incident.closed_at):
+        return "its closed_at is not the time recorded"
+    digest = close_request_digest(
+        closure_code=closure_code,
+        closed_at=closed_at,
+        exemption_reason=exemption_reason,
+        callback_attempts=callback_attempts,
+        callback_outcome=callback_outcome,
+        framework_reference=framework_reference,
+        overdue_decision=overdue_decision,
+    )
+    if incident.close_digest and incident.close_digest != digest:
+        return (
+            "this request's other fields (closed_at, exemption_reason, callback_attempts, callback_outcome, "
+            "framework_reference, overdue_decision) differ from the close recorded"
+        )
+    if not incident.close_digest and incident.exemption_reason != (exemption_reason or "").strip():
+        # Closed before the digest was kept: the recorded reason is all there is to compare.
+        return "its reason differs from the close recorded"
+    return None

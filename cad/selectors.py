@@ -54,16 +54,20 @@ def closure_check(incident: Incident, *, closure_code: ClosureCode | None = None
 
     `blockers` are for the code given, or for an ordinary (not exempt) code when none is.
     `exempt_codes` are the exempt closure codes that would close this incident now without
-    an assessment (each asked of the same rule)."""
-    blockers = closure_rules.close_blockers(incident, closure_code=closure_code)
+    an assessment (each asked of the same rule). What the rule reads is read once and handed
+    to it (the latest version; every exempt code's policy lines), so the check costs the same
+    whatever the number of codes and lines (tests/perf/test_query_counts.py pins it)."""
+    latest = latest_submitted_assessment(incident, with_author=True)
+    blockers = closure_rules.close_blockers(incident, closure_code=closure_code, latest=latest, latest_known=True)
+    exempt = list(ClosureCode.objects.filter(active=True, exempt=True).order_by("code"))
+    lines = closure_rules.exemption_lines_by_code(exempt)
     exempt_codes = [
         code.code
-        for code in ClosureCode.objects.filter(active=True, exempt=True).order_by("code")
-        if not closure_rules.close_blockers(incident, closure_code=code)
+        for code in exempt
+        if not closure_rules.close_blockers(
+            incident, closure_code=code, latest=latest, latest_known=True, lines=lines[code.pk]
+        )
     ]
-    latest = latest_submitted_assessment(incident)
-    if latest is not None:
-        latest = Assessment.objects.select_related("author").get(pk=latest.pk)
     status = ""
     if latest is not None:
         status = "returned" if open_return_for(latest) is not None else latest.status

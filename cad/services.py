@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from accounts.models import User
 from accounts.roles import role_can
-from cad.rules import cad_changes, cad_ref_problem, close_repeats, grading_changes, same_instant
+from cad.rules import cad_changes, cad_ref_problem, close_repeat_problem, grading_changes, same_instant
 from casework.services import incident_change_grading, incident_close
 from config.errors import Blocked
 from incidents.handover import owner_follows_call_taker
@@ -222,8 +222,10 @@ def cad_incident_close(
 ) -> Incident:
     """The reference close (casework.closing.incident_close) with every field it takes (the
     force's exemption policy records and a supervisor's overdue decision included), and a CAD
-    retrying its own close (cad.rules.close_repeats) answered with the closed incident as the
-    first time, instead of 409 `already_closed`: one closure, the same answer."""
+    retrying its own close with the same body (cad.rules.close_repeat_problem) answered with
+    the closed incident as the first time, instead of 409 `already_closed`: one closure, the
+    same answer. Any other close of a closed incident is 409 `already_closed`, its detail
+    saying what differs from the close recorded: a changed field is never silently ignored."""
     try:
         return incident_close(
             incident=incident,
@@ -241,7 +243,7 @@ def cad_incident_close(
         if blocked.code != "already_closed":
             raise
         current = Incident.objects.select_related("closure_code").get(pk=incident.pk)
-        if close_repeats(
+        problem = close_repeat_problem(
             current,
             actor=actor,
             closure_code=closure_code,
@@ -250,6 +252,12 @@ def cad_incident_close(
             callback_attempts=callback_attempts,
             callback_outcome=callback_outcome,
             framework_reference=framework_reference,
-        ):
+            overdue_decision=overdue_decision,
+        )
+        if problem is None:
             return current
-        raise
+        raise Blocked(
+            "already_closed",
+            f"Incident {current.reference} is already closed, and this close is not a repeat of that one: {problem}. "
+            "A retry must send the same body (or the same Idempotency-Key); the closure stands as recorded.",
+        ) from blocked

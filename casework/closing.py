@@ -15,9 +15,18 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import role_can
+from alerts.services import alert_settle_for_close
 from audit.models import Action
 from audit.services import audit_record
-from casework.rules import CALLBACKS_MAX, REASON_MAX, REFERENCE_MAX, close_blockers, exemption_line, exemption_missing
+from casework.rules import (
+    CALLBACKS_MAX,
+    REASON_MAX,
+    REFERENCE_MAX,
+    close_blockers,
+    close_request_digest,
+    exemption_line,
+    exemption_missing,
+)
 from config.dates import local_month
 from config.errors import Blocked
 from config.text import free_text_errors
@@ -133,11 +142,21 @@ def incident_close(
             b.code == "rethrive_overdue"
             for b in close_blockers(locked, closure_code=code, latest=latest, latest_known=True, at=when)
         )
+        digest = close_request_digest(
+            closure_code=code.code,
+            closed_at=closed_at,
+            exemption_reason=exemption_reason,
+            callback_attempts=callback_attempts,
+            callback_outcome=callback_outcome,
+            framework_reference=framework_reference,
+            overdue_decision=overdue_decision,
+        )
         _close_write(
             locked,
             actor=actor,
             code=code,
             when=when,
+            digest=digest,
             line=line,
             exemption_reason=exemption_reason,
             callback_attempts=callback_attempts,
@@ -155,6 +174,7 @@ def _close_write(
     actor: User,
     code: ClosureCode,
     when: datetime,
+    digest: str,
     line: ClosureExemption | None,
     exemption_reason: str,
     callback_attempts: int | None,
@@ -163,8 +183,9 @@ def _close_write(
     overdue_decision: str,
     request: HttpRequest | None,
 ) -> None:
-    """The closed incident, its log entry and, for an exempt closure or a supervisor's
-    decision, the audit line: who, why, and the policy line that allowed it."""
+    """The closed incident, its log entry, its unacknowledged alerts settled and, for an
+    exempt closure or a supervisor's decision, the audit line: who, why, and the policy line
+    that allowed it."""
     risk = line is not None and line.requirement == Requirement.RISK_DECISION
     framework = line is not None and line.requirement == Requirement.FRAMEWORK_RECORD
     incident_update(
@@ -181,6 +202,7 @@ def _close_write(
         framework_reference=framework_reference if framework else "",
         overdue_decision=overdue_decision,
         overdue_decision_by=actor if overdue_decision else None,
+        close_digest=digest,
         rethrive_due_at=None,
     )
     text = f"Closed by {actor.display_name} as {code.name}."
@@ -193,6 +215,8 @@ def _close_write(
     if overdue_decision:
         text += f" Closed with a re-THRIVE overdue on {actor.display_name}'s decision as supervisor: {overdue_decision}"
     log_entry_write(incident=locked, kind=EntryKind.CLOSED, author=actor, at=when, text=text[:4000])
+    # Rule 13: the alerts nobody acknowledged stop calling supervisors to a closed incident.
+    alert_settle_for_close(incident=locked, actor=actor, at=timezone.now())
     # The webhook event, in this transaction (incidents.events): codes and times only.
     incident_event(
         locked, "incident.closed", at=timezone.now(), closure_code=code.code, exempt=code.exempt, closed_at=when

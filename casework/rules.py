@@ -7,8 +7,11 @@ the page asks it to show the prompt before the button is pressed, and
 casework.services.incident_close asks it again under the row lock.
 """
 
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils import timezone
 
@@ -27,14 +30,56 @@ class Blocker:
     message: str
 
 
-def exemption_line(incident: Incident, closure_code: ClosureCode) -> ClosureExemption | None:
+def close_request_digest(
+    *,
+    closure_code: str,
+    closed_at: datetime | None,
+    exemption_reason: str,
+    callback_attempts: int | None,
+    callback_outcome: str,
+    framework_reference: str,
+    overdue_decision: str,
+) -> str:
+    """A fingerprint of a close request as sent (texts stripped, the time in UTC): two
+    requests with the same body have the same digest whatever the closure kept of them. The
+    close stores it (casework.closing); a CAD's retry is recognised by it."""
+    body = {
+        "closure_code": closure_code,
+        "closed_at": closed_at.astimezone(UTC).isoformat() if closed_at else None,
+        "exemption_reason": (exemption_reason or "").strip(),
+        "callback_attempts": callback_attempts,
+        "callback_outcome": (callback_outcome or "").strip(),
+        "framework_reference": (framework_reference or "").strip(),
+        "overdue_decision": (overdue_decision or "").strip(),
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def exemption_lines_by_code(codes: Iterable[ClosureCode]) -> dict[int, list[ClosureExemption]]:
+    """The active policy lines of each of these codes, read in one query: a caller asking the
+    gate about several codes at once (the CAD's closure check) passes each code's list to
+    `close_blockers(lines=...)` instead of a query per code."""
+    by_code: dict[int, list[ClosureExemption]] = {code.pk: [] for code in codes}
+    lines = ClosureExemption.objects.filter(closure_code__in=list(by_code), active=True).select_related(
+        "category", "closure_code"
+    )
+    for line in lines:
+        by_code[line.closure_code_id].append(line)
+    return by_code
+
+
+def exemption_line(
+    incident: Incident, closure_code: ClosureCode, *, lines: Iterable[ClosureExemption] | None = None
+) -> ClosureExemption | None:
     """The force's policy line that allows this exempt code for this incident, or None.
+    `lines`: the code's active lines when the caller has them (exemption_lines_by_code).
 
     Of the active lines for the code whose channel and category match (an empty one matches
     any), the most specific decides: channel and category, then category alone, then channel
     alone, then the code's general line. So "abandoned, no trace" on a 999 call follows the
     999 line (a risk decision), not the general one (a reason)."""
-    lines = ClosureExemption.objects.filter(closure_code=closure_code, active=True).select_related("category")
+    if lines is None:
+        lines = ClosureExemption.objects.filter(closure_code=closure_code, active=True).select_related("category")
     matching = [
         line
         for line in lines
@@ -80,6 +125,7 @@ def close_blockers(
     latest_known: bool = False,
     at: datetime | None = None,
     overdue_decided: bool = False,
+    lines: Iterable[ClosureExemption] | None = None,
 ) -> list[Blocker]:
     """What stops this incident closing with this code (any code when None) at `at` (now
     when None: the client's `closed_at` when it sends one).
@@ -90,7 +136,8 @@ def close_blockers(
     fails rule 2 is refused), not returned (rule 8). Once there is a submitted assessment, a
     re-THRIVE overdue at the closing time blocks any close until a fresh one is submitted or
     a supervisor records the decision to close without it (`overdue_decided`). Pass `latest`
-    when the caller has it loaded.
+    (with `latest_known`) when the caller has it loaded, and an exempt code's policy `lines`
+    when it has read them for several codes at once (`exemption_lines_by_code`).
     """
     if incident.status == Status.CLOSED:
         return [Blocker("already_closed", f"Incident {incident.reference} is already closed.")]
@@ -98,7 +145,7 @@ def close_blockers(
         latest = latest_submitted_assessment(incident)
     blockers: list[Blocker] = []
     if closure_code is not None and closure_code.exempt:
-        if exemption_line(incident, closure_code) is None:
+        if exemption_line(incident, closure_code, lines=lines) is None:
             blockers.append(
                 Blocker(
                     "exemption_not_allowed",

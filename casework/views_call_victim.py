@@ -21,25 +21,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
-from config.pages import errors_shown_once
 from config.phones import normalise_uk_phone
 from incidents.models import Incident
 from incidents.selectors import get_incident_for_user
+from victims.link_form import LINK_FIELDS, link_field_ids, victim_link_from_post
 from victims.models import RepeatOutcome, Victim
-from victims.rules import date_of_birth_from_parts, mobile_for_prevention_text
+from victims.rules import mobile_for_prevention_text
 from victims.selectors import PhoneMatch, get_victim_for_user, phone_matches_for_user, victims_for_user
-from victims.services import victim_link, victim_record_outcome
+from victims.services import victim_record_outcome
 
-LINK_FIELDS = ("name", "dob_day", "dob_month", "dob_year", "phone", "address", "postcode")
 MATCH_GONE = "The person offered for this number is no longer a match: enter the victim's details"
 # The panel's ids start "v-": the assessment form beside it has its own "f-" ids.
-FIRST_FIELD = {
-    "phone": "v-phone",
-    "name": "v-name",
-    "date_of_birth": "v-dob-day",
-    "address": "v-address",
-    "postcode": "v-postcode",
-}
+FIRST_FIELD = link_field_ids("v")
 OUTCOMES = [(RepeatOutcome.REPEAT, "Yes, a repeat victim"), (RepeatOutcome.NOT_REPEAT, "No")]
 
 
@@ -87,32 +80,26 @@ def _panel(request: HttpRequest, context: dict[str, Any], *, status: int = 200) 
 @role_required("work_incidents")
 def form_victim_link(request: HttpRequest, reference: str) -> HttpResponse:
     incident = get_incident_for_user(request.user, reference)
-    values = {name: request.POST.get(name, "")[:300] for name in LINK_FIELDS}
-    dob, dob_error = date_of_birth_from_parts(values["dob_day"], values["dob_month"], values["dob_year"])
-    errors: dict[str, list[str]] = {"date_of_birth": [dob_error]} if dob_error else {}
-    victim = None
     if request.POST.get("match"):
         # Phone first: the person pressed is looked up again by the number (never taken on
         # the posted id's word) and linked with their name and date of birth.
-        match = _phone_match(request, incident, phone=values["phone"], pk=request.POST["match"])
+        phone = request.POST.get("phone", "")[:300]
+        match = _phone_match(request, incident, phone=phone, pk=request.POST["match"])
         if match is None:
-            errors = {"phone": [MATCH_GONE]}
+            values = {name: request.POST.get(name, "")[:300] for name in LINK_FIELDS}
+            victim, errors = None, {"phone": [MATCH_GONE]}
         else:
-            values["name"], dob, errors = match.name, match.date_of_birth, {}
-    if not errors:
-        try:
-            victim = victim_link(
+            values, victim, errors = victim_link_from_post(
+                post=request.POST,
                 incident=incident,
                 actor=request.user,
-                name=values["name"],
-                date_of_birth=dob,
-                phone=values["phone"],
-                address=values["address"],
-                postcode=values["postcode"],
                 request=request,
+                known=(match.name, match.date_of_birth),
             )
-        except ValidationError as exc:
-            errors = errors_shown_once(exc.message_dict)
+    else:
+        values, victim, errors = victim_link_from_post(
+            post=request.POST, incident=incident, actor=request.user, request=request
+        )
     if not request.htmx:
         if errors:
             # Without JavaScript the victim pages show the errors field by field.

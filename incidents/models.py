@@ -247,6 +247,10 @@ class Incident(models.Model):
     overdue_decision_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The digest of the close request as sent (casework.rules.close_request_digest): every
+    # field, kept by the closure or not, so a CAD's retry is told from a different close
+    # (cad.rules.close_repeat_problem). Empty while open and for closes made before it.
+    close_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
     # Optimistic lock: every change bumps it; a form posted with an older number is stale.
     row_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -68,6 +68,7 @@ def incident_reopen(
             framework_reference="",
             overdue_decision="",
             overdue_decision_by=None,
+            close_digest="",
         )
         # Before the re-THRIVE's own event, so a receiver reads them in the order they happened.
         incident_event(locked, "incident.reopened", at=now, reopened_at=now)

@@ -9,7 +9,7 @@ from typing import Any
 from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -106,28 +106,21 @@ def sweeps() -> QuerySet[PeriodicTask]:
 
 def stuck_texts(now: datetime, *, limit: int = 50) -> QuerySet[Text]:
     """Failed texts and queued ones well past due, oldest first. Only ids, status, attempts
-    and times are read: the page shows no number and no message."""
+    and times are read: the page shows no number and no message. Each carries its incident's
+    `reference`, as a webhook delivery does, so one table partial shows both (one query)."""
     return (
         Text.objects.filter(
             Q(status=TextStatus.FAILED) | Q(status=TextStatus.QUEUED, next_attempt_at__lt=now - STUCK_AFTER)
         )
-        .select_related("incident")
-        .only(
-            "id",
-            "status",
-            "attempts",
-            "created_at",
-            "next_attempt_at",
-            "failed_at",
-            "last_error",
-            "incident__reference",
-        )
+        .only("id", "status", "attempts", "created_at", "next_attempt_at", "failed_at", "last_error")
+        .annotate(reference=F("incident__reference"))
         .order_by("created_at", "id")[:limit]
     )
 
 
 def stuck_webhook_events(now: datetime, *, limit: int = 50) -> list[Any]:
-    """Webhook events not delivered (failed, or pending well past due), when the outbox exists."""
+    """Webhook events not delivered (failed, or pending well past due), when the outbox exists:
+    one query, each row carrying its incident's `reference` (a copied column, no join)."""
     model = webhook_event_model()
     if model is None:
         return []

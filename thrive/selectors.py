@@ -18,10 +18,13 @@ from thrive.models import Assessment, AssessmentStatus
 from thrive.returns import can_review
 
 
-def latest_submitted_assessment(incident: Incident) -> Assessment | None:
+def latest_submitted_assessment(incident: Incident, *, with_author: bool = False) -> Assessment | None:
     """The incident's newest submitted version: the one the closure gate and the re-THRIVE
-    clock go by."""
-    return Assessment.objects.filter(incident=incident, status=AssessmentStatus.SUBMITTED).order_by("-version").first()
+    clock go by (`with_author`: its author read in the same query)."""
+    found = Assessment.objects.filter(incident=incident, status=AssessmentStatus.SUBMITTED)
+    if with_author:
+        found = found.select_related("author")
+    return found.order_by("-version").first()
 
 
 class DraftPrivate(Http404):

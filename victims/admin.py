@@ -8,18 +8,62 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts.roles import role_can
 from config.admin import ReadOnlyAdmin
+from victims.advice import advice_clean, advice_delete, advice_save
 from victims.models import PreventionAdvice, Text, Victim
 from victims.selectors import get_victim_for_user
 from victims.services import victim_erase
 
 
+class PreventionAdviceForm(forms.ModelForm):
+    """The page's checks (victims.advice.advice_clean), shown on the admin's form by field."""
+
+    url = forms.URLField(max_length=300, assume_scheme="https", label="Link")
+
+    class Meta:
+        model = PreventionAdvice
+        fields = ["category", "title", "url", "message", "active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        values, errors = advice_clean(
+            title=data.get("title") or "", url=data.get("url") or "", message=data.get("message") or ""
+        )
+        for field, problems in errors.items():
+            if field not in self.errors:
+                self.add_error(field, problems)
+        data.update(values)
+        return data
+
+
 @admin.register(PreventionAdvice)
 class PreventionAdviceAdmin(admin.ModelAdmin):
-    """Trainers own the wording (PRODUCT.md); the same capability that edits prompts."""
+    """Trainers own the wording (PRODUCT.md); the same capability that edits prompts. Each
+    save and delete goes through victims.advice, which audits it (as the policy tables are)."""
 
+    form = PreventionAdviceForm
     list_display = ["category", "title", "url", "active", "updated_at"]
     list_filter = ["active"]
     search_fields = ["title", "category__name"]
+    actions = None  # a bulk delete would bypass the audited service
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        advice_save(
+            advice=obj,
+            actor=request.user,
+            title=obj.title,
+            url=obj.url,
+            message=obj.message,
+            active=obj.active,
+            request=request,
+            channel="admin",
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        advice_delete(advice=obj, actor=request.user, request=request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def _may(self, request: HttpRequest) -> bool:
         return role_can(request.user, "edit_prompts")

@@ -1,10 +1,17 @@
 """The prevention advice library: the advice a text links to, per opening category (rule 3).
-Trainers edit it (advice_update); the defaults are seeded once (advice_seed_defaults)."""
+Trainers edit it (advice_save: the page and the admin; every change audited, as the other
+policy tables' are); the defaults are seeded once (advice_seed_defaults)."""
+
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import transaction
+from django.http import HttpRequest
 
+from audit.models import Action
+from audit.services import audit_record
 from config.text import free_text_errors
 from incidents.models import Category, Incident
 from victims.models import PreventionAdvice
@@ -55,9 +62,9 @@ def advice_seed_defaults() -> int:
 ADVICE_MESSAGE_MAX = 600
 
 
-def advice_update(*, advice: PreventionAdvice, title: str, url: str, message: str, active: bool) -> PreventionAdvice:
-    """A trainer's edit of one category's advice. The link must be https: it goes to victims."""
-
+def advice_clean(*, title: str, url: str, message: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The advice's fields tidied, and what is wrong with them by field (empty when nothing).
+    The link must be https: it goes to victims. The page and the admin's form both ask it."""
     errors: dict[str, list[str]] = {}
     title, url, message = (title or "").strip(), (url or "").strip(), " ".join((message or "").split())
     if not title:
@@ -79,11 +86,68 @@ def advice_update(*, advice: PreventionAdvice, title: str, url: str, message: st
     )
     for field, messages in checked.items():
         errors.setdefault(field, messages)
+    return {"title": title, "url": url, "message": message}, errors
+
+
+# What the audit line calls each field when it says what a change changed.
+_FIELD_WORDS = {"title": "title", "url": "link", "message": "wording", "active": "active", "category": "category"}
+
+
+def advice_save(
+    *,
+    advice: PreventionAdvice,
+    actor: Any,
+    title: str,
+    url: str,
+    message: str,
+    active: bool,
+    request: HttpRequest | None = None,
+    channel: str = "",
+) -> PreventionAdvice:
+    """A trainer's new or changed advice for one category (the page, the admin): checked
+    (advice_clean), saved and audited in one transaction, the audit line saying which fields
+    changed (not the wording itself). Nothing changed: nothing saved, nothing audited."""
+    values, errors = advice_clean(title=title, url=url, message=message)
     if errors:
         raise ValidationError(errors)
-    advice.title, advice.url, advice.message, advice.active = title, url, message, active
-    advice.save(update_fields=["title", "url", "message", "active", "updated_at"])
+    created = advice.pk is None
+    before = {} if created else PreventionAdvice.objects.filter(pk=advice.pk).values(*_FIELD_WORDS).first() or {}
+    after = {**values, "active": active, "category": advice.category_id}
+    changed = [word for name, word in _FIELD_WORDS.items() if created or before.get(name) != after[name]]
+    if not changed:
+        return advice
+    advice.title, advice.url, advice.message, advice.active = values["title"], values["url"], values["message"], active
+    with transaction.atomic():
+        advice.save()
+        audit_record(
+            actor=actor,
+            action=Action.COLLECT if created else Action.ALTER,
+            object_type="prevention_advice",
+            object_id=advice.pk,
+            description=(f"added: {advice.title}" if created else f"changed {', '.join(changed)}: {advice.title}")[
+                :300
+            ],
+            request=request,
+            channel=channel,
+        )
     return advice
+
+
+def advice_delete(*, advice: PreventionAdvice, actor: Any, request: HttpRequest | None = None) -> None:
+    """Remove a category's advice (the admin), audited: its texts fall back to the force's
+    general advice page (advice_for)."""
+    with transaction.atomic():
+        pk, title = advice.pk, advice.title
+        advice.delete()
+        audit_record(
+            actor=actor,
+            action=Action.ERASE,
+            object_type="prevention_advice",
+            object_id=pk,
+            description=f"deleted: {title}"[:300],
+            request=request,
+            channel="admin",
+        )
 
 
 def advice_for(incident: Incident) -> tuple[str, str]:

@@ -12,22 +12,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import role_required
 from config.errors import Blocked
-from config.pages import errors_list, errors_shown_once
+from config.pages import errors_list
 from incidents.selectors import get_incident_for_user
-from victims.advice import advice_update
+from victims.advice import advice_save
+from victims.link_form import link_field_ids, victim_link_from_post
 from victims.models import CodeAnswer, PreventionAdvice, RepeatOutcome, SupportAnswer, Victim
-from victims.rules import date_of_birth_from_parts
 from victims.selectors import any_queued, get_victim_for_user, text_list, victim_reads_record
-from victims.services import victim_link, victim_record_outcome
+from victims.services import victim_record_outcome
 from victims.victims_code import victims_code_applies, victims_code_record
 
-LINK_ANCHORS = {
-    "name": "f-name",
-    "date_of_birth": "f-dob-day",
-    "phone": "f-phone",
-    "address": "f-address",
-    "postcode": "f-postcode",
-}
+LINK_ANCHORS = link_field_ids("f")
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,29 +31,11 @@ def victim_link_page(request: HttpRequest, reference: str) -> HttpResponse:
     values: dict[str, str] = {}
     field_errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        values = {
-            name: request.POST.get(name, "")[:300]
-            for name in ("name", "dob_day", "dob_month", "dob_year", "phone", "address", "postcode")
-        }
-        dob, dob_error = date_of_birth_from_parts(values["dob_day"], values["dob_month"], values["dob_year"])
-        if dob_error:
-            field_errors = {"date_of_birth": [dob_error]}
-        else:
-            try:
-                victim = victim_link(
-                    incident=incident,
-                    actor=request.user,
-                    name=values["name"],
-                    date_of_birth=dob,
-                    phone=values["phone"],
-                    address=values["address"],
-                    postcode=values["postcode"],
-                    request=request,
-                )
-            except ValidationError as exc:
-                field_errors = errors_shown_once(exc.message_dict)
-            else:
-                return redirect("victims:victim-check", pk=victim.pk)
+        values, victim, field_errors = victim_link_from_post(
+            post=request.POST, incident=incident, actor=request.user, request=request
+        )
+        if victim is not None:
+            return redirect("victims:victim-check", pk=victim.pk)
     context = {
         "incident": incident,
         "values": values,
@@ -192,7 +168,7 @@ def advice_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
             "active": request.POST.get("active") == "true",
         }
         try:
-            advice_update(advice=advice, **values)
+            advice_save(advice=advice, actor=request.user, request=request, **values)
         except ValidationError as exc:
             field_errors = exc.message_dict
         else:
