@@ -216,7 +216,9 @@ def _reopen(world):
 def _late_rethrive(world):
     """The missed re-THRIVE of an incident left open in a settled month comes in now: the
     month it fell due loses a missed one."""
-    incident = Incident.objects.filter(status="open", opened_at__lt=at(world["settled"][1], 1, 0)).order_by("pk").first()
+    incident = (
+        Incident.objects.filter(status="open", opened_at__lt=at(world["settled"][1], 1, 0)).order_by("pk").first()
+    )
     assessment_record(incident=incident, author=incident.handler, data=complete_answers(), submit=True)
     return world["settled"][0]
 
