@@ -349,6 +349,9 @@ class SummaryMonth(models.Model):
 
     month = models.DateField(unique=True)
     dirty = models.BooleanField(default=True)
+    # The month of the oldest incident when it was built: a settled month before it with no
+    # row of its own has nothing to count (older data marks its months, making rows for them).
+    floor = models.BooleanField(default=False)
     built_at = models.DateTimeField(null=True, blank=True)
     changed_at = models.DateTimeField(null=True, blank=True)
 

@@ -99,13 +99,24 @@ def settled_before(now: datetime | None = None) -> date:
 
 
 def clean_months(months: Iterable[date]) -> set[date]:
-    """Of `months`, those the summary answers for: settled, built and unchanged since (one
-    query, none when no month is settled or the summary is off)."""
+    """Of `months`, those the summary answers for (one query, none when no month is settled
+    or the summary is off): settled, built and unchanged since; and settled months before
+    the floor (the oldest incident's month when it was built) with no row, which have
+    nothing to count."""
     before = current_month()
     settled = [month for month in months if month < before]
     if not settled or not summaries_enabled():
         return set()
-    return set(SummaryMonth.objects.filter(month__in=settled, dirty=False).values_list("month", flat=True))
+    rows = SummaryMonth.objects.filter(Q(month__in=settled) | Q(floor=True)).values_list("month", "dirty", "floor")
+    known, clean, floor = set(), set(), None
+    for month, dirty, is_floor in rows:
+        known.add(month)
+        if not dirty:
+            clean.add(month)
+        if is_floor:
+            floor = month
+    empty = {month for month in settled if floor is not None and month < floor and month not in known}
+    return (clean & set(settled)) | empty
 
 
 def live(

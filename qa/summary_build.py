@@ -75,7 +75,10 @@ def month_build(month: date) -> bool:
         )
         row.dirty = False
         row.built_at = timezone.now()
-        row.save(update_fields=["dirty", "built_at"])
+        row.floor = month == first_month()
+        if row.floor:
+            SummaryMonth.objects.filter(floor=True).exclude(pk=row.pk).update(floor=False)
+        row.save(update_fields=["dirty", "built_at", "floor"])
     return True
 
 

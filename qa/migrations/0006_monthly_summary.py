@@ -15,8 +15,8 @@ LANGUAGE sql STABLE AS $$ SELECT date_trunc('month', ts AT TIME ZONE 'Europe/Lon
 -- In month order, so that two changes marking the same months lock them in the same order.
 CREATE OR REPLACE FUNCTION qa_summary_mark(months date[]) RETURNS void
 LANGUAGE sql AS $$
-  INSERT INTO qa_summarymonth (month, dirty, built_at, changed_at)
-  SELECT DISTINCT m, true, NULL::timestamptz, now() FROM unnest(months) AS m
+  INSERT INTO qa_summarymonth (month, dirty, floor, built_at, changed_at)
+  SELECT DISTINCT m, true, false, NULL::timestamptz, now() FROM unnest(months) AS m
   WHERE m IS NOT NULL AND m < qa_summary_local_month(now())
   ORDER BY m
   ON CONFLICT (month) DO UPDATE SET dirty = true, changed_at = EXCLUDED.changed_at
@@ -176,6 +176,7 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("month", models.DateField(unique=True)),
                 ("dirty", models.BooleanField(default=True)),
+                ("floor", models.BooleanField(default=False)),
                 ("built_at", models.DateTimeField(blank=True, null=True)),
                 ("changed_at", models.DateTimeField(blank=True, null=True)),
             ],
