@@ -52,6 +52,9 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-purge": {"task": "idempotency.tasks.idempotency_records_purge", "schedule": 3600.0},
     # The same for emails (the wording emails of rule 9): the outbox is the truth.
     "emails-sweep": {"task": "emails.tasks.email_sweep", "schedule": 60.0},
+    # Issue 18: settled months changed since their summary was built (and any never built)
+    # are built again; until then they are counted live.
+    "qa-summary-sweep": {"task": "qa.tasks.summary_sweep", "schedule": 60.0},
 }
 
 # Webhooks (API.md "Webhooks"; webhooks/): plain http is allowed only to these hosts (a

@@ -6,14 +6,15 @@ closure without an exempt code had one); the share closed under an exemption, an
 per exempt code; the share of re-THRIVEs in on time (rule 5, as recorded at submission); and
 the texts asked for that month, how many were sent and how many delivered.
 
-Each count is one aggregate over a stored local month behind its own index
-(incident_closed_month, assessment_rethrive_month, text_month_status), so a year of a large
-force's incidents is counted in the database, not in Python, and three aggregates answer
-whatever the number of rows (with the closure codes, four).
+Each count is declared once as a summary family (qa.summary): settled months are summed from
+the monthly summary, the current month (and any month changed since it was built) counted
+live, each family one aggregate over a stored local month behind its own index
+(incident_closed_month, assessment_rethrive_month, text_month_status), so the page costs the
+same whatever the number of years kept.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -38,6 +40,7 @@ from incidents.models import ClosureCode, Grading, Incident, Status
 from incidents.rules import rethrive_interval
 from qa.rules import month_bounds, month_range, percentage
 from qa.selectors import QaFilters
+from qa.summary import Family, counted, in_months, month_runs
 from thrive.models import Assessment, AssessmentStatus
 from victims.models import Text, TextStatus
 
@@ -124,103 +127,125 @@ def _rethrive_interval() -> Case:
     )
 
 
-def rethrives_missed(filters: QaFilters, *, now: datetime | None = None) -> dict[date, int]:
-    """Issue 15: the re-THRIVEs that never came, per local month in which they fell due.
+def _missed_rows(months: list[date]) -> QuerySet[Incident]:
+    """Issue 15: the re-THRIVEs that never came, with the local month in which each fell due
+    (`due_month`), for those months.
 
     One per incident at most: its last submitted version made the next due one interval
     later (the clock `rethrive_on_time` keeps for a re-THRIVE that did come, so a grading
     change's "due now" is not counted missed the moment it is made), and the incident was
     closed after that time, or is still open past it, with no later version. A re-THRIVE
     that came late counts as late (rule 5's record), not here; an incident never assessed
-    owed a first assessment, not a re-THRIVE. One aggregate query."""
-    now = now or timezone.now()
-    start, end = month_bounds(filters.first)[0], month_bounds(filters.last)[1]
+    owed a first assessment, not a re-THRIVE. Open past it means past now: a settled month's
+    due times are all past, so its count no longer moves with the clock."""
+    now = timezone.now()
+    # Per run of months: the incidents open in it (opened before its end, closed after its
+    # start or still open), and a due time within it.
+    candidates, due_in = Q(pk__in=[]), Q(pk__in=[])
+    for first, last in month_runs(months):
+        start, end = month_bounds(first)[0], month_bounds(last)[1]
+        candidates |= Q(opened_at__lt=end) & (Q(status=Status.OPEN) | Q(closed_at__gte=start))
+        due_in |= Q(due__gte=start, due__lt=end)
     # A late version (revised after closure) re-THRIVEs nothing: it must not move the clock
     # past the closure and so hide the re-THRIVE missed before it.
-    last = (
+    latest = (
         Assessment.objects.filter(incident=OuterRef("pk"), status=AssessmentStatus.SUBMITTED, late=False)
         .order_by("-submitted_at", "-version")
         .values("submitted_at")[:1]
     )
-    qs = Incident.objects.filter(opened_at__lt=end).filter(Q(status=Status.OPEN) | Q(closed_at__gte=start))
-    if filters.team is not None:
-        qs = qs.filter(team=filters.team)
-    if filters.handler is not None:
-        qs = qs.filter(handler=filters.handler)
-    qs = (
-        qs.annotate(last_at=Subquery(last))
+    zone = timezone.get_default_timezone()
+    return (
+        Incident.objects.filter(candidates)
+        .annotate(last_at=Subquery(latest))
         .filter(last_at__isnull=False)
         .annotate(due=ExpressionWrapper(F("last_at") + _rethrive_interval(), output_field=DateTimeField()))
-        .filter(due__gte=start, due__lt=end)
+        .filter(due_in)
         .filter(Q(status=Status.CLOSED, closed_at__gt=F("due")) | Q(status=Status.OPEN, due__lt=now))
+        .annotate(due_month=TruncMonth("due", tzinfo=zone, output_field=DateField()))
     )
-    zone = timezone.get_default_timezone()
-    return {
-        row["month"]: row["n"]
-        for row in qs.annotate(month=TruncMonth("due", tzinfo=zone, output_field=DateField()))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("id"))
-    }
+
+
+# The compliance figures' additive counts as summary families (qa.summary). A handler filter
+# means the incidents that handler opened (and the re-THRIVEs and texts on them).
+CLOSURES = Family(
+    name="closures",
+    counts=("closed",),
+    # Each count names a column of its index (never `id`), so that PostgreSQL can answer from
+    # the index alone (an index-only scan) instead of visiting every row of the year.
+    rows=lambda months: Incident.objects.filter(in_months("closed_month", months)),
+    aggregates=lambda: {"closed": Count("closed_month")},
+    month="closed_month",
+    team="team",
+    handler="handler",
+    # By closure code: whether a code is exempt is read when the figures are shown, so an
+    # administrator's change to a code counts in every month at once.
+    key="closure_code",
+)
+RETHRIVES = Family(
+    name="rethrives",
+    counts=("rethrives", "on_time"),
+    rows=lambda months: Assessment.objects.filter(in_months("submitted_month", months), rethrive_on_time__isnull=False),
+    aggregates=lambda: {
+        "rethrives": Count("submitted_month"),
+        "on_time": Count("rethrive_on_time", filter=Q(rethrive_on_time=True)),
+    },
+    month="submitted_month",
+    team="incident__team",
+    handler="incident__handler",
+)
+MISSED = Family(
+    name="missed",
+    counts=("missed",),
+    rows=_missed_rows,
+    aggregates=lambda: {"missed": Count("id")},
+    month="due_month",
+    team="team",
+    handler="handler",
+)
+TEXTS = Family(
+    name="texts",
+    counts=("requested", "sent", "delivered"),
+    rows=lambda months: Text.objects.filter(in_months("created_month", months)),
+    aggregates=lambda: {
+        "requested": Count("created_month"),
+        "sent": Count("status", filter=Q(status__in=[TextStatus.SENT, TextStatus.DELIVERED])),
+        "delivered": Count("status", filter=Q(status=TextStatus.DELIVERED)),
+    },
+    month="created_month",
+    team="incident__team",
+    handler="incident__handler",
+)
+COMPLIANCE_FAMILIES = [CLOSURES, RETHRIVES, MISSED, TEXTS]
 
 
 def compliance_monthly(filters: QaFilters) -> list[ComplianceFigures]:
-    """One row per month of the range, oldest first. A handler filter means the incidents
-    that handler opened (and the re-THRIVEs and texts on them)."""
-    closures = Incident.objects.filter(closed_month__gte=filters.first, closed_month__lte=filters.last)
-    rethrives = Assessment.objects.filter(
-        submitted_month__gte=filters.first, submitted_month__lte=filters.last, rethrive_on_time__isnull=False
+    """One row per month of the range, oldest first, every percentage from the summed counts
+    (settled months from the monthly summary, the others live: qa.summary)."""
+    counts = counted(
+        COMPLIANCE_FAMILIES, first=filters.first, last=filters.last, team=filters.team, handler=filters.handler
     )
-    texts = Text.objects.filter(created_month__gte=filters.first, created_month__lte=filters.last)
-    if filters.team is not None:
-        closures = closures.filter(team=filters.team)
-        rethrives = rethrives.filter(incident__team=filters.team)
-        texts = texts.filter(incident__team=filters.team)
-    if filters.handler is not None:
-        closures = closures.filter(handler=filters.handler)
-        rethrives = rethrives.filter(incident__handler=filters.handler)
-        texts = texts.filter(incident__handler=filters.handler)
-
-    exempt = ClosureCode.objects.filter(exempt=True).values_list("pk", "code", "name")
     exempt_codes, exempt_names = {}, {}
-    for pk, code, name in exempt:
+    for pk, code, name in ClosureCode.objects.filter(exempt=True).values_list("pk", "code", "name"):
         exempt_codes[pk] = code
         exempt_names[code] = name
     closed: dict[date, dict[str, Any]] = {}
-    # Each count names a column of its index (never `id`), so that PostgreSQL can answer from
-    # the index alone (an index-only scan) instead of visiting every row of the year.
-    for row in closures.order_by().values("closed_month", "closure_code").annotate(n=Count("closed_month")):
-        month = closed.setdefault(row["closed_month"], {"all": 0, "exempt": 0, "by_code": {}})
-        month["all"] += row["n"]
-        code = exempt_codes.get(row["closure_code"])
-        if code is not None:
-            month["exempt"] += row["n"]
-            month["by_code"][code] = month["by_code"].get(code, 0) + row["n"]
-    on_time = {
-        row["submitted_month"]: row
-        for row in rethrives.order_by()
-        .values("submitted_month")
-        .annotate(n=Count("submitted_month"), on_time=Count("rethrive_on_time", filter=Q(rethrive_on_time=True)))
-    }
-    missed = rethrives_missed(filters)
-    sent_states = [TextStatus.SENT, TextStatus.DELIVERED]
-    sent = {
-        row["created_month"]: row
-        for row in texts.order_by()
-        .values("created_month")
-        .annotate(
-            n=Count("created_month"),
-            sent=Count("status", filter=Q(status__in=sent_states)),
-            delivered=Count("status", filter=Q(status=TextStatus.DELIVERED)),
-        )
-    }
+    for (month, closure_code), row in counts["closures"].items():
+        c = closed.setdefault(month, {"all": 0, "exempt": 0, "by_code": {}})
+        c["all"] += row["closed"]
+        code = exempt_codes.get(closure_code)
+        if code is not None and row["closed"]:
+            c["exempt"] += row["closed"]
+            c["by_code"][code] = c["by_code"].get(code, 0) + row["closed"]
+    on_time = {month: row for (month, _), row in counts["rethrives"].items()}
+    missed = {month: row["missed"] for (month, _), row in counts["missed"].items()}
+    sent = {month: row for (month, _), row in counts["texts"].items()}
 
     rows = []
     for month in month_range(filters.first, filters.last):
         c = closed.get(month, {"all": 0, "exempt": 0, "by_code": {}})
-        r = on_time.get(month, {"n": 0, "on_time": 0})
+        r = on_time.get(month, {"rethrives": 0, "on_time": 0})
         missed_n = missed.get(month, 0)
-        t = sent.get(month, {"n": 0, "sent": 0, "delivered": 0})
+        t = sent.get(month, {"requested": 0, "sent": 0, "delivered": 0})
         rows.append(
             ComplianceFigures(
                 month=month,
@@ -229,9 +254,9 @@ def compliance_monthly(filters: QaFilters) -> list[ComplianceFigures]:
                 closed_exempt_pct=percentage(c["exempt"], c["all"]),
                 exempt_by_code=dict(sorted(c["by_code"].items())),
                 exempt_names=exempt_names,
-                rethrives=r["n"],
-                rethrive_on_time_pct=percentage(r["on_time"], r["n"] + missed_n),
-                texts_requested=t["n"],
+                rethrives=r["rethrives"],
+                rethrive_on_time_pct=percentage(r["on_time"], r["rethrives"] + missed_n),
+                texts_requested=t["requested"],
                 texts_sent=t["sent"],
                 texts_delivered=t["delivered"],
                 closed_with_assessment=c["all"] - c["exempt"],

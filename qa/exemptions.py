@@ -6,7 +6,8 @@ Wiltshire measures: its own table, its own API rows and its own sheet of the exp
 - `exemption_eligible` / `exemption_pick`: what may be drawn, and the seeded pick (the
   sample's seed, so the same draw is made again).
 - `exemption_check_record`: the one write of a finding (page and API).
-- `exemption_audit_monthly`: the one home of the figures (page, API, XLSX).
+- `exemption_audit_monthly`: the one home of the figures (page, API, XLSX), counted from
+  `EXEMPTION_FAMILY` (qa.summary).
 """
 
 import random
@@ -28,6 +29,7 @@ from incidents.models import Incident, Status
 from qa.models import ExemptionCheck, Sample
 from qa.rules import month_bounds, month_range, own_work_refuse, percentage
 from qa.selectors import QaFilters, may_grade_team
+from qa.summary import Family, counted, in_months
 
 DEFAULT_EXEMPT_PER_HANDLER = 1
 MAX_EXEMPT_PER_HANDLER = 20
@@ -161,26 +163,32 @@ EXEMPTION_COLUMNS: list[tuple[str, str]] = [
 ]
 
 
+# The audit's additive counts as a summary family (qa.summary): the exempt closures drawn in
+# live samples, by the month drawn for; the handler is who closed them.
+EXEMPTION_FAMILY = Family(
+    name="exemptions",
+    counts=("drawn", "audited", "justified"),
+    rows=lambda months: ExemptionCheck.objects.filter(in_months("month", months), sample__withdrawn_at__isnull=True),
+    aggregates=lambda: {
+        "drawn": Count("id"),
+        "audited": Count("id", filter=Q(reviewed_at__isnull=False)),
+        "justified": Count("id", filter=Q(justified=True)),
+    },
+    month="month",
+    team="team",
+    handler="handler",
+)
+
+
 def exemption_audit_monthly(filters: QaFilters) -> list[ExemptionAuditFigures]:
     """Per month of the range, oldest first: exempt closures drawn in live samples, audited,
-    and the share of those audited found justified. One aggregate query (qa_exemption_month).
-    The handler filter means who closed them."""
-    qs = ExemptionCheck.objects.filter(
-        month__gte=filters.first, month__lte=filters.last, sample__withdrawn_at__isnull=True
-    )
-    if filters.team is not None:
-        qs = qs.filter(team=filters.team)
-    if filters.handler is not None:
-        qs = qs.filter(handler=filters.handler)
+    and the share of those audited found justified (settled months from the monthly summary,
+    the others live: qa.summary). The handler filter means who closed them."""
     by_month = {
-        row["month"]: row
-        for row in qs.order_by()
-        .values("month")
-        .annotate(
-            drawn=Count("id"),
-            audited=Count("id", filter=Q(reviewed_at__isnull=False)),
-            justified=Count("id", filter=Q(justified=True)),
-        )
+        month: row
+        for (month, _), row in counted(
+            [EXEMPTION_FAMILY], first=filters.first, last=filters.last, team=filters.team, handler=filters.handler
+        )["exemptions"].items()
     }
     rows = []
     for month in month_range(filters.first, filters.last):

@@ -338,3 +338,66 @@ class ExportRecord(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("Export records are append-only: a record cannot be deleted.")
+
+
+class SummaryMonth(models.Model):
+    """One settled local month of the monthly summary (qa.summary): built when its counts
+    (MonthlyCount) were last written, dirty when anything its figures depend on changed
+    since. A database trigger marks a month dirty in the same transaction as the change
+    (migration 0006); a dirty or unbuilt month is counted live, so a reader never sees stale
+    figures, and the beat sweep builds it again."""
+
+    month = models.DateField(unique=True)
+    dirty = models.BooleanField(default=True)
+    # The month of the oldest incident when it was built: a settled month before it with no
+    # row of its own has nothing to count (older data marks its months, making rows for them).
+    floor = models.BooleanField(default=False)
+    built_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {'dirty' if self.dirty else 'built'}"
+
+
+class SummaryScope(models.IntegerChoices):
+    """How far a summary row is broken down: each handler within a team, each team, or all."""
+
+    HANDLER = 0, "Handler"
+    TEAM = 1, "Team"
+    ALL = 2, "All"
+
+
+class MonthlyCount(models.Model):
+    """The additive counts one measure family (qa.summary.Family) needs for one settled month,
+    at one scope: never a percentage, so every percentage is computed from sums. `c0`... are
+    the family's counts in the order it names them; `key` is the family's own extra
+    breakdown (the closure code for closures). Team and handler are plain ids: a summary row
+    keeps no one from being deleted, and their names are read when the figures are shown."""
+
+    family = models.CharField(max_length=20)
+    month = models.DateField()
+    scope = models.PositiveSmallIntegerField(choices=SummaryScope.choices)
+    team_id = models.BigIntegerField(null=True, blank=True)
+    handler_id = models.BigIntegerField(null=True, blank=True)
+    key = models.BigIntegerField(null=True, blank=True)
+    c0 = models.BigIntegerField(default=0)
+    c1 = models.BigIntegerField(default=0)
+    c2 = models.BigIntegerField(default=0)
+    c3 = models.BigIntegerField(default=0)
+    c4 = models.BigIntegerField(default=0)
+    c5 = models.BigIntegerField(default=0)
+    c6 = models.BigIntegerField(default=0)
+    c7 = models.BigIntegerField(default=0)
+    c8 = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "month", "family", "team_id"], name="qa_monthlycount_read"),
+            models.Index(fields=["month"], name="qa_monthlycount_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.month:%Y-%m} scope {self.scope}"

@@ -11,6 +11,7 @@ from accounts.models import Role, Team, User
 from accounts.roles import role_can
 from qa.models import Check, Dispute, GradeLevel, Review, Sample, SampleItem
 from qa.rules import MAX_MONTHS, MonthlyFigures, month_add, month_parse, month_range, percentage
+from qa.summary import Family, counted, in_months
 
 GRADED_MEASURES = ("vulnerability", "prevention", "preservation")
 MEASURES = (*GRADED_MEASURES, "repeat_victim_check")
@@ -86,10 +87,15 @@ def grade_scale(*, include: list[str] | None = None) -> list[GradeLevel]:
     return list(GradeLevel.objects.filter(Q(active=True) | Q(code__in=include or [])).order_by("order", "code"))
 
 
+def reviews_in(months: list[date]) -> QuerySet[Review]:
+    """Rule 11's rows: the current version of each graded item of those months."""
+    return Review.objects.filter(in_months("month", months), current=True)
+
+
 def reviews_counted(filters: QaFilters) -> QuerySet[Review]:
     """The reviews that make the figures: the current version of each graded item in the
     months asked for (served by the partial index qa_review_month)."""
-    qs = Review.objects.filter(current=True, month__gte=filters.first, month__lte=filters.last)
+    qs = reviews_in(month_range(filters.first, filters.last))
     if filters.team is not None:
         qs = qs.filter(team=filters.team)
     if filters.handler is not None:
@@ -97,21 +103,43 @@ def reviews_counted(filters: QaFilters) -> QuerySet[Review]:
     return qs
 
 
-def qa_monthly(filters: QaFilters) -> list[MonthlyFigures]:
-    """Rule 11, the one home of the QA percentages: one row per month of the range, oldest
-    first, from ONE aggregate query whatever the number of reviews. The database counts;
-    only the four divisions (and their half-up rounding) happen here, on integers."""
+def _qa_counts() -> dict[str, Any]:
+    """Rule 11's additive counts: calls assessed, and each measure's good and counted."""
     counts: dict[str, Any] = {"calls": Count("id")}
     for measure in GRADED_MEASURES:
         counts[f"{measure}_good"] = Count("id", filter=grade_counts_as_good(measure))
         counts[f"{measure}_of"] = Count("id", filter=grade_counted(measure))
     counts["repeat_victim_check_good"] = Count("id", filter=Q(repeat_victim_check=Check.YES))
     counts["repeat_victim_check_of"] = Count("id", filter=~Q(repeat_victim_check=Check.NOT_APPLICABLE))
-    by_month = {row["month"]: row for row in reviews_counted(filters).order_by().values("month").annotate(**counts)}
+    return counts
+
+
+# Rule 11's counts as a summary family (qa.summary): the current reviews of each month.
+QA_FAMILY = Family(
+    name="qa",
+    counts=tuple(_qa_counts()),
+    rows=reviews_in,
+    aggregates=_qa_counts,
+    month="month",
+    team="team",
+    handler="handler",
+)
+
+
+def qa_monthly(filters: QaFilters) -> list[MonthlyFigures]:
+    """Rule 11, the one home of the QA percentages: one row per month of the range, oldest
+    first. The database counts (settled months from the monthly summary, the others live,
+    qa.summary); only the four divisions (and their half-up rounding) happen here, on sums."""
+    by_month = {
+        month: row
+        for (month, _), row in counted(
+            [QA_FAMILY], first=filters.first, last=filters.last, team=filters.team, handler=filters.handler
+        )["qa"].items()
+    }
     rows = []
     for month in month_range(filters.first, filters.last):
         row = by_month.get(month)
-        if row is None:
+        if row is None or not row["calls"]:
             rows.append(MonthlyFigures(month, 0, None, None, None, None))
             continue
         rows.append(

@@ -10,7 +10,8 @@ Who and what the rule counts is victims.victims_code's (APPLIES_Q, MET_Q). Here:
 - the handler is whoever linked the victim: the person on the call, who owes the victim
   the Code (a correction by a supervisor does not move the credit);
 - the denominator is every victim of crime linked, recorded or not.
-Each breakdown is one aggregate query over the victim_linked_month index.
+Each breakdown sums the settled months' summary and counts the others live (qa.summary,
+`VICTIMS_CODE_FAMILY`), then reads the teams' or handlers' names.
 """
 
 import csv
@@ -20,10 +21,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 
+from accounts.models import Team, User
 from qa.rules import month_range, percentage
 from qa.selectors import QaFilters
+from qa.summary import Family, clean_months, counted, in_months
 from victims.models import Victim
 from victims.victims_code import APPLIES_Q, MET_Q, RECORDED_Q
 
@@ -68,80 +71,95 @@ class CodeFigures:
         }
 
 
-def _victims(filters: QaFilters) -> QuerySet[Victim]:
-    qs = Victim.objects.filter(APPLIES_Q, linked_month__gte=filters.first, linked_month__lte=filters.last)
-    if filters.team is not None:
-        qs = qs.filter(incident__team=filters.team)
-    if filters.handler is not None:
-        qs = qs.filter(created_by=filters.handler)
-    return qs
+# Rule 14's additive counts as a summary family (qa.summary): victims of crime by the month
+# they were linked, the team the incident's, the handler whoever linked them.
+VICTIMS_CODE_FAMILY = Family(
+    name="victims_code",
+    counts=("victims", "recorded", "met"),
+    rows=lambda months: Victim.objects.filter(APPLIES_Q, in_months("linked_month", months)),
+    aggregates=lambda: {
+        "victims": Count("id"),
+        "recorded": Count("id", filter=RECORDED_Q),
+        "met": Count("id", filter=MET_Q),
+    },
+    month="linked_month",
+    team="incident__team",
+    handler="created_by",
+)
 
 
-def _counted(qs: QuerySet[Victim], *group: str) -> list[dict[str, Any]]:
-    return list(
-        qs.order_by()
-        .values(*group)
-        .annotate(n=Count("id"), recorded=Count("id", filter=RECORDED_Q), met=Count("id", filter=MET_Q))
+def _counted(filters: QaFilters, group: str, stored: set[date] | None = None) -> dict[Any, dict[str, int]]:
+    """The family's counts over the filters' range by month, team id or handler id."""
+    counts = counted(
+        [VICTIMS_CODE_FAMILY],
+        first=filters.first,
+        last=filters.last,
+        team=filters.team,
+        handler=filters.handler,
+        group=group,
+        stored=stored,
+    )["victims_code"]
+    return {value: row for (value, _), row in counts.items() if row["victims"]}
+
+
+def _line(breakdown: str, key: str, name: str, row: dict[str, int]) -> CodeFigures:
+    return CodeFigures(
+        breakdown=breakdown,
+        key=key,
+        name=name,
+        victims_of_crime=row["victims"],
+        recorded=row["recorded"],
+        all_given=row["met"],
     )
 
 
-def victims_code_monthly(filters: QaFilters) -> list[CodeFigures]:
+def victims_code_monthly(filters: QaFilters, stored: set[date] | None = None) -> list[CodeFigures]:
     """One line per month of the range, oldest first (zeros where no victim of crime)."""
-    by_month = {row["linked_month"]: row for row in _counted(_victims(filters), "linked_month")}
-    rows = []
-    for month in month_range(filters.first, filters.last):
-        row = by_month.get(month, {"n": 0, "recorded": 0, "met": 0})
-        rows.append(
-            CodeFigures(
-                breakdown="month",
-                key=f"{month:%Y-%m}",
-                name=_month_name(month),
-                victims_of_crime=row["n"],
-                recorded=row["recorded"],
-                all_given=row["met"],
-            )
-        )
-    return rows
+    by_month = _counted(filters, "month", stored)
+    empty = {"victims": 0, "recorded": 0, "met": 0}
+    return [
+        _line("month", f"{month:%Y-%m}", _month_name(month), by_month.get(month, empty))
+        for month in month_range(filters.first, filters.last)
+    ]
 
 
-def victims_code_by_team(filters: QaFilters) -> list[CodeFigures]:
+def victims_code_by_team(filters: QaFilters, stored: set[date] | None = None) -> list[CodeFigures]:
     """One line per team with any victim of crime in the range, by name."""
+    by_team = _counted(filters, "team", stored)
+    names = dict(Team.objects.filter(pk__in=[pk for pk in by_team if pk is not None]).values_list("pk", "name"))
     rows = [
-        CodeFigures(
-            breakdown="team",
-            key=row["incident__team__name"] or "",
-            name=row["incident__team__name"] or "No team",
-            victims_of_crime=row["n"],
-            recorded=row["recorded"],
-            all_given=row["met"],
-        )
-        for row in _counted(_victims(filters), "incident__team__name")
+        _line("team", names.get(pk, ""), names.get(pk) or "No team", row)
+        for pk, row in by_team.items()
+        if pk is None or pk in names
     ]
     return sorted(rows, key=lambda r: r.name.lower())
 
 
-def victims_code_by_handler(filters: QaFilters) -> list[CodeFigures]:
+def victims_code_by_handler(filters: QaFilters, stored: set[date] | None = None) -> list[CodeFigures]:
     """One line per handler who linked a victim of crime in the range, by name."""
-    rows = [
-        CodeFigures(
-            breakdown="handler",
-            key=row["created_by__username"],
-            name=row["created_by__full_name"] or row["created_by__username"],
-            victims_of_crime=row["n"],
-            recorded=row["recorded"],
-            all_given=row["met"],
+    by_handler = _counted(filters, "handler", stored)
+    people = {
+        pk: (username, full_name)
+        for pk, username, full_name in User.objects.filter(pk__in=list(by_handler)).values_list(
+            "pk", "username", "full_name"
         )
-        for row in _counted(_victims(filters), "created_by__username", "created_by__full_name")
+    }
+    rows = [
+        _line("handler", people[pk][0], people[pk][1] or people[pk][0], row)
+        for pk, row in by_handler.items()
+        if pk in people
     ]
     return sorted(rows, key=lambda r: (r.name.lower(), r.key))
 
 
 def victims_code_figures(filters: QaFilters) -> dict[str, list[CodeFigures]]:
-    """All three breakdowns (three queries)."""
+    """All three breakdowns: which months the summary answers for (one query), then each
+    breakdown's counts, and the teams' and the handlers' names."""
+    stored = clean_months(month_range(filters.first, filters.last))
     return {
-        "months": victims_code_monthly(filters),
-        "teams": victims_code_by_team(filters),
-        "handlers": victims_code_by_handler(filters),
+        "months": victims_code_monthly(filters, stored),
+        "teams": victims_code_by_team(filters, stored),
+        "handlers": victims_code_by_handler(filters, stored),
     }
 
 

@@ -97,7 +97,10 @@ PINNED: dict[str, int] = {
     "review_queue": 9,
     "returned_to_me": 4,
     "victim_check": 6,
-    "qa_dashboard": 8,  # + the exemption audit's one aggregate (qa.exemptions)
+    # Issue 18: each of the figures' measures (QA, compliance, exemption audit, Victims' Code)
+    # first asks which months the monthly summary answers for (qa.summary), then reads each
+    # family once, from the summary or live: +1 per measure on every page and export below.
+    "qa_dashboard": 10,  # + the exemption audit's one aggregate (qa.exemptions)
     "qa_drilldown": 4,
     "qa_sample_list": 4,
     "qa_feedback": 8,  # + the findings on the handler's own exempt closures, + disputes answered by a correction
@@ -121,13 +124,13 @@ PINNED: dict[str, int] = {
     "api_incident_victims": 4,  # the token, the incident, its victims, one insert of the audit rows
     "api_incident_texts": 3,
     "api_assessments_returned": 3,
-    "api_qa_monthly": 2,  # the token and the one monthly aggregate
+    "api_qa_monthly": 3,  # the token and the one monthly aggregate
     # --- the rest of the URLconf ---
     # The current prompt set; the force's model, its newest published version, who has
     # acknowledged it and the staff (thrive.wording.trained_by_team); +1 (issue 15): who
     # attended a briefing on it, which is what counts as trained.
     "trainer_home": 8,
-    "analyst_home": 3,  # the session, the user, the six months' QA aggregate
+    "analyst_home": 4,  # the session, the user, the six months' QA aggregate
     # As a handler's: own open incidents and their count, drafts, failed texts, badge; + the
     # handover list (issue 15; an administrator has no team, so no colleagues to read).
     "admin_home": 8,
@@ -168,14 +171,14 @@ PINNED: dict[str, int] = {
     # (qa.compliance); the teams and the staff for the filters.
     # + the missed re-THRIVEs and the exemption audit (issue 15); +3 (issue 15): the Victims'
     # Code per month, per team and per handler (qa.victims_code), one aggregate each.
-    "qa_compliance": 13,
+    "qa_compliance": 16,
     # The monthly aggregate and the export's record; +3 since issue 13: the record and its
     # audit row are written in one transaction (a savepoint and its release here, inside
     # the test's transaction) and the audit row is one insert.
-    "qa_export_csv": 7,
+    "qa_export_csv": 8,
     # The same, the compliance sheet's five queries, the exemption sheet's one and the
     # Victims' Code sheet's three (issue 15).
-    "qa_export_xlsx": 16,
+    "qa_export_xlsx": 20,
     "qa_sample_detail": 7,  # the sample, its items (joined), their current reviews, its exemption checks
     # The item (joined), its current review and its themes, every version and their themes,
     # the active themes, the badge.
@@ -194,10 +197,10 @@ PINNED: dict[str, int] = {
     "api_assessment_detail": 3,
     "api_prompt_set_current": 2,
     "api_prompt_set_detail": 3,  # the token, the force's model, the version
-    "api_qa_compliance": 6,  # the token and qa.compliance's five
+    "api_qa_compliance": 7,  # the token and qa.compliance's five
     # The check (joined: sample, incident, closure code, category, who closed, reviewer), the badge.
     "qa_exemption_audit": 4,
-    "api_qa_exemption_monthly": 2,  # the token and the one aggregate
+    "api_qa_exemption_monthly": 3,  # the token and the one aggregate
     # Issue 15. The session, the user, the briefings (one query, with their versions,
     # recorders and attendance counts), the force's model and its current version.
     "briefing_list": 5,
@@ -207,8 +210,8 @@ PINNED: dict[str, int] = {
     "briefing_create": 6,
     # The Victims' Code per month, team and handler (qa.victims_code), one aggregate each,
     # after the export's record and audit row (as qa_export_csv).
-    "qa_victims_code_csv": 9,
-    "api_qa_victims_code": 4,  # the token and the three aggregates
+    "qa_victims_code_csv": 10,
+    "api_qa_victims_code": 5,  # the token, which months are summarised, and the three aggregates
     "api_briefing_list": 3,  # the token, the count and a page of briefings (with their counts)
     "api_briefing_detail": 3,  # the token, the briefing, its attendees
     # Rule 13 (alerts/). The polled fragment: the session, the user, the alerts (no header).
