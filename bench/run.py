@@ -35,7 +35,7 @@ from bench.database import Database  # noqa: E402
 from bench.load import Load  # noqa: E402
 from bench.report import machine, report_dir, write_reports  # noqa: E402
 from bench.server import Server  # noqa: E402
-from bench.verdict import cpu_targets  # noqa: E402
+from bench.verdict import analytics_targets, cpu_targets  # noqa: E402
 
 
 class Bench(Database, Server, Load):
@@ -111,6 +111,7 @@ class Bench(Database, Server, Load):
             server.terminate()
             server.wait(30)
             shutil.rmtree(self.static, ignore_errors=True)
+        analytics_targets(self.results, years=self.years, incidents=self.incidents)
         if not env("BENCH_SCENARIOS", ""):
             print("bench: the dashboard's bare SQL", flush=True)
             self.dashboard_sql()

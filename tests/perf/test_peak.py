@@ -156,3 +156,23 @@ def test_the_cpu_targets_judge_the_floor_every_staff_page_and_the_long_history()
     cpu["pages"]["incident_detail_long"]["median_ms"] = 6.0
     cpu_targets(results, cpu)
     assert results["targets"]["cpu_history"]["verdict"] == "MISSED"
+
+
+def test_the_analytics_target_takes_the_worst_analyst_page_under_the_closed_loop():
+    from bench.verdict import analytics_targets
+
+    def scenario(p95):
+        return {"server": {"p50": p95 / 2, "p95": p95, "p99": p95 * 1.2}, "failures": 0, "load": "1.0 0.9 0.8"}
+
+    results = {
+        "scenarios": {"qa_dashboard": scenario(90.0), "compliance": scenario(140.0), "handler_home": scenario(900.0)}
+    }
+    analytics_targets(results, years=5, incidents=7_500_000)
+    row = results["targets"]["analytics_p95"]
+    assert row["verdict"] == "PASS"  # the handler's page is not an analyst's
+    assert "compliance p95 140.0 ms" in row["figure"]
+
+    results["scenarios"]["compliance"] = scenario(151.0)
+    analytics_targets(results)
+    assert results["targets"]["analytics_p95"]["verdict"] == "MISSED"
+    assert "compliance 151.0 ms" in results["targets"]["analytics_p95"]["why"]
