@@ -5,7 +5,7 @@ every write goes through thrive.wording.briefings.briefing_record, as the pages'
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.pagination import PageNumberPagination
@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import capability_permission
+from config.api import paginated
 from thrive.models import Briefing, PromptSet, PromptSetStatus
 from thrive.wording import briefing_list, briefing_record, current_family, get_briefing_for_user
 from thrive.wording.briefings import attendee_ids_for
@@ -58,7 +59,11 @@ def briefing_out(briefing: Briefing, *, attendees: list[str] | None = None) -> d
     return out
 
 
-@extend_schema(methods=["GET"], responses=BriefingOut(many=True))
+@extend_schema(
+    methods=["GET"],
+    parameters=[OpenApiParameter("page", int, description="The page, 50 briefings each")],
+    responses=paginated(BriefingOut),
+)
 @extend_schema(methods=["POST"], request=BriefingIn, responses={201: BriefingOut})
 @api_view(["GET", "POST"])
 @permission_classes([EditsPrompts])
