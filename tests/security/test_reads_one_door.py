@@ -72,6 +72,10 @@ READS: dict[str, Shows | None] = {
     "incidents:incident-create": NOTHING,
     # The victims panel (victims_for_user, from the panel's template tag).
     "incidents:incident-detail": Shows(victims=("victim",)),
+    # An incident's older log entries and its versions list (issue 18): references, times,
+    # authors and statuses, never a victim's details or a version's answers.
+    "incidents:incident-log": NOTHING,
+    "incidents:incident-versions": NOTHING,
     "incidents:incident-close": WRITE_ONLY,
     "incidents:incident-note": WRITE_ONLY,
     "incidents:incident-grading": WRITE_ONLY,
@@ -85,6 +89,9 @@ READS: dict[str, Shows | None] = {
     "thrive:assessment-autosave": WRITE_ONLY,
     # Without htmx (as asked here) the panel's routes send the browser to the victim pages.
     "thrive:assessment-victim-link": WRITE_ONLY,
+    # Phone first (issue 19): posted without a number it offers no one; with a caller's number
+    # each person offered is one consultation (tests/casework/test_call_phone_first.py).
+    "thrive:assessment-victim-phone": Shows(method="POST"),
     "thrive:assessment-victim-outcome": WRITE_ONLY,
     "thrive:assessment-dispatch-first": WRITE_ONLY,
     "thrive:assessment-submit": WRITE_ONLY,
