@@ -341,11 +341,9 @@ class ExportRecord(models.Model):
 
 
 class SummaryMonth(models.Model):
-    """One settled local month of the monthly summary (qa.summary): built when its counts
-    (MonthlyCount) were last written, dirty when anything its figures depend on changed
-    since. A database trigger marks a month dirty in the same transaction as the change
-    (migration 0006); a dirty or unbuilt month is counted live, so a reader never sees stale
-    figures, and the beat sweep builds it again."""
+    """A settled month of the monthly summary (qa.summary), dirty once anything its figures
+    depend on changed since it was built (a trigger, migration 0006, marks it in the changing
+    transaction). Dirty or unbuilt months are counted live until the beat sweep rebuilds them."""
 
     month = models.DateField(unique=True)
     dirty = models.BooleanField(default=True)
@@ -371,11 +369,10 @@ class SummaryScope(models.IntegerChoices):
 
 
 class MonthlyCount(models.Model):
-    """The additive counts one measure family (qa.summary.Family) needs for one settled month,
-    at one scope: never a percentage, so every percentage is computed from sums. `c0`... are
-    the family's counts in the order it names them; `key` is the family's own extra
-    breakdown (the closure code for closures). Team and handler are plain ids: a summary row
-    keeps no one from being deleted, and their names are read when the figures are shown."""
+    """A measure family's (qa.summary.Family) additive counts for a settled month at one scope,
+    never a percentage: `c0`... in the family's order, `key` its own breakdown (the closure
+    code for closures). Team and handler are plain ids, so a summary row keeps no one from
+    being deleted; their names are read when the figures are shown."""
 
     family = models.CharField(max_length=20)
     month = models.DateField()
