@@ -61,6 +61,7 @@ def briefing_out(briefing: Briefing, *, attendees: list[str] | None = None) -> d
 
 @extend_schema(
     methods=["GET"],
+    operation_id="api_briefings_list",
     parameters=[OpenApiParameter("page", int, description="The page, 50 briefings each")],
     responses=paginated(BriefingOut),
 )

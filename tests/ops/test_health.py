@@ -36,6 +36,9 @@ def test_live_answers_200_json_without_signing_in(client):
 
 def test_ready_without_a_worker_heartbeat_is_503_and_names_the_check(client, settings):
     settings.REDIS_URL = settings.CELERY_BROKER_URL  # the machine's Redis answers
+    # A real worker started by an earlier test commits its heartbeat to this database; this
+    # test is about none being there (the deletion is rolled back with the test).
+    WorkerHeartbeat.objects.all().delete()
     status, body = _ready(client)
     assert status == 503
     assert body["status"] == "unavailable"

@@ -9,6 +9,7 @@ from axes.models import AccessAttempt
 from django.utils import timezone
 
 from ops import selectors
+from ops.models import WorkerHeartbeat
 from tests.factories import make_incident
 from tests.ops.conftest import METRICS_TOKEN, scrape
 from victims.models import Text
@@ -75,6 +76,9 @@ def test_token_and_network_together_need_both(client, metrics_settings, settings
 
 
 def test_the_figures(client, metrics_settings, settings, handler_client):
+    # A real worker started by an earlier test may still write its heartbeat here: none, for
+    # the "-1: never" figure below (the deletion is rolled back with the test).
+    WorkerHeartbeat.objects.all().delete()
     _world(3)  # two queued (10 and 12 minutes old), one failed
     make_incident(opened_at=timezone.now() - timedelta(hours=20), assessed=True)  # overdue a re-THRIVE
     AccessAttempt.objects.create(
