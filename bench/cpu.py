@@ -24,27 +24,21 @@ docs/, or var/bench/ with --small, as bench/report.py does). `make bench` runs i
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import json
 import os
-import pstats
 import random
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from bench.common import OUT, ROOT, VENV, load_average
 from bench.cpu_bare import bare_child, bare_process, wait_for
+from bench.cpu_driver import Driver, print_profile
 from bench.cpu_report import markdown, summarise, write
 
 # Issue 18's targets.
-CSRF_COOKIE = "BenchCsrfSecretBenchCsrfSecret12"  # a 32-character secret, as a browser would carry
 
 
 def defaults() -> None:
@@ -54,48 +48,6 @@ def defaults() -> None:
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("CELERY_QUEUE", "bench_texts")
-
-
-# --- driving requests through the WSGI handler -------------------------------------------
-
-
-class Driver:
-    """Requests through one WSGIHandler, timed in this process's CPU."""
-
-    def __init__(self) -> None:
-        from django.core.handlers.wsgi import WSGIHandler
-
-        self.handler = WSGIHandler()
-
-    def environ(self, url: str, session: str) -> dict[str, Any]:
-        parts = urlsplit(url)
-        return {
-            "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": parts.path, "QUERY_STRING": parts.query,
-            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1", "HTTP_USER_AGENT": "bench.cpu",
-            "HTTP_ACCEPT": "text/html", "HTTP_COOKIE": f"sessionid={session}; csrftoken={CSRF_COOKIE}",
-            "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http", "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
-        }  # fmt: skip
-
-    def get(self, url: str, session: str) -> tuple[str, int]:
-        status: list[str] = []
-        result = self.handler(self.environ(url, session), lambda s, h, *a: status.append(s))
-        try:
-            size = sum(len(chunk) for chunk in result)
-        finally:
-            result.close()  # request_finished: what gunicorn does after the last byte
-        return status[0], size
-
-    def timed(self, urls: list[str], session: str, number: int) -> float:
-        """Mean CPU seconds per request over `number` requests, cycling through `urls`."""
-        took = 0.0
-        for i in range(number):
-            url = urls[i % len(urls)]
-            started = time.process_time()
-            self.get(url, session)
-            took += time.process_time() - started
-        return took / number
 
 
 # --- the pages ----------------------------------------------------------------------------
@@ -175,14 +127,6 @@ def query_count(driver: Driver, url: str, session: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         driver.get(url, session)
     return len(queries.captured_queries)
-
-
-def print_profile(func: Callable[[], Any], stream: Any, lines: int = 45) -> None:
-    profile = cProfile.Profile(time.process_time)
-    profile.runcall(func)
-    stats = pstats.Stats(profile, stream=stream)
-    stats.sort_stats("cumulative").print_stats(lines)
-    stats.sort_stats("tottime").print_stats(25)
 
 
 # --- the measurement ----------------------------------------------------------------------

@@ -55,7 +55,7 @@ def bare_child(runs: int, number: int, ids: list[int]) -> None:
     from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
 
-    from bench.cpu import Driver, print_profile
+    from bench.cpu_driver import Driver, print_profile
 
     user, _ = User.objects.get_or_create(username="bare")
     store = SessionStore()

@@ -9,14 +9,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import requests
 
 from bench.common import OUT
-
-if TYPE_CHECKING:  # the driver imports this module
-    from bench.peak_driver import Driver
 
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - bench/volume's accounts on a throw-away database
 
@@ -116,7 +113,11 @@ class Browser:
     cookies, each request sent to the next server in turn (cookies are per host, not per
     port, as in a browser), timed from when it was due."""
 
-    def __init__(self, driver: Driver, account: dict[str, str]) -> None:
+    def __init__(
+        self,
+        driver: Any,  # bench.peak_driver.Driver (which imports this module)
+        account: dict[str, str],
+    ) -> None:
         self.driver = driver
         self.account = account["username"]
         self.http = requests.Session()

@@ -44,7 +44,7 @@ def target_set(results: dict[str, Any], key: str, *, figure: str, limit: str, pa
 
 def peak_targets(results: dict[str, Any], peak: dict[str, Any], *, incidents: int | None = None) -> None:
     """The two targets bench/peak.py measures, from its results."""
-    from bench.peak import HANDLER_PAGES
+    from bench.peak_browser import HANDLER_PAGES
 
     options = peak["options"]
     pages = peak["pages"]
