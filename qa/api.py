@@ -25,7 +25,7 @@ from qa.exemptions import (
 )
 from qa.models import Check, ExemptionCheck, ExportFormat, Review, Sample, SampleItem
 from qa.rules import month_parse
-from qa.selectors import QaFilters, qa_monthly
+from qa.selectors import QaFilters, may_grade_team, qa_monthly
 from qa.services import DEFAULT_PER_HANDLER, MAX_PER_HANDLER, export_record, review_record, sample_draw
 from qa.victims_code import victims_code_figures
 
@@ -116,9 +116,10 @@ class ReviewIn(serializers.Serializer):
     themes = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
     def validate_sample_item(self, value: int) -> SampleItem:
+        # Another team's item reads as no item: a 403 would tell a caller which ids exist.
         item = SampleItem.objects.select_related("sample").filter(pk=value).first()
-        if item is None:
-            raise serializers.ValidationError("There is no sample item with this id")
+        if item is None or not may_grade_team(self.context["request"].user, item.team_id):
+            raise serializers.ValidationError("There is no sample item with this id in a sample you grade")
         return item
 
 
@@ -152,7 +153,7 @@ class ReviewOut(serializers.Serializer):
 @permission_classes([Grades])
 def review_create_api(request: Request) -> Response:
     """Rule 10: grade a sample item; one review per item (409 already_reviewed)."""
-    data = ReviewIn(data=request.data)
+    data = ReviewIn(data=request.data, context={"request": request})
     data.is_valid(raise_exception=True)
     fields = dict(data.validated_data)
     item = fields.pop("sample_item")
@@ -222,9 +223,10 @@ class ExemptionAuditIn(serializers.Serializer):
     feedback = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
     def validate_check(self, value: int) -> ExemptionCheck:
+        # Another team's check reads as no check: a 403 would tell a caller which ids exist.
         check = ExemptionCheck.objects.filter(pk=value).first()
-        if check is None:
-            raise serializers.ValidationError("There is no drawn exempt closure with this id")
+        if check is None or not may_grade_team(self.context["request"].user, check.team_id):
+            raise serializers.ValidationError("There is no drawn exempt closure with this id in a sample you audit")
         return check
 
 
@@ -247,7 +249,7 @@ class ExemptionAuditOut(serializers.Serializer):
 @permission_classes([Grades])
 def exemption_audit_create_api(request: Request) -> Response:
     """Record whether a drawn exempt closure was justified (409 already_audited, own_work)."""
-    data = ExemptionAuditIn(data=request.data)
+    data = ExemptionAuditIn(data=request.data, context={"request": request})
     data.is_valid(raise_exception=True)
     fields = data.validated_data
     check = exemption_check_record(

@@ -114,6 +114,12 @@ def test_the_api_records_and_refuses(supervisor, june, admin_user, analyst, api_
     assert bad.status_code == 400
     assert "feedback" in bad.json()
     assert api.post("/api/qa/exemption-audits/", {"check": 0, "justified": True}, format="json").status_code == 400
+    # Another team's supervisor: the same answer as for an id that does not exist.
+    outsider = api_client_for(UserFactory(supervisor=True, team=TeamFactory(name="Red Watch")))
+    theirs = outsider.post("/api/qa/exemption-audits/", {"check": checks[0]["id"], "justified": True}, format="json")
+    unknown = outsider.post("/api/qa/exemption-audits/", {"check": 0, "justified": True}, format="json")
+    assert (theirs.status_code, theirs.json()) == (400, unknown.json())
+    assert set(theirs.json()) == {"check"}
     refused = api_client_for(analyst).post(
         "/api/qa/exemption-audits/", {"check": checks[0]["id"], "justified": True}, format="json"
     )
