@@ -298,7 +298,11 @@ def text_receipt(*, reference: str, provider_status: str, provider_id: str = "")
         raise UnknownText(reference)
     new = NOTIFY_RECEIPT_STATUSES.get(provider_status)
     if new is None:
-        return text  # an intermediate status (sending, pending): nothing to record
+        # Notify's callbacks carry only final statuses; anything else (an intermediate one, or a
+        # status Notify adds later) changes nothing, but operations are told, so that a text
+        # left at "sent" by a status this code does not know is looked into, not forgotten.
+        logger.warning("Text %s: delivery receipt with unknown status %r recorded nothing.", text.pk, provider_status)
+        return text
     now = timezone.now()
     if new == TextStatus.DELIVERED:
         _text_move(

@@ -168,6 +168,14 @@ def test_a_receipt_after_delivery_cannot_fail_it(client, sent_text):
     assert sent_text.status == TextStatus.DELIVERED
 
 
+def test_a_receipt_with_a_status_we_do_not_know_changes_nothing_and_is_logged(client, sent_text, caplog):
+    with caplog.at_level("WARNING", logger="victims.texts"):
+        assert _receipt(client, sent_text.pk, status="some-new-failure").status_code == 200
+    sent_text.refresh_from_db()
+    assert sent_text.status == TextStatus.SENT
+    assert f"Text {sent_text.pk}: delivery receipt with unknown status 'some-new-failure'" in caplog.text
+
+
 def test_an_unknown_reference_is_404(client, sent_text):
     assert _receipt(client, 999999).status_code == 404
     assert _receipt(client, "not-ours").status_code == 404
