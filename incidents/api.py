@@ -51,6 +51,9 @@ class IncidentOut(serializers.Serializer):
     overdue = serializers.SerializerMethodField()
     closed_at = serializers.DateTimeField(allow_null=True)
     closure_code = serializers.CharField(source="closure_code.code", allow_null=True, default=None)
+    # The stale-edit check's counter: send it back as `row_version` with a reopen (or a page
+    # form) to be refused with 409 stale_edit if someone changed the incident in between.
+    row_version = serializers.IntegerField(read_only=True)
 
     def get_overdue(self, incident: Incident) -> bool:
         return incident.is_overdue(self.context.get("now") or timezone.now())

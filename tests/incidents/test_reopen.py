@@ -103,6 +103,24 @@ def test_api_reopen(api_client_for, supervisor, closed):
     assert (body["status"], body["closed_at"], body["closure_code"]) == ("open", None, None)
 
 
+def test_api_reopen_with_the_row_version_the_api_gave(api_client_for, supervisor, handler, closed):
+    """The stale-edit check works for an API client too: the incident's answers carry the
+    `row_version` to send back, and a change in between is refused."""
+    api = api_client_for(supervisor)
+    seen = api.get(f"/api/incidents/{closed.reference}/").json()["row_version"]
+    assert seen == Incident.objects.get(pk=closed.pk).row_version
+    stale = api.post(
+        f"/api/incidents/{closed.reference}/reopen/", {"reason": REASON, "row_version": seen - 1}, format="json"
+    )
+    assert (stale.status_code, stale.json()["code"]) == (409, "conflict")
+    assert Incident.objects.get(pk=closed.pk).status == Status.CLOSED
+    fresh = api.post(
+        f"/api/incidents/{closed.reference}/reopen/", {"reason": REASON, "row_version": seen}, format="json"
+    )
+    assert fresh.status_code == 200, fresh.content
+    assert fresh.json()["row_version"] > seen  # the reopen moved it on: the old one is now stale
+
+
 def test_api_reopen_by_a_handler_is_403(api_client_for, handler, closed):
     response = api_client_for(handler).post(f"/api/incidents/{closed.reference}/reopen/", {"reason": REASON})
     assert response.status_code == 403
