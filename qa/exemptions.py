@@ -205,10 +205,18 @@ def exemption_audit_monthly(filters: QaFilters) -> list[ExemptionAuditFigures]:
     return rows
 
 
-def exemption_checks_for_handler(user: User) -> list[ExemptionCheck]:
-    """The findings on a member of staff's own exempt closures, newest first."""
+# What the handler's feedback page shows of each finding (qa/feedback_html.py).
+EXEMPTION_FIELDS = (
+    "pk", "incident__reference", "month", "incident__closure_code__name", "justified", "feedback",
+    "reviewer__full_name", "reviewer__username", "reviewed_at",
+)  # fmt: skip
+
+
+def exemption_checks_for_handler(user: User) -> list[tuple]:
+    """The findings on a member of staff's own exempt closures, newest first, as the tuples of
+    EXEMPTION_FIELDS: the page builds its cards from them, no instances (issue 18)."""
     return list(
         ExemptionCheck.objects.filter(handler=user, reviewed_at__isnull=False, sample__withdrawn_at__isnull=True)
-        .select_related("incident__closure_code", "reviewer")
-        .order_by("-reviewed_at")[:100]
+        .order_by("-reviewed_at")
+        .values_list(*EXEMPTION_FIELDS)[:100]
     )

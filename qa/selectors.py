@@ -1,5 +1,6 @@
 """Reads for the QA pages and API: the monthly figures (rule 11) and access helpers."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -242,25 +243,65 @@ def get_item_for_user(user: User, item_id: int) -> SampleItem:
     return item
 
 
+# What a feedback card reads of its review (qa/feedback_html.py).
+FEEDBACK_FIELDS = (
+    "pk", "item__incident__reference", "month", "version", "acknowledged_at", "vulnerability__label",
+    "prevention__label", "preservation__label", "repeat_victim_check", "feedback", "good_practice",
+    "reviewer__full_name", "reviewer__username", "created_at",
+)  # fmt: skip
+
+
 def feedback_for_handler(user: User) -> QuerySet[Review]:
-    """A handler's own reviews (current versions), newest first."""
+    """A handler's own reviews (current versions), newest first, as the tuples of
+    FEEDBACK_FIELDS: the page builds its cards from them, no instances (issue 18)."""
     return (
-        Review.objects.filter(handler=user, current=True)
-        .select_related("item__incident", "item__sample", "reviewer", "vulnerability", "prevention", "preservation")
-        .prefetch_related("themes", "disputes")
-        .order_by("-created_at")
+        Review.objects.filter(handler=user, current=True).order_by("-created_at", "-pk").values_list(*FEEDBACK_FIELDS)
     )
 
 
-def disputes_answered_with(reviews: list[Review]) -> dict[int, Dispute]:
-    """The disputes whose answer was a corrected review, by that review's id: a dispute
-    hangs on the version it challenged, and the handler reads its outcome on the new one."""
-    return {
-        dispute.new_review_id: dispute
-        for dispute in Dispute.objects.filter(new_review__in=[review.pk for review in reviews]).select_related(
-            "resolved_by"
+@dataclass
+class FeedbackExtras:
+    """What the cards show beside their reviews: themes, disputes and answered disputes."""
+
+    themes: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    disputes: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    answered: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+def feedback_extras(ids: list[int]) -> FeedbackExtras:
+    """The themes of these reviews, and (in one read) the disputes raised on them and those a
+    corrected version of them answered (a dispute hangs on the version it challenged; the
+    handler reads its outcome on the new one), newest first."""
+    extras = FeedbackExtras()
+    if not ids:
+        return extras
+    for review_id, name in (
+        Review.themes.through.objects.filter(review_id__in=ids)
+        .order_by("learningtheme__name")
+        .values_list("review_id", "learningtheme__name")
+    ):
+        extras.themes[review_id].append(name)
+    wanted = set(ids)
+    for dispute in (
+        Dispute.objects.filter(Q(review_id__in=ids) | Q(new_review_id__in=ids))
+        .order_by("-raised_at")
+        .values(
+            "review_id",
+            "new_review_id",
+            "comment",
+            "outcome",
+            "response",
+            "resolved_at",
+            "resolved_by__full_name",
+            "resolved_by__username",
         )
-    }
+    ):
+        if dispute["review_id"] in wanted:
+            extras.disputes[dispute["review_id"]].append(dispute)
+        if dispute["new_review_id"] in wanted:
+            # The oldest of several wins, as it did read into a dict in this order.
+            extras.answered[dispute["new_review_id"]] = dispute
+    return extras
 
 
 def feedback_new_count(user: User) -> int:
