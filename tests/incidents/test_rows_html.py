@@ -46,3 +46,45 @@ def test_the_handler_home_escapes_names(client_for, nasty_incident):
     assert nasty_incident.reference in html
     assert "<script>alert(1)</script>" not in html
     assert f"Odd {ESCAPED}" in html
+
+
+def test_the_incident_list_rows_show_every_column(client_for, nasty_incident):
+    """Each row of the list (built from value tuples, not incidents): reference and link,
+    opened, category, grading, owner (after a handover, the new owner), status tags and the
+    re-THRIVE time, which a closed incident shows as a dash."""
+    from incidents.gradings import grading_label
+
+    owner = UserFactory(handler=True, username="newowner", full_name="")
+    Incident.objects.filter(pk=nasty_incident.pk).update(owner=owner)
+    closed = make_incident(handler=nasty_incident.handler, closed=True)
+    response = client_for(nasty_incident.handler).get(reverse("incidents:incident-list"), {"handler": "nasty"})
+    html = response.content.decode()
+    local = timezone.localtime
+
+    def row(incident, owner_name, tags, due):
+        url = reverse("incidents:incident-detail", kwargs={"reference": incident.reference})
+        cells = [
+            local(incident.opened_at).strftime("%d/%m/%Y %H:%M"),
+            incident.category.name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#x27;"),
+            grading_label(incident.grading),
+            owner_name,
+            tags,
+            due,
+        ]  # fmt: skip
+        return (
+            f'<tr class="govuk-table__row"><td class="govuk-table__cell"><a class="govuk-link" href="{url}">'
+            f"{incident.reference}</a></td>" + "".join(f'<td class="govuk-table__cell">{c}</td>' for c in cells)
+        )
+
+    overdue = (
+        '<strong class="govuk-tag govuk-tag--blue">Open</strong> '
+        '<strong class="govuk-tag govuk-tag--red">Re-THRIVE overdue</strong>'
+    )
+    assert (
+        row(nasty_incident, "newowner", overdue, local(nasty_incident.rethrive_due_at).strftime("%d/%m %H:%M")) in html
+    )
+    closed.refresh_from_db()
+    assert row(closed, ESCAPED, '<strong class="govuk-tag govuk-tag--grey">Closed</strong>', "–") in html
+    # Newest first.
+    assert html.index(closed.reference) < html.index(nasty_incident.reference)
