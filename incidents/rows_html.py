@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from incidents.gradings import grading_label
-from incidents.models import Incident, IncidentQuerySet, Status
+from incidents.models import EntryKind, Incident, IncidentQuerySet, LogEntry, Status
 from markup import Template, literal
 
 # Fixed markup without values: safe as written.
@@ -121,3 +121,35 @@ def incident_list_rows_html(rows: Iterable[tuple]) -> SafeString:
             )
         )
     return FULL_ROW.render_each(values)
+
+
+# An incident's log entries (incidents/partials/log_entries.html): twenty entries of per-field
+# template lookups and date filters were a tenth of the incident page's template time.
+_ENTRY = Template(
+    '\n    <li class="app-timeline__item" id="entry-{}">\n'
+    '      <p class="app-timeline__meta"><time datetime="{}">{}</time> · {}{}</p>\n'
+    '      <p class="app-timeline__text">{}</p>\n    </li>\n  '
+)
+_BY = Template(" · {}")
+
+
+def log_entries_html(entries: Iterable[LogEntry]) -> SafeString:
+    """The entries' list items, as the template wrote them: the time local, the kind's label,
+    the author's name when there is one, the text; each value escaped."""
+    labels = dict(EntryKind.choices)
+    localtime = timezone.localtime
+    rows = []
+    for entry in entries:
+        at = localtime(entry.at)
+        author = entry.author
+        rows.append(
+            (
+                entry.pk,
+                at.isoformat(),
+                at.strftime("%d/%m/%Y %H:%M:%S"),
+                str(labels.get(entry.kind, entry.kind)),
+                _BY.render(author.display_name) if author is not None else "",
+                entry.text,
+            )
+        )
+    return _ENTRY.render_each(rows)

@@ -88,3 +88,36 @@ def test_the_incident_list_rows_show_every_column(client_for, nasty_incident):
     assert row(closed, ESCAPED, '<strong class="govuk-tag govuk-tag--grey">Closed</strong>', "–") in html
     # Newest first.
     assert html.index(closed.reference) < html.index(nasty_incident.reference)
+
+
+def test_the_incident_log_items_show_time_kind_author_and_text_escaped(client_for, nasty_incident):
+    """The log's items (built in Python): each entry's local time (machine and human), its
+    kind, its author's name and its text, the name and the text escaped."""
+    from incidents.models import EntryKind, LogEntry
+
+    at = timezone.now() - timedelta(minutes=3)
+    entry = LogEntry.objects.create(
+        incident=nasty_incident, at=at, author=nasty_incident.handler, kind=EntryKind.NOTE, text=f"Said {NASTY}"
+    )
+    system = LogEntry.objects.create(
+        incident=nasty_incident, at=at - timedelta(minutes=1), author=None, kind=EntryKind.NOTE, text="No author"
+    )
+    for url in (
+        reverse("incidents:incident-detail", kwargs={"reference": nasty_incident.reference}),
+        reverse("incidents:incident-log", kwargs={"reference": nasty_incident.reference}),
+    ):
+        html = client_for(nasty_incident.handler).get(url).content.decode()
+        local = timezone.localtime(at)
+        assert "<script>alert(1)</script>" not in html
+        assert (
+            f'<li class="app-timeline__item" id="entry-{entry.pk}">\n'
+            f'      <p class="app-timeline__meta"><time datetime="{local.isoformat()}">'
+            f"{local:%d/%m/%Y %H:%M:%S}</time> · Note · {ESCAPED}</p>\n"
+            f'      <p class="app-timeline__text">Said {ESCAPED}</p>\n    </li>'
+        ) in html
+        # An entry without an author names none.
+        local = timezone.localtime(system.at)
+        assert (
+            f'<time datetime="{local.isoformat()}">{local:%d/%m/%Y %H:%M:%S}</time> · Note</p>\n'
+            '      <p class="app-timeline__text">No author</p>'
+        ) in html
