@@ -116,16 +116,17 @@ def assessment_versions_summary(incident: Incident, user: User, *, size: int = V
     """Two queries of a few rows each, however many versions: the newest size + 1 (read
     backwards on the (incident, version) index), then the latest submitted version and the
     reader's draft by primary key (found on assessment_incident and the one-draft-per-author
-    index), wherever they are in the history."""
+    index), wherever they are in the history. The page shows neither answers nor wording (only
+    its name and version): those JSON columns are not read, nor decoded. The two found by key
+    serve the closure gate and the draft button (their number and status): not joined."""
     mine = Assessment.objects.filter(incident=incident)
-    newest = list(mine.select_related("author", "prompt_set").order_by("-version")[: size + 1])
+    unread = ("answers", "prompt_set__sections")
+    newest = list(mine.select_related("author", "prompt_set").defer(*unread).order_by("-version")[: size + 1])
     last_submitted = mine.filter(status=AssessmentStatus.SUBMITTED).order_by("-version").values("pk")[:1]
     own_draft = mine.filter(status=AssessmentStatus.DRAFT, author_id=user.pk).values("pk")[:1]
     found = {
         a.pk: a
-        for a in Assessment.objects.filter(Q(pk=Subquery(last_submitted)) | Q(pk=Subquery(own_draft))).select_related(
-            "author", "prompt_set"
-        )
+        for a in Assessment.objects.filter(Q(pk=Subquery(last_submitted)) | Q(pk=Subquery(own_draft))).defer("answers")
     }
     submitted = next((a for a in found.values() if a.status == AssessmentStatus.SUBMITTED), None)
     draft = next((a for a in found.values() if a.status == AssessmentStatus.DRAFT), None)

@@ -129,7 +129,8 @@ def _form_context(
 @require_GET
 @role_required("work_incidents")
 def assessment_form(request: HttpRequest, reference: str) -> HttpResponse:
-    incident = get_incident_for_user(request.user, reference)
+    # The form shows the incident's category, not its people or its closure.
+    incident = get_incident_for_user(request.user, reference, related=("category",))
     if not incident.is_open:
         messages.info(request, f"Incident {incident.reference} is closed: its assessment cannot change.")
         return redirect("incidents:incident-detail", reference=reference)

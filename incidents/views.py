@@ -11,8 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import role_required
@@ -20,10 +18,14 @@ from accounts.models import Team, User
 from config.pages import errors_list
 from incidents.gradings import grading_choices
 from incidents.models import Category, Channel, Status
+from incidents.rows_html import incident_list_rows_html, incident_list_values
 from incidents.selectors import IncidentFilters, incident_list
 from incidents.services import incident_create
+from markup import Template, literal
 
 PAGE_SIZE = 50
+OPTION = Template('<option value="{}"{}>{}</option>')
+SELECTED = literal(" selected")
 COUNT_CAP = 10_000
 
 
@@ -46,10 +48,13 @@ class CappedPaginator(Paginator):
 def incident_list_page(request: HttpRequest) -> HttpResponse:
     filters = IncidentFilters.from_params(request.GET)
     now = timezone.now()
-    page = CappedPaginator(incident_list(filters, now=now), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Rows as value tuples built in Python (incidents/rows_html.py), not model instances.
+    rows = incident_list_values(incident_list(filters, now=now), now)
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "page": page,
+        "rows": incident_list_rows_html(page.object_list),
         "now": now,
         "teams": Team.objects.all(),
         "handler_options": _handler_options(filters.handler),
@@ -68,11 +73,7 @@ def _handler_options(selected: str) -> str:
         .order_by("username")
         .values_list("username", "full_name")
     )
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((name_, mark_safe(" selected") if name_ == selected else "", full or name_) for name_, full in staff),
-    )
+    return OPTION.render_each((name_, SELECTED if name_ == selected else "", full or name_) for name_, full in staff)
 
 
 def _querystring_without_page(request: HttpRequest) -> str:

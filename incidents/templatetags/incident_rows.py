@@ -4,8 +4,8 @@ from datetime import datetime
 from django import template
 from django.utils.safestring import SafeString
 
-from incidents.models import Incident
-from incidents.rows_html import incident_rows_html, status_tags_html
+from incidents.models import Incident, LogEntry
+from incidents.rows_html import incident_rows_html, log_entries_html, status_tags_html
 
 register = template.Library()
 
@@ -20,3 +20,9 @@ def incident_rows(incidents: Iterable[Incident], now: datetime, full: bool = Fal
 def incident_status_tags(incident: Incident, now: datetime) -> SafeString:
     """{% incident_status_tags incident now %}: Open or Closed, and Re-THRIVE overdue."""
     return status_tags_html(incident, now)
+
+
+@register.simple_tag
+def log_entry_items(entries: Iterable[LogEntry]) -> SafeString:
+    """{% log_entry_items entries %}: the items of an incident's log (incidents/rows_html.py)."""
+    return log_entries_html(entries)

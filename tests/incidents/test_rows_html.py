@@ -46,3 +46,78 @@ def test_the_handler_home_escapes_names(client_for, nasty_incident):
     assert nasty_incident.reference in html
     assert "<script>alert(1)</script>" not in html
     assert f"Odd {ESCAPED}" in html
+
+
+def test_the_incident_list_rows_show_every_column(client_for, nasty_incident):
+    """Each row of the list (built from value tuples, not incidents): reference and link,
+    opened, category, grading, owner (after a handover, the new owner), status tags and the
+    re-THRIVE time, which a closed incident shows as a dash."""
+    from incidents.gradings import grading_label
+
+    owner = UserFactory(handler=True, username="newowner", full_name="")
+    Incident.objects.filter(pk=nasty_incident.pk).update(owner=owner)
+    closed = make_incident(handler=nasty_incident.handler, closed=True)
+    response = client_for(nasty_incident.handler).get(reverse("incidents:incident-list"), {"handler": "nasty"})
+    html = response.content.decode()
+    local = timezone.localtime
+
+    def row(incident, owner_name, tags, due):
+        url = reverse("incidents:incident-detail", kwargs={"reference": incident.reference})
+        cells = [
+            local(incident.opened_at).strftime("%d/%m/%Y %H:%M"),
+            incident.category.name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#x27;"),
+            grading_label(incident.grading),
+            owner_name,
+            tags,
+            due,
+        ]  # fmt: skip
+        return (
+            f'<tr class="govuk-table__row"><td class="govuk-table__cell"><a class="govuk-link" href="{url}">'
+            f"{incident.reference}</a></td>" + "".join(f'<td class="govuk-table__cell">{c}</td>' for c in cells)
+        )
+
+    overdue = (
+        '<strong class="govuk-tag govuk-tag--blue">Open</strong> '
+        '<strong class="govuk-tag govuk-tag--red">Re-THRIVE overdue</strong>'
+    )
+    assert (
+        row(nasty_incident, "newowner", overdue, local(nasty_incident.rethrive_due_at).strftime("%d/%m %H:%M")) in html
+    )
+    closed.refresh_from_db()
+    assert row(closed, ESCAPED, '<strong class="govuk-tag govuk-tag--grey">Closed</strong>', "–") in html
+    # Newest first.
+    assert html.index(closed.reference) < html.index(nasty_incident.reference)
+
+
+def test_the_incident_log_items_show_time_kind_author_and_text_escaped(client_for, nasty_incident):
+    """The log's items (built in Python): each entry's local time (machine and human), its
+    kind, its author's name and its text, the name and the text escaped."""
+    from incidents.models import EntryKind, LogEntry
+
+    at = timezone.now() - timedelta(minutes=3)
+    entry = LogEntry.objects.create(
+        incident=nasty_incident, at=at, author=nasty_incident.handler, kind=EntryKind.NOTE, text=f"Said {NASTY}"
+    )
+    system = LogEntry.objects.create(
+        incident=nasty_incident, at=at - timedelta(minutes=1), author=None, kind=EntryKind.NOTE, text="No author"
+    )
+    for url in (
+        reverse("incidents:incident-detail", kwargs={"reference": nasty_incident.reference}),
+        reverse("incidents:incident-log", kwargs={"reference": nasty_incident.reference}),
+    ):
+        html = client_for(nasty_incident.handler).get(url).content.decode()
+        local = timezone.localtime(at)
+        assert "<script>alert(1)</script>" not in html
+        assert (
+            f'<li class="app-timeline__item" id="entry-{entry.pk}">\n'
+            f'      <p class="app-timeline__meta"><time datetime="{local.isoformat()}">'
+            f"{local:%d/%m/%Y %H:%M:%S}</time> · Note · {ESCAPED}</p>\n"
+            f'      <p class="app-timeline__text">Said {ESCAPED}</p>\n    </li>'
+        ) in html
+        # An entry without an author names none.
+        local = timezone.localtime(system.at)
+        assert (
+            f'<time datetime="{local.isoformat()}">{local:%d/%m/%Y %H:%M:%S}</time> · Note</p>\n'
+            '      <p class="app-timeline__text">No author</p>'
+        ) in html
