@@ -234,6 +234,16 @@ function fillPreventionPhone() {
 // offer not yet answered for the number as it stands is asked for now, and focused when it
 // comes, for a second Enter. With no one offered, Enter links the details typed, as before.
 let focusOfferWhenItComes = false;
+
+// An answer that arrives after the handler has moved on never takes the focus back: only when
+// the focus is still where the request started (inside `region`), or was lost with the swapped
+// markup (on the body), does the new content take it. A handler typing the threat while the
+// panel's answer settles keeps typing the threat.
+function focusIfStillHere(element, region) {
+  const active = document.activeElement;
+  if (!element) return;
+  if (!active || active === document.body || (region && region.contains(active))) element.focus();
+}
 document.addEventListener("keydown", (event) => {
   const phone = event.target;
   if (event.key !== "Enter" || !(phone instanceof HTMLInputElement) || !phone.matches("[data-phone-lookup]")) return;
@@ -254,8 +264,7 @@ document.addEventListener("keydown", (event) => {
 document.body.addEventListener("htmx:afterSettle", (event) => {
   if (event.target.id !== "v-phone-matches" || !focusOfferWhenItComes) return;
   focusOfferWhenItComes = false;
-  const first = event.target.querySelector("[data-phone-match]");
-  if (first) first.focus();
+  focusIfStillHere(event.target.querySelector("[data-phone-match]"), document.getElementById("victim-panel"));
 });
 
 document.body.addEventListener("htmx:afterSettle", (event) => {
@@ -263,8 +272,7 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
   const xhr = event.detail.xhr;
   if (!panel || !xhr || !/\/assessment\/victim\//.test(xhr.responseURL || "")) return;
   fillPreventionPhone();
-  const focus = panel.querySelector("[data-focus-on-load]");
-  if (focus) focus.focus();
+  focusIfStillHere(panel.querySelector("[data-focus-on-load]"), panel);
 });
 
 document.querySelectorAll("form[data-assessment-form]").forEach((form) => {
@@ -298,8 +306,7 @@ document.body.addEventListener("htmx:beforeSwap", (event) => {
 });
 document.body.addEventListener("htmx:afterSwap", (event) => {
   event.target.querySelectorAll("form[data-close-form]").forEach(setupCloseForm);
-  const summary = event.target.querySelector(".govuk-error-summary, [data-focus-on-load]");
-  if (summary) summary.focus();
+  focusIfStillHere(event.target.querySelector(".govuk-error-summary, [data-focus-on-load]"), event.target);
 });
 
 // ---- Keyboard shortcuts (listed on the help page) -------------------------------------
