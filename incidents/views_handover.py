@@ -18,15 +18,25 @@ from incidents.selectors import get_incident_for_user
 HANDOVER_ANCHORS = {"to": "f-handover-to", "references": "f-handover-all"}
 
 
-def handover_context(user: object, *, posted: dict | None = None, errors: dict | None = None) -> dict:
+def handover_context(
+    user: object, *, posted: dict | None = None, errors: dict | None = None, candidates: list | None = None
+) -> dict:
     """What the handover form draws from: the user's incidents with a re-THRIVE pending (all
     ticked unless a refused post unticked some) and their team's colleagues. The home page
-    uses it too."""
-    candidates = list(handover_candidates(user))
-    ticked = set(posted["references"]) if posted else {i.reference for i in candidates}
+    uses it too, giving the candidates it has read with its own list (home/sections.py:
+    each with the reference, category.name and rethrive_due_at the form shows, as here)."""
+    if candidates is None:
+        candidates = [
+            {"reference": reference, "category": {"name": category}, "rethrive_due_at": due}
+            for reference, category, due in handover_candidates(user).values_list(
+                "reference", "category__name", "rethrive_due_at"
+            )
+        ]
+    ticked = set(posted["references"]) if posted else {c["reference"] for c in candidates}
     return {
         "handover_candidates": candidates,
-        "handover_colleagues": list(handover_colleagues(user)),
+        # What an option shows: the username, the name and the role.
+        "handover_colleagues": list(handover_colleagues(user).only("username", "full_name", "role")),
         "handover_ticked": ticked,
         "handover_to": posted["to"] if posted else "",
         "field_errors": errors or {},
