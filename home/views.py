@@ -17,7 +17,7 @@ from home import sections
 from home.sections import HOME_LIST_LENGTH
 from incidents.views_handover import handover_context
 from qa.selectors import feedback_new_count, qa_home_summary
-from thrive.returns import returned_to_me, team_open_returns_by_handler
+from thrive.returns import returned_to_me, returned_to_me_count, team_open_returns_by_handler
 from thrive.services import prompt_set_current
 from thrive.wording import acknowledgement_due, current_family, current_published, trained_by_team
 from victims.selectors import texts_failed_for_handler
@@ -76,13 +76,15 @@ def _returns_and_wording(request: HttpRequest, user: Any) -> dict[str, object]:
     banner; a supervisor's open returns; a trainer's trained / not-yet figures."""
     context: dict[str, object] = {"guidance_due": acknowledgement_due(user)}
     if user.role in WORKS_INCIDENTS:
+        # Counted first, for the header's "Returned to me (n)" too (home/context_processors.py
+        # reads it from the request): most have none, and the list's query (a return with its
+        # version, incident, category and supervisor) is then not asked.
+        count = returned_to_me_count(user)
+        request.returned_to_me_count = count  # type: ignore[attr-defined]
         # The rows show the return, not the version's answers (a JSON document each).
-        returned = list(returned_to_me(user).defer("assessment__answers")[:HOME_LIST_LENGTH])
-        context["returned_to_me"] = returned
-        if len(returned) < HOME_LIST_LENGTH:
-            # All of them: the header's "Returned to me (n)" need not count them again
-            # (home/context_processors.py).
-            request.returned_to_me_count = len(returned)  # type: ignore[attr-defined]
+        context["returned_to_me"] = (
+            list(returned_to_me(user).defer("assessment__answers")[:HOME_LIST_LENGTH]) if count else []
+        )
     if user.role == Role.SUPERVISOR and user.team_id:
         context["team_open_returns"] = team_open_returns_by_handler(user)
     if user.role == Role.TRAINER:

@@ -7,7 +7,7 @@ each checks the reader may see incident logs and writes one audit line per victi
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -221,13 +221,14 @@ def text_out(text: Text) -> dict[str, Any]:
     }
 
 
-def texts_failed_for_handler(user: User, *, limit: int = 10) -> list[Text]:
-    """The handler's texts that failed recently, for the notice on their home page."""
+def texts_failed_for_handler(user: User, *, limit: int = 10) -> list[tuple[str, datetime]]:
+    """The handler's texts that failed recently, for the notice on their home page: each as
+    (the incident's reference, when it failed), what the notice shows of it."""
     since = timezone.now() - timedelta(days=FAILED_TEXT_NOTICE_DAYS)
     return list(
         Text.objects.filter(created_by=user, status=TextStatus.FAILED, failed_at__gte=since)
-        .select_related("incident")
-        .order_by("-failed_at")[:limit]
+        .order_by("-failed_at")
+        .values_list("incident__reference", "failed_at")[:limit]
     )
 
 

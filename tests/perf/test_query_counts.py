@@ -73,10 +73,11 @@ FEW, MANY = 2, 8
 PINNED: dict[str, int] = {
     # The session, the user; one query for one's open incidents (the list, its count and the
     # handover form's, issue 18), drafts, failed texts, the team's colleagues to hand over to
-    # (issue 15), the wording banner, returned to me (which also gives the header's badge
-    # while they are fewer than the list shows), new QA feedback.
-    "handler_home": 9,
-    # As a handler's less the failed texts and QA feedback (the page shows neither), + the
+    # (issue 15), the wording banner, returned to me: their count (the header's badge too)
+    # and, as this world's handler has one, the list (without any, 9), new QA feedback.
+    "handler_home": 10,
+    # As a handler's less the failed texts and QA feedback (the page shows neither) and the
+    # returned list (this world's supervisor has none returned), + the
     # team's overdue list and latest submissions, its open returns, and (issue 15, rule 13)
     # the supervisor's watch and the alert panel (one query each).
     "supervisor_home": 12,
