@@ -137,3 +137,5 @@ def test_names_typed_by_people_are_escaped_in_the_rows(client, supervisor):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in row_of(submissions, overdue.reference)
     own_table = html.split("Incidents you own", 1)[1].split("</table>", 1)[0]
     assert "&lt;b&gt;Burglary&lt;/b&gt; &amp; more" in row_of(own_table, mine.reference)
+    form = html.split('id="handover"', 1)[1].split("</form>", 1)[0]
+    assert f"{mine.reference}, &lt;b&gt;Burglary&lt;/b&gt; &amp; more: re-THRIVE due" in form
