@@ -21,6 +21,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from home.statements import MARKER_TIME, Statement, marker_id
 from incidents.models import Incident, Status
 from incidents.rows_html import HOME_ROW, OPEN, OPEN_OVERDUE
 from markup import Template
@@ -72,12 +73,20 @@ class OwnOpen:
     candidates: list[dict[str, Any]]
 
 
+_OWN_OPEN = Statement(
+    lambda owner: (
+        Incident.objects.filter(owner_id=owner, status=Status.OPEN)
+        .order_by("-opened_at", "-id")
+        .values_list(*OWN_COLUMNS)
+    ),
+    owner=marker_id(1),
+)
+
+
 def own_open(user: Any) -> OwnOpen:
     """One query for the open incidents the user owns (Incident.owner: who answers for the
     next re-THRIVE, what `incident_list(owner=...)` and `handover_candidates` filter on)."""
-    rows = list(
-        Incident.objects.filter(owner=user, status=Status.OPEN).order_by("-opened_at", "-id").values_list(*OWN_COLUMNS)
-    )
+    rows = _OWN_OPEN.rows(owner=user.pk)
     # handover_candidates: a re-THRIVE pending, the soonest due first, then by id.
     pending = sorted((r for r in rows if r[4] is not None), key=lambda r: (r[4], r[0]))
     candidates = [{"reference": r[1], "category": {"name": r[3]}, "rethrive_due_at": r[4]} for r in pending]
@@ -109,15 +118,19 @@ def own_rows_html(rows: Iterable[tuple], user: Any, now: datetime) -> SafeString
 OVERDUE_COLUMNS = ("reference", "opened_at", "category__name", "owner__full_name", "owner__username", "rethrive_due_at")
 
 
+_TEAM_OVERDUE = Statement(
+    lambda team, now: (
+        Incident.objects.filter(team_id=team).overdue(now).order_by("-opened_at", "-id").values_list(*OVERDUE_COLUMNS)
+    )[:HOME_LIST_LENGTH],
+    team=marker_id(2),
+    now=MARKER_TIME,
+)
+
+
 def team_overdue_html(user: Any, now: datetime) -> SafeString:
     """The team's open incidents overdue a re-THRIVE (rule 5, IncidentQuerySet.overdue),
     newest first, as incidents.rows_html's home rows; the owner is who answers for it."""
-    rows = (
-        Incident.objects.filter(team_id=user.team_id)
-        .overdue(now)
-        .order_by("-opened_at", "-id")
-        .values_list(*OVERDUE_COLUMNS)
-    )[:HOME_LIST_LENGTH]
+    rows = _TEAM_OVERDUE.rows(team=user.team_id, now=now)
     detail = link_format("incidents:incident-detail")
     return HOME_ROW.render_each(
         (
@@ -150,13 +163,19 @@ _SUBMISSION_ROW = Template(
 )
 
 
-def team_submissions_html(user: Any) -> SafeString:
-    """The team's latest submitted assessments: incident, version, author, when, risk."""
-    rows = (
-        Assessment.objects.filter(status=AssessmentStatus.SUBMITTED, team_id=user.team_id)
+_TEAM_SUBMISSIONS = Statement(
+    lambda team: (
+        Assessment.objects.filter(status=AssessmentStatus.SUBMITTED, team_id=team)
         .order_by("-submitted_at")
         .values_list(*SUBMISSION_COLUMNS)
-    )[:HOME_LIST_LENGTH]
+    )[:HOME_LIST_LENGTH],
+    team=marker_id(3),
+)
+
+
+def team_submissions_html(user: Any) -> SafeString:
+    """The team's latest submitted assessments: incident, version, author, when, risk."""
+    rows = _TEAM_SUBMISSIONS.rows(team=user.team_id)
     version_link = link_format("thrive:assessment-version")
     return _SUBMISSION_ROW.render_each(
         (
@@ -176,13 +195,19 @@ def team_submissions_html(user: Any) -> SafeString:
 _DRAFT_ITEM = Template('<li><a class="govuk-link" href="{}">{}: draft version {}</a>, last saved {}</li>')
 
 
-def drafts_html(user: Any) -> SafeString:
-    """The user's unfinished assessments of open incidents, the last saved first."""
-    rows = (
-        Assessment.objects.filter(author=user, status=AssessmentStatus.DRAFT, incident__status=Status.OPEN)
+_DRAFTS = Statement(
+    lambda author: (
+        Assessment.objects.filter(author_id=author, status=AssessmentStatus.DRAFT, incident__status=Status.OPEN)
         .order_by("-updated_at")
         .values_list("incident__reference", "version", "updated_at")
-    )[:HOME_LIST_LENGTH]
+    )[:HOME_LIST_LENGTH],
+    author=marker_id(4),
+)
+
+
+def drafts_html(user: Any) -> SafeString:
+    """The user's unfinished assessments of open incidents, the last saved first."""
+    rows = _DRAFTS.rows(author=user.pk)
     form = link_format("thrive:assessment-form")
     return _DRAFT_ITEM.render_each(
         (form.format(reference), reference, version, _local(updated_at, "%d/%m/%Y %H:%M"))
