@@ -21,7 +21,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from home.statements import MARKER_TIME, Statement, marker_id
+from config.statements import MARKER_TIME, Statement, marker_id
 from incidents.models import Incident, Status
 from incidents.rows_html import HOME_ROW, OPEN, OPEN_OVERDUE
 from markup import Template

@@ -1,4 +1,4 @@
-"""The home page's statements built once (home/statements.py) answer what the ORM answers."""
+"""The home page's statements built once (config/statements.py) answer what the ORM answers."""
 
 from datetime import timedelta
 
@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from casework.services import assessment_record
+from config.statements import Statement, marker_id
 from home import sections
-from home.statements import Statement, marker_id
 from incidents.models import Incident, Status
 from tests.factories import UserFactory, make_incident
 from thrive.models import Assessment, AssessmentStatus
@@ -77,3 +77,29 @@ def test_a_statement_whose_sql_lost_a_value_is_refused(db):
 
     with pytest.raises(ValueError, match="owner"):
         ignored.rows(owner=1)
+
+
+def test_the_counts_and_failed_texts_built_once_answer_as_the_orm(busy, client):
+    from qa.models import Review
+    from qa.selectors import feedback_new_count
+    from thrive.models import AssessmentReturn
+    from thrive.returns import assessment_return, returned_to_me_count
+    from victims.models import Text, TextStatus
+    from victims.selectors import texts_failed_for_handler
+
+    latest = Assessment.objects.filter(author=busy, status=AssessmentStatus.SUBMITTED).first()
+    assessment_return(
+        assessment=latest, actor=UserFactory(supervisor=True, team=busy.team), reason="poor_quality",
+        sections=["prevention"], feedback="Record the advice you gave, in full.",
+    )  # fmt: skip
+    Text.objects.create(
+        incident=latest.incident, assessment=latest, created_by=busy, phone="07700900123", body="Advice",
+        status=TextStatus.FAILED, next_attempt_at=timezone.now(),
+        failed_at=timezone.now() - timedelta(days=1),
+    )  # fmt: skip
+
+    assert returned_to_me_count(busy) == 1
+    assert returned_to_me_count(busy) == AssessmentReturn.objects.filter(returned_to=busy, resolved_at=None).count()
+    assert feedback_new_count(busy) == Review.objects.filter(handler=busy, current=True, acknowledged_at=None).count()
+    assert texts_failed_for_handler(busy) == [(latest.incident.reference, Text.objects.get(created_by=busy).failed_at)]
+    assert texts_failed_for_handler(UserFactory(handler=True)) == []

@@ -8,6 +8,7 @@ the time now), compiles it, and notes which parameter each marker became; a requ
 puts its own values in those places and runs the same SQL. The rows are what `values_list`
 gives on PostgreSQL for the columns read here (text, numbers and timestamps, which need no
 converter); tests/accounts/test_home_statements.py holds each statement to the ORM's answer.
+`count` counts them in the database, as `QuerySet.count` does.
 """
 
 from collections.abc import Callable
@@ -53,12 +54,19 @@ class Statement:
             raise ValueError(f"The statement's SQL has no parameter for {sorted(missing)}: {sql}")
         return sql, slots
 
-    def rows(self, *, using: str = "default", **values: Any) -> list[tuple]:
+    def _run(self, using: str, wrap: str, values: dict[str, Any]) -> list[tuple]:
         prepared = self._prepared.get(using)
         if prepared is None:
             prepared = self._prepared[using] = self.prepare(using)
         sql, slots = prepared
         params = [values[v] if named else v for named, v in slots]
         with connections[using].cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(wrap.format(sql), params)
             return cursor.fetchall()
+
+    def rows(self, *, using: str = "default", **values: Any) -> list[tuple]:
+        return self._run(using, "{}", values)
+
+    def count(self, *, using: str = "default", **values: Any) -> int:
+        """How many rows the statement gives, counted by the database (as QuerySet.count)."""
+        return self._run(using, "SELECT COUNT(*) FROM ({}) AS counted", values)[0][0]
