@@ -8,7 +8,8 @@ the time now), compiles it, and notes which parameter each marker became; a requ
 puts its own values in those places and runs the same SQL. The rows are what `values_list`
 gives on PostgreSQL for the columns read here (text, numbers and timestamps, which need no
 converter); tests/accounts/test_home_statements.py holds each statement to the ORM's answer.
-`count` counts them in the database, as `QuerySet.count` does.
+`count` counts them in the database, as `QuerySet.count` does. On any database but
+PostgreSQL (the demo's SQLite) the queryset runs through the ORM as usual.
 """
 
 from collections.abc import Callable
@@ -55,6 +56,11 @@ class Statement:
         return sql, slots
 
     def _run(self, using: str, wrap: str, values: dict[str, Any]) -> list[tuple]:
+        if connections[using].vendor != "postgresql":
+            # SQLite (the demo) adapts parameters and converts results differently (times as
+            # text both ways): there the ORM runs the queryset itself, at the ORM's cost.
+            queryset = self._build(**values).using(using)
+            return [(queryset.count(),)] if wrap != "{}" else list(queryset)
         prepared = self._prepared.get(using)
         if prepared is None:
             prepared = self._prepared[using] = self.prepare(using)
