@@ -47,7 +47,11 @@ def nav_items(request: HttpRequest) -> list[dict[str, Any]]:
     # Rule 8 and 9 (thrive/returns.py, thrive/wording.py): the author's open returns on every
     # page, the supervisor's review queue, the trainer's editor and trained / not-yet table.
     if role_can(user, "work_incidents"):
-        items.append((f"Returned to me ({returned_to_me_count(user)})", _url("thrive:returned-to-me")))
+        # The home page has counted them already when it listed them all (home/views.py).
+        count = getattr(request, "returned_to_me_count", None)
+        if count is None:
+            count = returned_to_me_count(user)
+        items.append((f"Returned to me ({count})", _url("thrive:returned-to-me")))
     if can_review(user):
         items.append(("Review queue", _url("thrive:review-queue")))
     if role_can(user, "edit_prompts"):

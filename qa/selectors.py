@@ -10,6 +10,7 @@ from django.http import Http404
 
 from accounts.models import Role, Team, User
 from accounts.roles import role_can
+from config.statements import Statement, marker_id
 from qa.models import Check, Dispute, GradeLevel, Review, Sample, SampleItem
 from qa.rules import MAX_MONTHS, MonthlyFigures, month_add, month_parse, month_range, percentage
 from qa.summary import Family, counted, in_months
@@ -304,9 +305,18 @@ def feedback_extras(ids: list[int]) -> FeedbackExtras:
     return extras
 
 
+_FEEDBACK_NEW = Statement(
+    lambda handler: Review.objects.filter(
+        handler_id=handler, current=True, acknowledged_at__isnull=True, disputes=None
+    ).values_list("pk"),
+    handler=marker_id(12),
+)
+
+
 def feedback_new_count(user: User) -> int:
-    """Reviews the handler has neither acknowledged nor disputed."""
-    return Review.objects.filter(handler=user, current=True, acknowledged_at__isnull=True, disputes=None).count()
+    """Reviews the handler has neither acknowledged nor disputed (on the handler's home page:
+    a statement built once)."""
+    return _FEEDBACK_NEW.count(handler=user.pk)
 
 
 def qa_home_summary(*, today: date) -> list[MonthlyFigures]:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from config.choices import labels_listed
 from config.errors import Blocked
+from config.statements import Statement, marker_id
 from config.text import free_text_problem
 from incidents.events import incident_event
 from incidents.models import EntryKind, Incident, Status
@@ -195,8 +196,15 @@ def returned_to_me(user: User) -> QuerySet[AssessmentReturn]:
     )
 
 
+# Asked on every page of an author (the header's badge): a statement built once.
+_RETURNED_TO = Statement(
+    lambda user: AssessmentReturn.objects.filter(returned_to_id=user, resolved_at__isnull=True).values_list("pk"),
+    user=marker_id(11),
+)
+
+
 def returned_to_me_count(user: User) -> int:
-    return AssessmentReturn.objects.filter(returned_to=user, resolved_at__isnull=True).count()
+    return _RETURNED_TO.count(user=user.pk)
 
 
 @dataclass

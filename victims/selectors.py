@@ -7,7 +7,7 @@ each checks the reader may see incident logs and writes one audit line per victi
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from accounts.models import User
 from accounts.roles import role_can
 from audit.services import audit_record_many, read_action
 from config.phones import normalise_uk_phone
+from config.statements import MARKER_TIME, Statement, marker_id
 from incidents.models import Incident
 from victims.models import Text, TextStatus, Victim
 from victims.rules import normalise_name, phone_masked
@@ -221,14 +222,26 @@ def text_out(text: Text) -> dict[str, Any]:
     }
 
 
-def texts_failed_for_handler(user: User, *, limit: int = 10) -> list[Text]:
-    """The handler's texts that failed recently, for the notice on their home page."""
+FAILED_TEXTS_SHOWN = 10
+
+
+def texts_failed_for_handler(user: User) -> list[tuple[str, datetime]]:
+    """The handler's texts that failed recently, for the notice on their home page: each as
+    (the incident's reference, when it failed), what the notice shows of it."""
     since = timezone.now() - timedelta(days=FAILED_TEXT_NOTICE_DAYS)
-    return list(
-        Text.objects.filter(created_by=user, status=TextStatus.FAILED, failed_at__gte=since)
-        .select_related("incident")
-        .order_by("-failed_at")[:limit]
-    )
+    return _FAILED_TEXTS.rows(user=user.pk, since=since)
+
+
+# On every handler's home page: a statement built once.
+_FAILED_TEXTS = Statement(
+    lambda user, since: (
+        Text.objects.filter(created_by_id=user, status=TextStatus.FAILED, failed_at__gte=since)
+        .order_by("-failed_at")
+        .values_list("incident__reference", "failed_at")[:FAILED_TEXTS_SHOWN]
+    ),
+    user=marker_id(13),
+    since=MARKER_TIME,
+)
 
 
 def any_queued(texts: list[Text]) -> bool:

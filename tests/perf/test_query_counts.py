@@ -71,11 +71,16 @@ FEW, MANY = 2, 8
 # queries; an API call for its token). What matters is that each is the same with few and
 # with many rows.
 PINNED: dict[str, int] = {
-    # +2 (issue 15, watch handover): the incidents one owns with a re-THRIVE to come, and the
-    # team's colleagues to hand them to.
-    "handler_home": 12,
-    # +2 (issue 15, rule 13): the supervisor's watch and the alert panel (one query each).
-    "supervisor_home": 17,  # +2 handover, +2 alerts (issue 15)
+    # The session, the user; one query for one's open incidents (the list, its count and the
+    # handover form's, issue 18), drafts, failed texts, the team's colleagues to hand over to
+    # (issue 15), the wording banner, returned to me: their count (the header's badge too)
+    # and, as this world's handler has one, the list (without any, 9), new QA feedback.
+    "handler_home": 10,
+    # As a handler's less the failed texts and QA feedback (the page shows neither) and the
+    # returned list (this world's supervisor has none returned), + the
+    # team's overdue list and latest submissions, its open returns, and (issue 15, rule 13)
+    # the supervisor's watch and the alert panel (one query each).
+    "supervisor_home": 12,
     "incident_list": 7,  # the same count tests/incidents/test_query_counts.py pins
     # +1 (issue 13): the audit row for the victims the panel shows, one insert for them all.
     # +1 (issue 18): the page reads a slice of the history, not all of it: the newest versions,
@@ -133,9 +138,9 @@ PINNED: dict[str, int] = {
     # attended a briefing on it, which is what counts as trained.
     "trainer_home": 8,
     "analyst_home": 4,  # the session, the user, the six months' QA aggregate
-    # As a handler's: own open incidents and their count, drafts, failed texts, badge; + the
-    # handover list (issue 15; an administrator has no team, so no colleagues to read).
-    "admin_home": 8,
+    # The session, the user, the badge: an administrator's page (a superuser's too) shows
+    # none of a handler's lists, so reads none (issue 18).
+    "admin_home": 3,
     # Watch handover's page: the session, the user, the badge, the list, the colleagues.
     "incident_handover": 5,
     # Reopening: the session, the user, the badge, the incident with its closure and owner.

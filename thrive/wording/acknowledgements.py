@@ -48,6 +48,9 @@ def acknowledgement_due(user: User) -> PromptSet | None:
             )
         )
         .order_by("-version")
+        # What the banner shows (thrive/wording/_banner.html): not the prompts themselves (a
+        # JSON document to decode on every home page).
+        .only("name", "version", "published_at", "change_summary")
         .first()
     )
     if current is None or current.acked is not None:
