@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from config.statements import MARKER_TIME, Statement, marker_id
-from incidents.models import Incident, Status
+from incidents.models import Incident, Status, overdue_q, q_holds
 from incidents.rows_html import HOME_ROW, OPEN, OPEN_OVERDUE
 from markup import Template
 from thrive.models import RISK_LEVELS, Assessment, AssessmentStatus
@@ -98,6 +99,7 @@ def own_rows_html(rows: Iterable[tuple], user: Any, now: datetime) -> SafeString
     user; each is open, and overdue once its re-THRIVE time has passed (overdue_q)."""
     detail = link_format("incidents:incident-detail")
     owner = user.display_name
+    overdue = overdue_q(now)  # rule 5's one definition, held against each row's own values
     return HOME_ROW.render_each(
         (
             detail.format(reference),
@@ -105,7 +107,7 @@ def own_rows_html(rows: Iterable[tuple], user: Any, now: datetime) -> SafeString
             _local(opened_at, "%d/%m/%Y %H:%M"),
             category,
             owner,
-            OPEN_OVERDUE if due is not None and due < now else OPEN,
+            OPEN_OVERDUE if q_holds(SimpleNamespace(status=Status.OPEN, rethrive_due_at=due), overdue) else OPEN,
             _local(due, "%d/%m %H:%M"),
         )
         for _pk, reference, opened_at, category, due in rows
