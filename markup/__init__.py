@@ -121,3 +121,13 @@ def join(parts: Iterable[Any], separator: str = "") -> SafeString:
 def literal(text: str) -> SafeString:
     """Fixed markup with no values in it (a constant tag, an element without fields)."""
     return Template(text).render()
+
+
+OPTION = Template('<option value="{}">{}</option>')
+SELECTED = Template('<option value="{}" selected>{}</option>')
+
+
+def options_html(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeString:
+    """A filter's <option>s after its "All": (value, label) pairs, the chosen one marked. A
+    force's few hundred handlers in a template loop were most of the QA pages' CPU."""
+    return join([(SELECTED if value == selected else OPTION).render(value, label) for value, label in choices])

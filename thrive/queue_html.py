@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
-from markup import Template, join, literal
+from markup import Template, literal
 from thrive.models import RISK_LEVELS, ReturnReason
 
 # One queue row: the review link (its version for a screen reader), category, version,
@@ -48,8 +48,6 @@ OPEN_RETURN_ROW = Template(
 )
 LATE = literal(' <strong class="govuk-tag govuk-tag--grey">Closed: late revision</strong>')
 NOT_LATE = literal("")
-OPTION = Template('<option value="{}">{}</option>')
-SELECTED = Template('<option value="{}" selected>{}</option>')
 REASONS = dict(ReturnReason.choices)
 
 # What each table reads, as values_list() fields.
@@ -101,8 +99,3 @@ def open_return_rows_html(rows: Iterable[tuple]) -> SafeString:
          _since(returned_at))
         for reference, version, status, full_name, username, reason, returned_at in rows
     )  # fmt: skip
-
-
-def options_html(choices: Iterable[tuple[Any, Any]], selected: str) -> SafeString:
-    """The <option>s of a filter after its "All", the chosen one marked."""
-    return join([(SELECTED if value == selected else OPTION).render(value, label) for value, label in choices])

@@ -17,6 +17,7 @@ from accounts.decorators import role_required
 from config.errors import Blocked
 from incidents.models import Category
 from incidents.selectors import log_entries
+from markup import options_html
 from thrive.forms import form_layout
 from thrive.models import RISK_LEVELS, AssessmentReturn, ReturnReason
 from thrive.queue_html import (
@@ -24,7 +25,6 @@ from thrive.queue_html import (
     QUEUE_FIELDS,
     by_handler_rows_html,
     open_return_rows_html,
-    options_html,
     queue_rows_html,
 )
 from thrive.returns import (

@@ -101,7 +101,8 @@ def test_supervisors_are_not_sampled_with_their_team_but_by_an_administrator(
     refused = api_client_for(supervisor).post(
         "/api/qa/reviews/", {"sample_item": fellows.pk, **grades()}, format="json"
     )
-    assert refused.status_code == 403
+    # As an unknown id: the answer does not tell a supervisor that the item exists.
+    assert (refused.status_code, list(refused.json())) == (400, ["sample_item"])
     assert "Supervisors&#x27; own work" not in client_for(supervisor).get("/qa/samples/").content.decode()
     graded = api_client_for(admin_user).post("/api/qa/reviews/", {"sample_item": fellows.pk, **grades()}, format="json")
     assert graded.status_code == 201
