@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from qa.exemptions import exemption_check_record
 from qa.models import Dispute, DisputeOutcome, Grade, LearningTheme, Review
@@ -53,7 +54,7 @@ def test_a_card_shows_the_grades_feedback_themes_and_reviewer(handler_client, su
     ) in html
     assert '<dd class="govuk-summary-list__value">Voice of the child</dd>' in html
     created = timezone.localtime(review.created_at).strftime("%d/%m/%Y")
-    assert f'<dd class="govuk-summary-list__value">{supervisor.display_name}, {created}</dd>' in html
+    assert f'<dd class="govuk-summary-list__value">{escape(supervisor.display_name)}, {created}</dd>' in html
     assert f'action="/qa/feedback/{review.pk}/acknowledge/"' in html
     assert f'action="/qa/feedback/{review.pk}/dispute/"' in html
     assert f'<span class="govuk-visually-hidden"> the review of {reference}</span>' in html
@@ -77,7 +78,7 @@ def test_disputes_and_their_answers_show_on_the_cards(handler_client, handler, s
     assert f"(corrected, version {corrected.version})" in html
     assert (
         'Please look again.<br><span class="govuk-body-s">Grade changed, by '
-        f"{supervisor.display_name} on {resolved}: Agreed.</span>"
+        f"{escape(supervisor.display_name)} on {resolved}: Agreed.</span>"
     ) in html
     # A disputed review offers no forms; the corrected version is new and may be acknowledged.
     assert f'action="/qa/feedback/{disputed.pk}/acknowledge/"' not in html
@@ -136,5 +137,5 @@ def test_the_exemption_audits_of_the_handlers_closures_show_below(handler_client
     assert '<dd class="govuk-summary-list__value">Not justified</dd>' in html
     assert f'<dd class="govuk-summary-list__value">{ESCAPED}<br>Call back.</dd>' in html
     audited = timezone.localtime(done.reviewed_at).strftime("%d/%m/%Y")
-    assert f'<dd class="govuk-summary-list__value">{supervisor.display_name}, {audited}</dd>' in html
+    assert f'<dd class="govuk-summary-list__value">{escape(supervisor.display_name)}, {audited}</dd>' in html
     assert HOSTILE not in html

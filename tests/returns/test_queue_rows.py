@@ -3,6 +3,7 @@ that names typed by people reach the page as text (issue 18)."""
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from tests.factories import UserFactory, make_incident
 from thrive.returns import assessment_return
@@ -23,14 +24,14 @@ def test_each_queue_row_shows_the_version_its_author_risk_and_time(supervisor_cl
         '<span class="govuk-visually-hidden"> version 1</span></a></td>'
     ) in html
     assert f'<td class="govuk-table__cell">{incident.category.name}</td>' in html
-    assert f'<td class="govuk-table__cell">{handler.display_name}</td>' in html
+    assert f'<td class="govuk-table__cell">{escape(handler.display_name)}</td>' in html
     assert '<td class="govuk-table__cell">High</td>' in html
     assert f'<td class="govuk-table__cell">{submitted}</td>' in html
     assert "1 to review" in html
     # The filters offer the team's handlers, the categories and the risk levels, the chosen one marked.
     chosen = supervisor_client.get("/thrive/reviews/?risk_level=high&handler=handler").content.decode()
     assert '<option value="high" selected>High</option>' in chosen
-    assert f'<option value="handler" selected>{handler.display_name}</option>' in chosen
+    assert f'<option value="handler" selected>{escape(handler.display_name)}</option>' in chosen
     assert '<option value="domestic_abuse">' in chosen
 
 
@@ -47,7 +48,8 @@ def test_the_open_returns_show_who_has_them_and_why(supervisor_client, superviso
     assert f'<a class="govuk-link" href="/incidents/{incident.reference}/">{incident.reference}</a> v1</td>' in html
     assert '<td class="govuk-table__cell">Poor quality</td>' in html
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">1</td>' in html
-    assert html.count(f'<td class="govuk-table__cell">{handler.display_name}</td>') == 2  # per handler, and the return
+    # Twice: per handler, and the return.
+    assert html.count(f'<td class="govuk-table__cell">{escape(handler.display_name)}</td>') == 2
     assert "Closed: late revision" not in html
 
 
