@@ -175,8 +175,26 @@ def cpu_targets(results: dict[str, Any], cpu: dict[str, Any]) -> None:
             figure=f"{long['median_ms']} ms against {ordinary['median_ms']} ms ({growth:.2f}×; "
             f"{long['queries']} and {ordinary['queries']} queries)",
             passed=growth <= 1.1, load=load,
-            why="" if growth <= 1.1 else "the long-history page still renders or queries more rows than a short one",
+            why="" if growth <= 1.1 else (
+                "the page is bounded, not equal: it shows the latest 20 log entries and 5 versions whatever the "
+                "history (the rest on keyset pages), so a long history costs what an incident with 20 entries and "
+                "5 versions does, and an ordinary incident (a handful of entries, one or two versions) less; the "
+                "difference is the rows drawn, not the history read. Moved by drawing the versions table and the "
+                "texts from values() as the log entries are, or by showing fewer rows before the first click"
+            ),
         )  # fmt: skip
+    analytics = results.get("targets", {}).get("analytics_p95")
+    if analytics and analytics["verdict"] != "PASS":
+        cpu_of = {name: pages[name]["median_ms"] for name in ("qa_dashboard", "compliance") if name in pages}
+        if cpu_of:
+            results.setdefault("target_notes", {}).setdefault("analytics_p95", []).append(
+                "in-process CPU per request "
+                + ", ".join(f"{name} {ms} ms" for name, ms in cpu_of.items())
+                + " (the settled months read from the summary; the current month counted live): ten analysts with "
+                "no wait on this machine's 2 cores queue for a core, so the p95 is mostly waiting; moved by less "
+                "CPU per page (the figure tables drawn from values() as markup, as the filters' options now are) "
+                "and by the current month's days from a daily summary"
+            )
 
 
 ANALYTICS_SCENARIOS = ("qa_dashboard", "compliance", "api_qa_monthly")
