@@ -103,9 +103,22 @@ class Recorder:
     samples: list[Sample] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    # Set when the driver stops waiting for the calls: a call still under way then (slower than
+    # the run allows) goes on in its daemon thread while the servers are stopped, and its
+    # "connection refused" is the teardown's, not the service's. Counted apart, not as errors.
+    closed: bool = False
+    after_close: int = 0
+
     def add(self, sample: Sample) -> None:
         with self.lock:
+            if self.closed:
+                self.after_close += 1
+                return
             self.samples.append(sample)
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
 
 
 class Browser:

@@ -236,6 +236,7 @@ class Driver:
         stop.set()
         poller.join(timeout=10)
         pool.shutdown(wait=True)
+        self.recorder.close()  # calls still under way now are unfinished, not failed by the servers
         self.driven_seconds = time.monotonic() - begin
         return {
             "arrivals_seconds": round(arrivals_seconds, 1),
@@ -243,5 +244,6 @@ class Driver:
             "calls_started": self.calls_started,
             "calls_finished": self.calls_finished,
             "connections_reset_and_sent_again": self.resets,
+            "calls_unfinished_when_stopped": self.calls_started - self.calls_finished,
             "load_during": load_during,
         }

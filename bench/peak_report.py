@@ -125,7 +125,13 @@ def peak_table(results: dict[str, Any]) -> list[str]:
         f"{results['requests']:,} requests ({results['requests_per_second']} a second), {results['errors']} errors; "
         f"{results['calls_completed']} of {results['driver']['calls_started']} calls completed (created to closed); "
         f"{results['driver']['connections_reset_and_sent_again']} requests sent again after the server closed a "
-        "kept-alive connection.",
+        "kept-alive connection"
+        + (
+            f"; {results['driver']['calls_unfinished_when_stopped']} calls still under way when the run's time "
+            "was up (their later requests, met by the servers' shutdown, are not counted)."
+            if results["driver"].get("calls_unfinished_when_stopped")
+            else "."
+        ),
         "",
         "| page | requests | server p50 / p95 / p99 ms | client p50 / p95 / p99 ms (from when due) | errors |",
         "| --- | ---: | ---: | ---: | ---: |",
