@@ -177,6 +177,20 @@ class Worker:
         self.stop()
         raise RuntimeError(f"Celery worker did not answer a ping; see {self.log.name}")
 
+    def wait_idle(self, *, scheduled: bool = False, timeout: float = 20.0) -> bool:
+        """Wait until the worker runs nothing (and, with `scheduled`, holds no countdown
+        either), so a test's teardown does not empty the tables under a task still writing
+        to them. A worker busy in its only thread cannot answer and counts as busy."""
+        deadline = time.monotonic() + timeout
+        inspect = app.control.inspect(destination=[self.name], timeout=1.0, limit=1)
+        while time.monotonic() < deadline:
+            active = (inspect.active() or {}).get(self.name)
+            waiting = (inspect.scheduled() or {}).get(self.name) if scheduled else []
+            if active == [] and waiting == []:
+                return True
+            time.sleep(0.1)
+        return False
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -218,6 +232,7 @@ def console_worker(_workers: dict[str, Worker], _own_queue: str) -> Iterator[Wor
     app.conf.task_default_queue = worker.queue
     yield worker
     app.conf.task_default_queue = _own_queue
+    worker.wait_idle()  # nothing still writing when the tables are emptied
 
 
 @pytest.fixture
@@ -226,6 +241,7 @@ def notify_worker(_workers: dict[str, Worker], fake_notify: FakeNotify, _own_que
     app.conf.task_default_queue = worker.queue
     yield worker
     app.conf.task_default_queue = _own_queue
+    worker.wait_idle()  # nothing still writing when the tables are emptied
 
 
 class RedisServer:

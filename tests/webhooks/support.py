@@ -149,6 +149,19 @@ def webhook_worker(_webhook_worker: Worker, idle_queue: str) -> Iterator[Worker]
     app.conf.task_default_queue = _webhook_worker.queue
     yield _webhook_worker
     app.conf.task_default_queue = idle_queue
+    _settle(_webhook_worker)
+
+
+def _settle(worker: Worker) -> None:
+    """End a test's deliveries before its tables are emptied. A test may stop while the
+    worker still posts to a hanging receiver or holds a retry's countdown; the tables are
+    truncated next, and a worker writing to them then can deadlock the truncation (CI saw
+    it: "couldn't be flushed", and the next test found the last one's users). Nothing is
+    left to send, then the worker is waited for until it runs and holds nothing."""
+    from webhooks.models import Delivery, DeliveryStatus
+
+    Delivery.objects.filter(status=DeliveryStatus.PENDING).update(status=DeliveryStatus.FAILED)
+    assert worker.wait_idle(scheduled=True), f"the webhook worker is still busy; see {worker.log.name}"
 
 
 def subscribe(url: str, events: list[str] | None = None) -> Any:
