@@ -33,6 +33,32 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": round(pct(values, 50), 1), "p95": round(pct(values, 95), 1), "p99": round(pct(values, 99), 1)}
 
 
+def error_kind(error: str) -> str:
+    """An error in a few words, so a report counts kinds instead of quoting every repr."""
+    lowered = error.lower()
+    for needle, kind in (
+        ("connection refused", "connection refused"),
+        ("timed out", "timed out"),
+        ("timeout", "timed out"),
+        ("connection aborted", "connection reset"),
+        ("connection reset", "connection reset"),
+        ("sent to sign in", "sent to sign in"),
+        ("driver:", "driver fault"),
+    ):
+        if needle in lowered:
+            return kind
+    status = error.split(" ", 1)[0]
+    return f"HTTP {status}" if status.isdigit() else error[:60]
+
+
+def error_kinds(errors: list[Sample]) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for sample in errors:
+        kind = error_kind(sample.error)
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return dict(sorted(kinds.items(), key=lambda item: -item[1]))
+
+
 def analyse(driver: Driver, plan: dict[str, Any], lines: list[tuple[int, str, str, int, float]],
             gateway: FakeNotify, texts: dict[str, int], options: PeakOptions) -> dict[str, Any]:  # fmt: skip
     """Per page the server's and the client's times and the errors; the texts at the gateway;
@@ -61,6 +87,7 @@ def analyse(driver: Driver, plan: dict[str, Any], lines: list[tuple[int, str, st
             "errors": len(errors),
             "server_5xx": server_errors.get(page, 0),
             "error_examples": sorted({s.error for s in errors})[:3],
+            "error_kinds": error_kinds(errors),
         }
     # Sessions: every account that made requests, and whether both servers answered it.
     by_account: dict[str, set[int]] = {}

@@ -69,8 +69,12 @@ def peak_targets(results: dict[str, Any], peak: dict[str, Any], *, incidents: in
             "moved by more cores (or the database on its own host), then by the slowest page's own queries"
         )  # fmt: skip
     if peak["errors"]:
-        examples = {p: r["error_examples"] for p, r in pages.items() if r["errors"]}
-        why.append(f"{peak['errors']} errors: {examples}")
+        by_page = "; ".join(
+            f"{p} {r['errors']} ({', '.join(f'{kind} {n}' for kind, n in r.get('error_kinds', {}).items())})"
+            for p, r in pages.items()
+            if r["errors"]
+        )
+        why.append(f"{peak['errors']} errors: {by_page} (examples in benchmarks.json)")
     if not full_rate:
         why.append(f"run at {options['rate']:g} calls/h, not the target's 7,700")
     target_set(
