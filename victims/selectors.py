@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -179,7 +179,50 @@ def victim_list(incident: Incident) -> list[Victim]:
 
 
 def text_list(incident: Incident) -> list[Text]:
+    """Every text of the incident, oldest first: the API's list (API.md fixes it whole)."""
     return list(Text.objects.filter(incident=incident).order_by("created_at", "id"))
+
+
+# The incident's page shows the latest few texts (issue 18: a page constant in the
+# incident's history); the rest are on the texts' own pages, TEXTS_PAGE at a time.
+TEXTS_SHOWN = 5
+TEXTS_PAGE = 50
+
+
+@dataclass(frozen=True)
+class TextsSlice:
+    """Texts newest first; `older_than` is the id to ask for the next (older) page with,
+    None when these are the oldest; `total` the incident's count of texts; `polling`
+    whether any of the incident's texts is still queued."""
+
+    texts: list[Text]
+    older_than: int | None
+    total: int
+    polling: bool
+
+
+def texts_recent(incident: Incident, *, before: int | None = None, size: int = TEXTS_SHOWN) -> TextsSlice:
+    """`size` texts newest first, older than text `before` when given: one query however
+    many texts the incident has had (keyset on the id, which grows with each text), whose
+    rows carry the incident's count of texts and whether any of them is still queued (two
+    subqueries on the incident's texts, each run once), so that the table keeps polling
+    until every text has left the queue, not only the ones shown."""
+    mine = Text.objects.filter(incident=incident)
+    total = mine.order_by().values("incident").annotate(n=Count("id")).values("n")
+    qs = mine.annotate(
+        incident_total=Subquery(total), incident_queued=Exists(mine.filter(status=TextStatus.QUEUED))
+    ).order_by("-id")
+    if before is not None:
+        qs = qs.filter(id__lt=before)
+    rows = list(qs[: size + 1])
+    shown = rows[:size]
+    first = rows[0] if rows else None
+    return TextsSlice(
+        texts=shown,
+        older_than=shown[-1].pk if len(rows) > size else None,
+        total=first.incident_total if first else 0,
+        polling=bool(first and first.incident_queued),
+    )
 
 
 def repeat_check_out(victim: Victim) -> dict[str, Any]:

@@ -1,11 +1,12 @@
 """Victim and text pages: link a victim (with the repeat-victim check), record the check's
-outcome, and the texts fragment the incident page polls while a text is queued."""
+outcome, the texts fragment the incident page polls while a text is queued, and the
+incident's texts a page at a time."""
 
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,11 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import role_required
 from config.errors import Blocked
 from config.pages import errors_list
+from config.params import whole_number
 from incidents.selectors import get_incident_for_user
 from victims.advice import advice_save
 from victims.link_form import link_field_ids, victim_link_from_post
 from victims.models import CodeAnswer, PreventionAdvice, RepeatOutcome, SupportAnswer, Victim
-from victims.selectors import any_queued, get_victim_for_user, text_list, victim_reads_record
+from victims.selectors import TEXTS_PAGE, get_victim_for_user, texts_recent, victim_reads_record
 from victims.services import victim_record_outcome
 from victims.victims_code import victims_code_applies, victims_code_record
 
@@ -135,10 +137,22 @@ def incident_texts_fragment(request: HttpRequest, reference: str) -> HttpRespons
     incident = get_incident_for_user(request.user, reference)
     if not request.htmx:
         return redirect(reverse("incidents:incident-detail", args=[incident.reference]) + "#texts")
-    texts = text_list(incident)
-    return render(
-        request, "victims/partials/texts.html", {"incident": incident, "texts": texts, "polling": any_queued(texts)}
-    )
+    return render(request, "victims/partials/texts.html", {"incident": incident, "texts": texts_recent(incident)})
+
+
+@require_GET
+@role_required("view_incidents")
+def incident_texts_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """Every text of the incident, newest first, TEXTS_PAGE a page: `?before=<text id>` reads
+    the next older page (keyset), however many texts the incident has had."""
+    incident = get_incident_for_user(request.user, reference)
+    raw = request.GET.get("before", "")
+    before = whole_number(raw) if raw else None
+    if raw and before is None:
+        raise Http404("No such text")
+    page = texts_recent(incident, before=before, size=TEXTS_PAGE)
+    context = {"incident": incident, "texts": page, "first_page": before is None}
+    return render(request, "victims/incident_texts.html", context)
 
 
 @require_GET

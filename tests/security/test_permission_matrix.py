@@ -141,6 +141,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     # victims
     "victims:victim-link": {"GET": allow(WORK), "POST": allow(WORK)},
     "victims:incident-texts": {"GET": allow(WORK)},
+    "victims:incident-texts-all": {"GET": allow(WORK)},
     "victims:victim-check": {"GET": allow(WORK), "POST": allow(WORK)},
     "victims:victim-code": {"POST": allow(WORK, ok=(400,))},
     "victims:advice-list": {"GET": allow(EDIT_PROMPTS)},
@@ -315,6 +316,7 @@ def target(world: World, name: str) -> Target:
         "thrive:assessment-victim-phone",
         "thrive:assessment-dispatch-first",
         "victims:victim-link",
+        "victims:incident-texts-all",
         "api:incident-detail",
         "api:incident-close",
         "api:incident-assessments",

@@ -119,6 +119,7 @@ READS: dict[str, Shows | None] = {
     "thrive:wording-remind": WRITE_ONLY,
     "victims:victim-link": NOTHING,  # the empty link form; the POST records the collection
     "victims:incident-texts": NOTHING,  # texts with the number masked
+    "victims:incident-texts-all": NOTHING,  # the same table, every text a page at a time
     "victims:victim-check": Shows(victims=("victim",)),
     "victims:victim-code": WRITE_ONLY,
     "victims:advice-list": NOTHING,

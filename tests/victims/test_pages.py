@@ -1,6 +1,8 @@
 """The victim and text pages: the incident panel, linking, the check's outcome, the polled
 texts fragment, and the handler's failed-text notice."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -157,3 +159,85 @@ def test_a_text_uses_the_categorys_current_advice(handler, incident):
     text = Text.objects.get()
     assert text.link == "https://police.example/b"
     assert text.body.startswith("Lock up. https://police.example/b")
+
+
+def _texts(incident, handler, count, *, oldest_status=TextStatus.SENT):
+    """`count` texts on `incident`, one per submitted version, the oldest first."""
+    from tests.factories import grow_history
+
+    grow_history(incident, versions=count, entries=0)
+    made = []
+    for number, assessment in enumerate(incident.assessments.order_by("version")):
+        status = oldest_status if number == 0 else TextStatus.SENT
+        made.append(
+            Text.objects.create(
+                incident=incident,
+                assessment=assessment,
+                created_by=handler,
+                phone="+447700900123",
+                link=f"https://example.org/advice/{number}",
+                body="Advice",
+                status=status,
+                sent_at=None if status == TextStatus.QUEUED else timezone.now(),
+                next_attempt_at=timezone.now(),
+            )
+        )
+    return made
+
+
+def test_the_incident_page_shows_the_latest_texts_and_links_to_the_rest(handler, handler_client, incident):
+    from victims.selectors import TEXTS_SHOWN
+
+    texts = _texts(incident, handler, TEXTS_SHOWN + 2)
+    page = handler_client.get(f"/incidents/{incident.reference}/").content.decode()
+    panel = page.split('id="texts"')[1]
+    # Newest first, the latest TEXTS_SHOWN; the two oldest a click away.
+    links = [t.link for t in reversed(texts)]
+    assert [link in panel for link in links] == [True] * TEXTS_SHOWN + [False, False]
+    assert panel.index(links[0]) < panel.index(links[1])
+    assert f"The latest {TEXTS_SHOWN} of {TEXTS_SHOWN + 2} texts" in panel
+    assert f'href="/victims/incidents/{incident.reference}/texts/all/"' in panel
+    assert "hx-trigger" not in panel.split(">")[0]
+
+
+def test_an_older_text_still_queued_keeps_the_table_polling(handler, handler_client, incident):
+    from victims.selectors import TEXTS_SHOWN
+
+    _texts(incident, handler, TEXTS_SHOWN + 1, oldest_status=TextStatus.QUEUED)
+    page = handler_client.get(f"/incidents/{incident.reference}/").content.decode()
+    assert 'hx-trigger="every 4s"' in page.split('id="texts"')[1].split(">")[0]
+    fragment = handler_client.get(f"/victims/incidents/{incident.reference}/texts/", headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 4s"' in fragment.content.decode().split(">")[0]
+
+
+def test_the_texts_pages_read_every_text_newest_first_a_page_at_a_time(
+    handler, handler_client, incident, monkeypatch, django_assert_max_num_queries
+):
+    from victims import views
+
+    monkeypatch.setattr(views, "TEXTS_PAGE", 3)
+    texts = _texts(incident, handler, 7)
+    url = f"/victims/incidents/{incident.reference}/texts/all/"
+    seen = []
+    pages = 0
+    while url:
+        with django_assert_max_num_queries(12):
+            response = handler_client.get(url)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "7 texts for this incident." in body
+        seen += [t.link for t in reversed(texts) if t.link in body]
+        pages += 1
+        older = re.search(r'href="(/victims/incidents/[^"]+/texts/all/\?before=\d+)"', body)
+        url = older.group(1) if older else None
+    assert pages == 3
+    assert seen == [t.link for t in reversed(texts)]
+
+
+def test_the_texts_pages_refuse_a_bad_cursor_and_other_roles(handler_client, trainer_client, incident):
+    url = f"/victims/incidents/{incident.reference}/texts/all/"
+    assert handler_client.get(url).status_code == 200
+    assert "No text for this incident." in handler_client.get(url).content.decode()
+    assert handler_client.get(url + "?before=abc").status_code == 404
+    assert handler_client.get(url + "?before=0").status_code == 404
+    assert trainer_client.get(url).status_code == 403

@@ -4,7 +4,7 @@ from django import template
 
 from incidents.models import Incident
 from victims.models import Victim
-from victims.selectors import any_queued, text_list, victims_for_user
+from victims.selectors import texts_recent, victims_for_user
 from victims.victims_code import answers_summary, victims_code_met
 
 register = template.Library()
@@ -12,15 +12,14 @@ register = template.Library()
 
 @register.inclusion_tag("victims/partials/panel.html", takes_context=True)
 def victims_panel(context: template.Context, incident: Incident) -> dict[str, Any]:
-    """The incident page's victims and texts, loaded here so the page's own view needs no
-    change (three queries). The victims come through the access helper, which records the
-    read: only when the panel is really shown (an htmx fragment of the page is not)."""
-    texts = text_list(incident)
+    """The incident page's victims and its latest texts, loaded here so the page's own view
+    needs no change (three queries, whatever the number of texts). The victims come through
+    the access helper, which records the read: only when the panel is really shown (an htmx
+    fragment of the page is not)."""
     return {
         "incident": incident,
         "victims": victims_for_user(context["user"], incident, request=context.get("request")),
-        "texts": texts,
-        "polling": any_queued(texts),
+        "texts": texts_recent(incident),
         "user": context.get("user"),
         "request": context.get("request"),
     }
