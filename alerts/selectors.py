@@ -7,7 +7,20 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 
 from accounts.models import Role, User
@@ -94,6 +107,12 @@ class Panel:
     mine: list[Alert]
     taken: list[Alert]
     fingerprint: str
+    # Every open alert the supervisor may see, however many the panel lists (PANEL_LENGTH).
+    waiting_total: int = 0
+
+    @property
+    def waiting_unlisted(self) -> int:
+        return self.waiting_total - len(self.waiting)
 
     @property
     def empty(self) -> bool:
@@ -102,9 +121,20 @@ class Panel:
 
 def alert_panel(user: User, *, now: datetime) -> Panel:
     """One query. Its fingerprint changes only when what the panel shows changes, so a poll
-    that finds nothing new answers 204 and the page (and a screen reader) is left alone."""
+    that finds nothing new answers 204 and the page (and a screen reader) is left alone. The
+    panel lists at most PANEL_LENGTH alerts, those waiting longest first; each row carries how
+    many open alerts there are in all (a subquery run once), so the banner never says 50
+    when 400 are waiting."""
+    open_count = (
+        Alert.objects.filter(_visible_to(user))
+        .filter(live_q())
+        .order_by()
+        .annotate(n=Func("id", function="COUNT"))
+        .values("n")
+    )
     rows = list(
         Alert.objects.filter(_visible_to(user))
+        .annotate(open_total=Subquery(open_count))
         .filter(
             live_q() | Q(acknowledged_by=user, decided_at__isnull=True) | Q(acknowledged_at__gte=now - OWNED_SHOWN_FOR)
         )
@@ -114,12 +144,13 @@ def alert_panel(user: User, *, now: datetime) -> Panel:
     waiting = [a for a in rows if a.is_open]
     mine = [a for a in rows if a.acknowledged_by_id == user.pk and a.decided_at is None]
     taken = [a for a in rows if a.acknowledged_at is not None and a not in mine]
-    state = "|".join(
+    total = rows[0].open_total if rows else 0
+    state = f"{total}|" + "|".join(
         f"{a.pk}:{a.acknowledged_by_id or 0}:{int(a.escalated_at is not None)}:{int(a.decided_at is not None)}"
         for a in rows
     )
     fingerprint = hashlib.sha256(state.encode()).hexdigest()[:16]
-    return Panel(waiting=waiting, mine=mine, taken=taken, fingerprint=fingerprint)
+    return Panel(waiting=waiting, mine=mine, taken=taken, fingerprint=fingerprint, waiting_total=total)
 
 
 def alert_list_for_user(user: User, *, status: str = "") -> QuerySet[Alert]:

@@ -211,3 +211,24 @@ def test_an_administrator_reads_alerts_in_the_admin_and_cannot_change_them(clien
     assert client.get(f"/admin/alerts/alert/{alert.pk}/change/").status_code == 200
     assert client.post(f"/admin/alerts/alert/{alert.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Alert.objects.filter(pk=alert.pk).exists()
+
+
+def test_the_panel_counts_every_open_alert_when_it_lists_only_the_oldest(
+    client_for, blue_handler, sup_a, sup_b, monkeypatch
+):
+    from alerts import selectors
+
+    monkeypatch.setattr(selectors, "PANEL_LENGTH", 3)
+    alerts = [high_risk_alert(blue_handler) for _ in range(5)]
+    html = client_for(sup_a).get("/alerts/").content.decode()
+    assert "5 alerts waiting for a supervisor" in html
+    assert "The 3 waiting longest are listed here. 2 more will show here as these are acknowledged." in html
+    listed = [a.pk for a in alerts if f'data-alert="{a.pk}"' in html]
+    assert listed == [a.pk for a in alerts[:3]]
+    # Another supervisor takes one: the count changes, so a poll with the old fingerprint is
+    # answered with the new panel, not 204.
+    seen = selectors.alert_panel(sup_a, now=timezone.now()).fingerprint
+    alert_acknowledge(alert=alerts[4], actor=sup_b)
+    poll = client_for(sup_a).get("/alerts/panel/", {"seen": seen}, **HTMX)
+    assert poll.status_code == 200
+    assert "4 alerts waiting for a supervisor" in poll.content.decode()

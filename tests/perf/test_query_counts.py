@@ -172,6 +172,7 @@ PINNED: dict[str, int] = {
     # + the incident and its texts; a fragment without the header does not count the
     # author's returns (issue 18: the navigation is worked out only where it is shown).
     "incident_texts_fragment": 4,
+    "incident_texts_all": 5,
     "advice_list": 3,  # + the advice, with its category joined
     "advice_edit": 3,
     # The closure codes, then one aggregate each for closures, re-THRIVEs and texts
@@ -526,6 +527,7 @@ PAGES: dict[str, tuple[Any, ...]] = {
     "wording_trained": ("trainer", "browser", lambda w: "/thrive/training/"),
     "victim_link": ("handler", "browser", lambda w: f"/victims/incidents/{w.busy.reference}/link/"),
     "incident_texts_fragment": ("handler", "browser", lambda w: f"/victims/incidents/{w.busy.reference}/texts/", HTMX),
+    "incident_texts_all": ("handler", "browser", lambda w: f"/victims/incidents/{w.busy.reference}/texts/all/"),
     "advice_list": ("trainer", "browser", lambda w: "/victims/advice/"),
     "advice_edit": ("trainer", "browser", lambda w: f"/victims/advice/{w.advice.pk}/"),
     "qa_compliance": ("analyst", "browser", lambda w: f"/qa/compliance/?{qa_range(w)}"),
