@@ -201,3 +201,34 @@ def grow_history(incident: Incident, *, versions: int, entries: int, author: Use
         for number in range(1, entries + 1)
     )
     return incident
+
+
+def make_texts(incident: Incident, count: int, *, status: str = "sent", oldest_status: str | None = None) -> list[Any]:
+    """`count` prevention-advice texts on `incident`, oldest first, one per submitted version
+    (grow_history adds the versions): the n-th links to https://example.org/advice?text=n.
+    `oldest_status` gives the first a status of its own (a text still queued, say)."""
+    from victims.models import Text, TextStatus
+
+    grow_history(incident, versions=count, entries=0)
+    now = timezone.now()
+    made = []
+    added = reversed(incident.assessments.order_by("-version")[:count])
+    for number, assessment in enumerate(added, start=1):
+        state = oldest_status if oldest_status and number == 1 else status
+        made.append(
+            Text.objects.create(
+                incident=incident,
+                assessment=assessment,
+                created_by=incident.handler,
+                phone="+447700900123",
+                link=f"https://example.org/advice?text={number}",
+                body="Advice",
+                status=state,
+                attempts=0 if state == TextStatus.QUEUED else 1,
+                next_attempt_at=now,
+                sent_at=None if state in (TextStatus.QUEUED, TextStatus.FAILED) else now,
+                delivered_at=now if state == TextStatus.DELIVERED else None,
+                failed_at=now if state == TextStatus.FAILED else None,
+            )
+        )
+    return made

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from casework.services import assessment_record
 from incidents.models import EntryKind
-from tests.factories import make_incident
+from tests.factories import make_incident, make_texts
 from tests.victims.conftest import texting_answers
 from victims.models import Text, TextStatus, Victim
 from victims.services import victim_link
@@ -161,34 +161,10 @@ def test_a_text_uses_the_categorys_current_advice(handler, incident):
     assert text.body.startswith("Lock up. https://police.example/b")
 
 
-def _texts(incident, handler, count, *, oldest_status=TextStatus.SENT):
-    """`count` texts on `incident`, one per submitted version, the oldest first."""
-    from tests.factories import grow_history
-
-    grow_history(incident, versions=count, entries=0)
-    made = []
-    for number, assessment in enumerate(incident.assessments.order_by("version")):
-        status = oldest_status if number == 0 else TextStatus.SENT
-        made.append(
-            Text.objects.create(
-                incident=incident,
-                assessment=assessment,
-                created_by=handler,
-                phone="+447700900123",
-                link=f"https://example.org/advice/{number}",
-                body="Advice",
-                status=status,
-                sent_at=None if status == TextStatus.QUEUED else timezone.now(),
-                next_attempt_at=timezone.now(),
-            )
-        )
-    return made
-
-
 def test_the_incident_page_shows_the_latest_texts_and_links_to_the_rest(handler, handler_client, incident):
     from victims.selectors import TEXTS_SHOWN
 
-    texts = _texts(incident, handler, TEXTS_SHOWN + 2)
+    texts = make_texts(incident, TEXTS_SHOWN + 2)
     page = handler_client.get(f"/incidents/{incident.reference}/").content.decode()
     panel = page.split('id="texts"')[1]
     # Newest first, the latest TEXTS_SHOWN; the two oldest a click away.
@@ -203,7 +179,7 @@ def test_the_incident_page_shows_the_latest_texts_and_links_to_the_rest(handler,
 def test_an_older_text_still_queued_keeps_the_table_polling(handler, handler_client, incident):
     from victims.selectors import TEXTS_SHOWN
 
-    _texts(incident, handler, TEXTS_SHOWN + 1, oldest_status=TextStatus.QUEUED)
+    make_texts(incident, TEXTS_SHOWN + 1, oldest_status=TextStatus.QUEUED)
     page = handler_client.get(f"/incidents/{incident.reference}/").content.decode()
     assert 'hx-trigger="every 4s"' in page.split('id="texts"')[1].split(">")[0]
     fragment = handler_client.get(f"/victims/incidents/{incident.reference}/texts/", headers={"HX-Request": "true"})
@@ -216,7 +192,7 @@ def test_the_texts_pages_read_every_text_newest_first_a_page_at_a_time(
     from victims import views
 
     monkeypatch.setattr(views, "TEXTS_PAGE", 3)
-    texts = _texts(incident, handler, 7)
+    texts = make_texts(incident, 7)
     url = f"/victims/incidents/{incident.reference}/texts/all/"
     seen = []
     pages = 0
