@@ -17,6 +17,7 @@ from home import sections
 from home.sections import HOME_LIST_LENGTH
 from incidents.views_handover import handover_context
 from qa.selectors import feedback_new_count, qa_home_summary
+from qa.tables_html import qa_monthly_table
 from thrive.returns import returned_to_me, returned_to_me_count, team_open_returns_by_handler
 from thrive.services import prompt_set_current
 from thrive.wording import acknowledgement_due, current_family, current_published, trained_by_team
@@ -53,7 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.CALL_HANDLER:  # the supervisor's page does not show it
         context["qa_feedback_new"] = feedback_new_count(user)
     if user.role == Role.ANALYST:
-        context["qa_summary"] = qa_home_summary(today=timezone.localdate())
+        context["qa_table"] = qa_monthly_table(
+            qa_home_summary(today=timezone.localdate()), "QA figures, last six months, all teams"
+        )
     template = {
         Role.CALL_HANDLER: "accounts/home_handler.html",
         Role.SUPERVISOR: "accounts/home_supervisor.html",

@@ -102,17 +102,3 @@ COLUMNS: list[tuple[str, str]] = [
     ("preservation_pct", "Good / outstanding preservation (%)"),
     ("repeat_victim_check_pct", "Repeat victim check"),
 ]
-
-
-def monthly_table(rows: list[MonthlyFigures]) -> list[dict[str, object]]:
-    """The figures as the force's table reads them: one line per measure, months across."""
-    return [
-        {
-            "key": key,
-            "measure": key.removesuffix("_pct"),
-            "label": label,
-            "cells": [(row, getattr(row, key)) for row in rows],
-        }
-        for key, label in COLUMNS
-        if key != "month"
-    ]

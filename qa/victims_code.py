@@ -27,6 +27,7 @@ from accounts.models import Team, User
 from qa.rules import month_range, percentage
 from qa.selectors import QaFilters
 from qa.summary import Family, clean_months, counted, in_months
+from qa.tables_html import victims_code_body
 from victims.models import Victim
 from victims.victims_code import APPLIES_Q, MET_Q, RECORDED_Q
 
@@ -199,8 +200,8 @@ def victims_code_context(filters: QaFilters) -> dict[str, Any]:
     return {
         "victims_code": figures,
         "victims_code_tables": [
-            ("By month", "Month", figures["months"]),
-            ("By team", "Team", figures["teams"]),
-            ("By handler", "Handler", figures["handlers"]),
+            ("By month", "Month", victims_code_body(figures["months"])),
+            ("By team", "Team", victims_code_body(figures["teams"])),
+            ("By handler", "Handler", victims_code_body(figures["handlers"])),
         ],
     }

@@ -23,6 +23,7 @@ from qa.selectors import (
     month_highlights,
     qa_monthly,
 )
+from qa.tables_html import compliance_table, exemption_table, qa_monthly_table
 from qa.victims_code import victims_code_context
 
 MEASURE_LABELS = dict(COLUMNS)
@@ -39,12 +40,13 @@ def _exemption_context(filters: QaFilters) -> dict:
     """The exemption audit's own table (qa.exemptions), shown apart from the QA measures on
     the dashboard and the compliance page."""
     rows = [] if filters.errors else exemption_audit_monthly(filters)
-    return {
-        "exemption_rows": rows,
-        "exemption_table": [
-            (label, [row.as_api()[key] for row in rows]) for key, label in EXEMPTION_COLUMNS if key != "month"
-        ],
-    }
+    table = [(label, [row.as_api()[key] for row in rows]) for key, label in EXEMPTION_COLUMNS if key != "month"]
+    return {"exemption_rows": rows, "exemption_table": exemption_table(rows, table) if rows else ""}
+
+
+def _query(filters: QaFilters) -> str:
+    """The filters as a query string, for the links that keep them (downloads, drill-downs)."""
+    return urlencode(filters.as_params())
 
 
 def _render_filtered(request: HttpRequest, template: str, filters: QaFilters, context: dict) -> HttpResponse:
@@ -53,7 +55,7 @@ def _render_filtered(request: HttpRequest, template: str, filters: QaFilters, co
     context = {
         "filters": filters,
         "errors": filters.errors,
-        "query": urlencode(filters.as_params()),
+        "query": _query(filters),
         # The filters' options as markup (markup.options_html): a force's few hundred handlers
         # as model instances in a template loop were most of these pages' CPU.
         "team_options": options_html(
@@ -88,7 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             highlight_month = month_parse(request.GET["month"])
     context = {
         "rows": rows,
-        "table": [(key, label, [(row, row.as_api()[key]) for row in rows]) for key, label in COLUMNS if key != "month"],
+        "qa_table": qa_monthly_table(rows, "Performance trends", drill=_query(filters)) if rows else "",
         "trend_svg": charts.trend(rows) if rows else "",
         "bars_svg": charts.bars(rows) if rows else "",
         "highlights": month_highlights(filters, month=highlight_month) if highlight_month and rows else None,
@@ -117,7 +119,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
             )
     context = {
         "rows": rows,
-        "table": table,
+        "compliance_table": compliance_table(rows, table) if rows else "",
     }
     # Rule 14, in its own block of the page (qa.victims_code).
     context.update(victims_code_context(filters))
