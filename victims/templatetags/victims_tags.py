@@ -1,10 +1,12 @@
 from typing import Any
 
 from django import template
+from django.utils.safestring import SafeString
 
 from incidents.models import Incident
 from victims.models import Victim
 from victims.selectors import texts_recent, victims_for_user
+from victims.texts_html import texts_rows as rows_html
 from victims.victims_code import answers_summary, victims_code_met
 
 register = template.Library()
@@ -23,6 +25,12 @@ def victims_panel(context: template.Context, incident: Incident) -> dict[str, An
         "user": context.get("user"),
         "request": context.get("request"),
     }
+
+
+@register.simple_tag
+def texts_rows(texts: list) -> SafeString:
+    """The texts table's rows (victims.texts_html)."""
+    return rows_html(texts)
 
 
 @register.filter
