@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest
 from accounts.models import User
 from accounts.roles import role_can
 from incidents.models import Incident, LogEntry
-from incidents.selectors import incident_read_record
+from incidents.selectors import get_incident_for_user, incident_read_record
 from thrive.models import Assessment, AssessmentStatus
 
 # The incident's page: the latest versions (docs/DECISIONS.md, issue 18); its log's slice
@@ -57,8 +57,10 @@ def incident_detail(reference: str, user: User) -> Incident:
 
 
 def incident_page_get(reference: str, user: User) -> Incident:
-    """The incident alone (its history is read a slice at a time: incident_history)."""
-    return _incident_get(incident_page_queryset(), reference, user)
+    """The incident alone, with what its pages show beside it (incidents.selectors'
+    INCIDENT_RELATED, the same joins as incident_page_queryset); its history is read a slice
+    at a time (incident_history)."""
+    return get_incident_for_user(user, reference)
 
 
 def get_incident_detail_for_user(

@@ -149,8 +149,10 @@ def _panel_mobile(panel: dict[str, Any]) -> str:
 @require_POST
 @role_required("work_incidents")
 def assessment_autosave(request: HttpRequest, reference: str) -> HttpResponse:
-    """The htmx autosave: keep the draft, whatever state it is in. Answers a fragment."""
-    incident = get_incident_for_user(request.user, reference)
+    """The htmx autosave: keep the draft, whatever state it is in. Answers a fragment. The
+    incident is read alone (no joins): the save locks and reads it again, and the fragment
+    shows only the time; a handler's form autosaves every 15 s, so its cost is the peak's."""
+    incident = get_incident_for_user(request.user, reference, related=())
     context: dict[str, Any] = {"incident": incident}
     try:
         draft = (

@@ -76,3 +76,51 @@ class Statement:
     def count(self, *, using: str = "default", **values: Any) -> int:
         """How many rows the statement gives, counted by the database (as QuerySet.count)."""
         return self._run(using, "SELECT COUNT(*) FROM ({}) AS counted", values)[0][0]
+
+
+class ModelStatement(Statement):
+    """A queryset of model instances, `select_related` included, compiled once: `first(**values)`
+    gives what `queryset.first()` would, the related rows joined and cached on it, for the
+    SQL's run alone. What Django's ModelIterable does with a compiler's select list (each row
+    into the model and its related models, through the compiler's converters) is done here
+    with the compiler kept from the first build. Built for one-row reads by a unique key (an
+    incident by its reference): the queryset is expected to be ordered and sliced to one
+    row by the caller's builder. On any database but PostgreSQL the ORM runs it."""
+
+    def __init__(self, build: Callable[..., QuerySet], **markers: Any) -> None:
+        super().__init__(build, **markers)
+        self._readers: dict[str, Callable[[tuple], Any]] = {}
+
+    def _reader(self, alias: str) -> Callable[[tuple], Any]:
+        from django.db.models.query import get_related_populators
+
+        queryset = self._build(**self._markers).using(alias)
+        compiler = queryset.query.get_compiler(using=alias)
+        compiler.as_sql()  # fills select, klass_info and annotation_col_map
+        if compiler.annotation_col_map or queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise ValueError("A ModelStatement reads a model and its select_related rows only")
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        model = klass_info["model"]
+        names = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, alias)
+        converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+
+        def read(row: tuple) -> Any:
+            if converters:
+                row = next(iter(compiler.apply_converters([row], converters)))
+            obj = model.from_db(alias, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            return obj
+
+        return read
+
+    def first(self, *, using: str = "default", **values: Any) -> Any:
+        if connections[using].vendor != "postgresql":
+            return self._build(**values).using(using).first()
+        reader = self._readers.get(using)
+        if reader is None:
+            reader = self._readers[using] = self._reader(using)
+        rows = self.rows(using=using, **values)
+        return reader(rows[0]) if rows else None

@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.roles import role_can
 from audit.services import audit_record, read_action
 from config.params import whole_number
+from config.statements import ModelStatement
 from incidents.models import Incident, LogEntry, Status
 
 # An incident's log is shown a slice at a time, newest first (issue 18; docs/DECISIONS.md):
@@ -32,10 +33,29 @@ def get_incident_for_user(user: User, reference: str, *, related: tuple[str, ...
     rows joined in (a page that shows fewer asks for fewer: each join costs CPU to build)."""
     if not role_can(user, "view_incidents"):
         raise Http404
-    incident = Incident.objects.select_related(*related).filter(reference=reference).first()
+    incident = incident_by_reference(reference, related=related)
     if incident is None:
         raise Http404
     return incident
+
+
+# One compiled statement per set of joins asked for (issue 18): building and compiling the
+# incident's query with its six joins cost 3 ms of CPU a request, running it 0.3 ms.
+_BY_REFERENCE: dict[tuple[str, ...], ModelStatement] = {}
+
+
+def incident_by_reference(reference: str, *, related: tuple[str, ...] = INCIDENT_RELATED) -> Incident | None:
+    """The incident with this reference, its `related` rows joined in; None when there is none.
+    Every page and API route that finds an incident by its reference reads it here."""
+    statement = _BY_REFERENCE.get(related)
+    if statement is None:
+        # select_related() with no names would join every non-null foreign key: none asked, none joined.
+        incidents = Incident.objects.select_related(*related) if related else Incident.objects.all()
+        statement = _BY_REFERENCE[related] = ModelStatement(
+            lambda reference: incidents.filter(reference=reference).order_by("pk")[:1],
+            reference="statement-marker:incident-reference",
+        )
+    return statement.first(reference=reference)
 
 
 def incident_read_record(
