@@ -4,6 +4,7 @@
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from accounts.models import Role, User
 from accounts.roles import role_can
 from alerts.models import Alert, AlertRecipient, Watch
 from alerts.rules import duration_label, escalate_raised_before, live_q, on_watch_q
+from config.statements import MARKER_TIME, ModelStatement, marker_id
 from incidents.models import Incident
 
 # How long an alert someone else acknowledged stays on a supervisor's panel, saying who owns it.
@@ -92,10 +94,14 @@ def alerts_for_watch_start(user: User, *, now: datetime) -> QuerySet[Alert]:
 
 
 def _visible_to(user: User) -> Q:
+    return _visible(user.pk, user.team_id)
+
+
+def _visible(user: int, team: int | None) -> Q:
     """A supervisor sees the alerts sent to them, those of their own team, and those they own."""
-    sent = Exists(AlertRecipient.objects.filter(alert=OuterRef("pk"), supervisor=user))
-    team = Q(team_id=user.team_id) if user.team_id else Q(pk__in=[])
-    return Q(sent) | team | Q(acknowledged_by=user)
+    sent = Exists(AlertRecipient.objects.filter(alert=OuterRef("pk"), supervisor_id=user))
+    mine = Q(team_id=team) if team else Q(pk__in=[])
+    return Q(sent) | mine | Q(acknowledged_by_id=user)
 
 
 @dataclass
@@ -119,28 +125,44 @@ class Panel:
         return not (self.waiting or self.mine or self.taken)
 
 
+def _panel(user: int, since: datetime, team: int | None = None, *, length: int) -> QuerySet[Alert]:
+    """The panel's alerts for the supervisor `user` of `team` (None: no team): open, their own
+    without a decision, or taken since `since`; oldest first, at most `length`; each row
+    carrying how many open alerts they may see in all (a subquery run once)."""
+    visible = _visible(user, team)
+    open_count = (
+        Alert.objects.filter(visible).filter(live_q()).order_by().annotate(n=Func("id", function="COUNT")).values("n")
+    )
+    return (
+        Alert.objects.filter(visible)
+        .annotate(open_total=Subquery(open_count))
+        .filter(live_q() | Q(acknowledged_by_id=user, decided_at__isnull=True) | Q(acknowledged_at__gte=since))
+        .select_related("incident", "acknowledged_by", "team")
+        .order_by("raised_at", "id")[:length]
+    )
+
+
+# Compiled once for each shape (config.statements, issue 18): the panel is on the supervisor's
+# home and queue pages and polled every few seconds, and building its query cost more CPU
+# than running it.
+_PANELS: dict[tuple[bool, int], ModelStatement] = {}
+
+
+def _panel_statement(*, team: bool, length: int) -> ModelStatement:
+    if (team, length) not in _PANELS:
+        markers = {"user": marker_id(1), "since": MARKER_TIME, **({"team": marker_id(2)} if team else {})}
+        _PANELS[(team, length)] = ModelStatement(partial(_panel, length=length), **markers)
+    return _PANELS[(team, length)]
+
+
 def alert_panel(user: User, *, now: datetime) -> Panel:
     """One query. Its fingerprint changes only when what the panel shows changes, so a poll
     that finds nothing new answers 204 and the page (and a screen reader) is left alone. The
     panel lists at most PANEL_LENGTH alerts, those waiting longest first; each row carries how
     many open alerts there are in all (a subquery run once), so the banner never says 50
     when 400 are waiting."""
-    open_count = (
-        Alert.objects.filter(_visible_to(user))
-        .filter(live_q())
-        .order_by()
-        .annotate(n=Func("id", function="COUNT"))
-        .values("n")
-    )
-    rows = list(
-        Alert.objects.filter(_visible_to(user))
-        .annotate(open_total=Subquery(open_count))
-        .filter(
-            live_q() | Q(acknowledged_by=user, decided_at__isnull=True) | Q(acknowledged_at__gte=now - OWNED_SHOWN_FOR)
-        )
-        .select_related("incident", "acknowledged_by", "team")
-        .order_by("raised_at", "id")[:PANEL_LENGTH]
-    )
+    values = {"user": user.pk, "since": now - OWNED_SHOWN_FOR, **({"team": user.team_id} if user.team_id else {})}
+    rows = _panel_statement(team=bool(user.team_id), length=PANEL_LENGTH).objects(**values)
     waiting = [a for a in rows if a.is_open]
     mine = [a for a in rows if a.acknowledged_by_id == user.pk and a.decided_at is None]
     taken = [a for a in rows if a.acknowledged_at is not None and a not in mine]

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest
 
 from accounts.models import User
 from accounts.roles import role_can
+from config.statements import ModelStatement, marker_id
 from incidents.models import Incident, LogEntry
 from incidents.selectors import get_incident_for_user, incident_read_record
 from thrive.models import Assessment, AssessmentStatus
@@ -121,15 +122,39 @@ def assessment_versions_summary(incident: Incident, user: User, *, size: int = V
     index), wherever they are in the history. The page shows neither answers nor wording (only
     its name and version): those JSON columns are not read, nor decoded. The two found by key
     serve the closure gate and the draft button (their number and status): not joined."""
-    mine = Assessment.objects.filter(incident=incident)
-    unread = ("answers", "prompt_set__sections")
-    newest = list(mine.select_related("author", "prompt_set").defer(*unread).order_by("-version")[: size + 1])
-    last_submitted = mine.filter(status=AssessmentStatus.SUBMITTED).order_by("-version").values("pk")[:1]
-    own_draft = mine.filter(status=AssessmentStatus.DRAFT, author_id=user.pk).values("pk")[:1]
-    found = {
-        a.pk: a
-        for a in Assessment.objects.filter(Q(pk=Subquery(last_submitted)) | Q(pk=Subquery(own_draft))).defer("answers")
-    }
-    submitted = next((a for a in found.values() if a.status == AssessmentStatus.SUBMITTED), None)
-    draft = next((a for a in found.values() if a.status == AssessmentStatus.DRAFT), None)
+    newest = _newest_versions(size).objects(incident=incident.pk)
+    found = _GATE_AND_DRAFT.objects(incident=incident.pk, reader=user.pk)
+    submitted = next((a for a in found if a.status == AssessmentStatus.SUBMITTED), None)
+    draft = next((a for a in found if a.status == AssessmentStatus.DRAFT), None)
     return VersionsSummary(shown=newest[:size], more=len(newest) > size, latest_submitted=submitted, own_draft=draft)
+
+
+# The two queries compiled once each (config.statements, issue 18): building them cost more
+# CPU than running them.
+_NEWEST: dict[int, ModelStatement] = {}
+
+
+def _newest_versions(size: int) -> ModelStatement:
+    """The newest size + 1 versions of an incident, with their authors and wording's name."""
+    if size not in _NEWEST:
+        _NEWEST[size] = ModelStatement(
+            lambda incident: (
+                Assessment.objects.filter(incident_id=incident)
+                .select_related("author", "prompt_set")
+                .defer("answers", "prompt_set__sections")
+                .order_by("-version")[: size + 1]
+            ),
+            incident=marker_id(1),
+        )
+    return _NEWEST[size]
+
+
+def _gate_and_draft(incident: int, reader: int) -> QuerySet[Assessment]:
+    """The latest submitted version (the closure gate's) and the reader's draft, by key."""
+    mine = Assessment.objects.filter(incident_id=incident)
+    last_submitted = mine.filter(status=AssessmentStatus.SUBMITTED).order_by("-version").values("pk")[:1]
+    own_draft = mine.filter(status=AssessmentStatus.DRAFT, author_id=reader).values("pk")[:1]
+    return Assessment.objects.filter(Q(pk=Subquery(last_submitted)) | Q(pk=Subquery(own_draft))).defer("answers")
+
+
+_GATE_AND_DRAFT = ModelStatement(_gate_and_draft, incident=marker_id(1), reader=marker_id(2))

@@ -79,13 +79,14 @@ class Statement:
 
 
 class ModelStatement(Statement):
-    """A queryset of model instances, `select_related` included, compiled once: `first(**values)`
-    gives what `queryset.first()` would, the related rows joined and cached on it, for the
+    """A queryset of model instances, `select_related` included, compiled once: `objects(**values)`
+    gives what `list(queryset)` would, the related rows joined and cached on it and its
+    annotations set, for the
     SQL's run alone. What Django's ModelIterable does with a compiler's select list (each row
     into the model and its related models, through the compiler's converters) is done here
-    with the compiler kept from the first build. Built for one-row reads by a unique key (an
-    incident by its reference): the queryset is expected to be ordered and sliced to one
-    row by the caller's builder. On any database but PostgreSQL the ORM runs it."""
+    with the compiler kept from the first build. For the few-row reads of a hot page (an
+    incident by its reference, its latest versions): the builder orders and slices the
+    queryset. On any database but PostgreSQL the ORM runs it."""
 
     def __init__(self, build: Callable[..., QuerySet], **markers: Any) -> None:
         super().__init__(build, **markers)
@@ -97,9 +98,9 @@ class ModelStatement(Statement):
         queryset = self._build(**self._markers).using(alias)
         compiler = queryset.query.get_compiler(using=alias)
         compiler.as_sql()  # fills select, klass_info and annotation_col_map
-        if compiler.annotation_col_map or queryset._prefetch_related_lookups or queryset._known_related_objects:
-            raise ValueError("A ModelStatement reads a model and its select_related rows only")
-        select, klass_info = compiler.select, compiler.klass_info
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise ValueError("A ModelStatement reads a model, its select_related rows and its annotations only")
+        select, klass_info, annotations = compiler.select, compiler.klass_info, compiler.annotation_col_map.items()
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         model = klass_info["model"]
         names = [column[0].target.attname for column in select[start:end]]
@@ -112,15 +113,22 @@ class ModelStatement(Statement):
             obj = model.from_db(alias, names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
             return obj
 
         return read
 
-    def first(self, *, using: str = "default", **values: Any) -> Any:
+    def objects(self, *, using: str = "default", **values: Any) -> list[Any]:
+        """Every row as a model instance, as `list(queryset)` gives."""
         if connections[using].vendor != "postgresql":
-            return self._build(**values).using(using).first()
+            return list(self._build(**values).using(using))
         reader = self._readers.get(using)
         if reader is None:
             reader = self._readers[using] = self._reader(using)
-        rows = self.rows(using=using, **values)
-        return reader(rows[0]) if rows else None
+        return [reader(row) for row in self.rows(using=using, **values)]
+
+    def first(self, *, using: str = "default", **values: Any) -> Any:
+        """The first row as a model instance, or None (the builder orders and slices it)."""
+        found = self.objects(using=using, **values)
+        return found[0] if found else None

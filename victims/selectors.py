@@ -19,7 +19,7 @@ from accounts.models import User
 from accounts.roles import role_can
 from audit.services import audit_record_many, read_action
 from config.phones import normalise_uk_phone
-from config.statements import MARKER_TIME, Statement, marker_id
+from config.statements import MARKER_TIME, ModelStatement, Statement, marker_id
 from incidents.models import Incident
 from victims.models import Text, TextStatus, Victim
 from victims.rules import normalise_name, phone_masked
@@ -174,8 +174,17 @@ def phone_matches_for_user(
 FAILED_TEXT_NOTICE_DAYS = 7
 
 
+# The incident page's reads, compiled once each (config.statements, issue 18).
+_VICTIMS = ModelStatement(
+    lambda incident: (
+        Victim.objects.filter(incident_id=incident).select_related("victims_code_by").order_by("created_at", "id")
+    ),
+    incident=marker_id(1),
+)
+
+
 def victim_list(incident: Incident) -> list[Victim]:
-    return list(Victim.objects.filter(incident=incident).select_related("victims_code_by").order_by("created_at", "id"))
+    return _VICTIMS.objects(incident=incident.pk)
 
 
 def text_list(incident: Incident) -> list[Text]:
@@ -207,14 +216,10 @@ def texts_recent(incident: Incident, *, before: int | None = None, size: int = T
     rows carry the incident's count of texts and whether any of them is still queued (two
     subqueries on the incident's texts, each run once), so that the table keeps polling
     until every text has left the queue, not only the ones shown."""
-    mine = Text.objects.filter(incident=incident)
-    total = mine.order_by().values("incident").annotate(n=Count("id")).values("n")
-    qs = mine.annotate(
-        incident_total=Subquery(total), incident_queued=Exists(mine.filter(status=TextStatus.QUEUED))
-    ).order_by("-id")
-    if before is not None:
-        qs = qs.filter(id__lt=before)
-    rows = list(qs[: size + 1])
+    if before is None:
+        rows = _texts_slice(size, older=False).objects(incident=incident.pk)
+    else:
+        rows = _texts_slice(size, older=True).objects(incident=incident.pk, before=before)
     shown = rows[:size]
     first = rows[0] if rows else None
     return TextsSlice(
@@ -223,6 +228,28 @@ def texts_recent(incident: Incident, *, before: int | None = None, size: int = T
         total=first.incident_total if first else 0,
         polling=bool(first and first.incident_queued),
     )
+
+
+_TEXTS: dict[tuple[int, bool], ModelStatement] = {}
+
+
+def _texts_slice(size: int, *, older: bool) -> ModelStatement:
+    """texts_recent's query, compiled once for each page size, with and without a keyset."""
+    if (size, older) not in _TEXTS:
+
+        def build(incident: int, before: int | None = None) -> Any:
+            mine = Text.objects.filter(incident_id=incident)
+            total = mine.order_by().values("incident").annotate(n=Count("id")).values("n")
+            qs = mine.annotate(
+                incident_total=Subquery(total), incident_queued=Exists(mine.filter(status=TextStatus.QUEUED))
+            ).order_by("-id")
+            if before is not None:
+                qs = qs.filter(id__lt=before)
+            return qs[: size + 1]
+
+        markers = {"incident": marker_id(1), **({"before": marker_id(2)} if older else {})}
+        _TEXTS[(size, older)] = ModelStatement(build, **markers)
+    return _TEXTS[(size, older)]
 
 
 def repeat_check_out(victim: Victim) -> dict[str, Any]:
