@@ -6,6 +6,7 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 SERVICE_ID = str(uuid.UUID(int=1))
 API_KEY = f"bench-{SERVICE_ID}-{uuid.UUID(int=2)}"
@@ -14,11 +15,14 @@ TEMPLATE_ID = str(uuid.UUID(int=3))
 
 class FakeNotify:
     """Answers every POST with 201 after `delay` seconds and records when each call arrived
-    and the reference it carried (our text's id: the same reference twice is a text sent twice)."""
+    and the reference it carried (our text's id: the same reference twice is a text sent twice);
+    answers GET /v2/notifications?reference= with the text it took under that reference."""
 
     def __init__(self, delay: float = 0.05) -> None:
         self.calls: list[float] = []
         self.references: list[str] = []
+        self.accepted: dict[str, str] = {}  # reference -> the notification's id
+        self.lookups = 0
         self.lock = threading.Lock()
         fake = self
 
@@ -31,12 +35,28 @@ class FakeNotify:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                notification = str(uuid.uuid4())
                 with fake.lock:
                     fake.calls.append(time.time())
                     fake.references.append(str(body.get("reference")))
+                    fake.accepted.setdefault(str(body.get("reference")), notification)
                 time.sleep(delay)
-                payload = json.dumps({"id": str(uuid.uuid4()), "reference": body.get("reference"), "content": {}})
+                payload = json.dumps({"id": notification, "reference": body.get("reference"), "content": {}})
                 self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload.encode())
+
+            def do_GET(self) -> None:
+                """Notify's list by reference: what a retry asks before sending again."""
+                reference = parse_qs(urlsplit(self.path).query).get("reference", [""])[0]
+                with fake.lock:
+                    fake.lookups += 1
+                    found = fake.accepted.get(reference)
+                notifications = [{"id": found, "reference": reference}] if found else []
+                payload = json.dumps({"notifications": notifications, "links": {}})
+                self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()

@@ -125,6 +125,8 @@ def analyse(driver: Driver, plan: dict[str, Any], lines: list[tuple[int, str, st
             **texts,
             "gateway_calls": len(references),
             "sent_twice": duplicates,
+            # Retries that asked the gateway for a text before sending it again (victims.texts).
+            "lookups": gateway.lookups,
             "max_in_any_60s": max_in_any_window(gateway.calls),
             "limit_per_minute": options.text_limit,
         },
@@ -172,7 +174,8 @@ def peak_table(results: dict[str, Any]) -> list[str]:
         "",
         f"Texts: {t['made']} made, {t.get('sent', 0)} sent, {t.get('queued', 0)} still queued, "
         f"{t.get('failed', 0)} failed; the gateway had {t['gateway_calls']} calls, {t['sent_twice']} of them a "
-        f"text it had already had; at most {t['max_in_any_60s']} in any 60 s (limit {t['limit_per_minute']}). "
+        f"text it had already had ({t.get('lookups', 0)} retries asked it first whether it had the text); "
+        f"at most {t['max_in_any_60s']} in any 60 s (limit {t['limit_per_minute']}). "
         f"Sessions: {s['accounts']} accounts, {s['answered_on_every_server']} answered on every server "
         f"({s['page_logins_on_every_server']} of the {s['page_logins']} signed in through the sign-in page), "
         f"{s['sent_to_sign_in']} requests sent to sign in.",

@@ -11,7 +11,7 @@ PermanentFailure (never will work: the text fails now).
 
 import logging
 import threading
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 
@@ -37,6 +37,12 @@ class Gateway(Protocol):
 
     def send(self, text: Text) -> str: ...
 
+    def find_sent(self, text: Text) -> str | None:
+        """The provider's id for this text if the provider already has it (an earlier try
+        reached it and its answer was lost), else None; TemporaryFailure when it cannot
+        tell, so that nothing is sent blind."""
+        ...
+
 
 class ConsoleGateway:
     name = "console"
@@ -46,12 +52,14 @@ class ConsoleGateway:
         logger.warning("TEXT (console gateway) %s: %s", text.pk, text.body)
         return f"console-{text.pk}"
 
+    def find_sent(self, text: Text) -> str | None:
+        return None  # nothing leaves the machine, so nothing can arrive twice
+
 
 class NotifyGateway:
     name = "notify"
 
-    def send(self, text: Text) -> str:
-        from notifications_python_client.errors import APIError
+    def _client(self) -> Any:
         from notifications_python_client.notifications import NotificationsAPIClient
 
         if not settings.NOTIFY_API_KEY or not settings.NOTIFY_TEMPLATE_ID:
@@ -70,6 +78,27 @@ class NotifyGateway:
             if old is not None:
                 old.request_session.close()
             _clients.client, _clients.config = client, config
+        return client
+
+    def find_sent(self, text: Text) -> str | None:
+        """Notify keeps our reference (the text's id) on each notification: ask for it. Any
+        error is a TemporaryFailure: not knowing is no reason to send a second time."""
+        from notifications_python_client.errors import APIError
+
+        client = self._client()
+        try:
+            found = client.get_all_notifications(template_type="sms", reference=str(text.pk))
+        except APIError as exc:
+            raise TemporaryFailure(f"GOV.UK Notify {exc.status_code} when asked for text {text.pk}") from exc
+        notifications = found.get("notifications") if isinstance(found, dict) else None
+        if not notifications:
+            return None
+        return str(notifications[0].get("id") or "")
+
+    def send(self, text: Text) -> str:
+        from notifications_python_client.errors import APIError
+
+        client = self._client()
         try:
             response = client.send_sms_notification(
                 phone_number=text.phone,

@@ -229,7 +229,13 @@ def text_send(*, text_id: int) -> SendOutcome:
 
     gateway = get_gateway()
     try:
-        provider_id = gateway.send(text)
+        # An earlier try reached the gateway (a try stopped by the rate limit is not counted)
+        # and ended without an answer we could trust: a timeout, a lost connection, a 5xx, or
+        # a worker whose claim lapsed mid-send. The provider may have the text already: ask
+        # it by our reference before sending, so that a victim is never texted twice.
+        provider_id = gateway.find_sent(text) if text.attempts > 1 else None
+        if provider_id is None:
+            provider_id = gateway.send(text)
     except PermanentFailure as exc:
         return _text_failed(text, now=timezone.now(), reason=str(exc))
     except Exception as exc:  # TemporaryFailure, or anything unexpected: retry with a ceiling

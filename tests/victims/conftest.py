@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
@@ -28,24 +29,24 @@ CALLBACK_TOKEN = "receipt-token-for-tests"
 
 class FakeNotify:
     """Stands in for api.notifications.service.gov.uk: records each SMS request and answers
-    201, or with the statuses queued in `fail_with` first."""
+    201, or with the statuses queued in `fail_with` first. `lose_answers` queues statuses
+    answered to texts that were nonetheless accepted (the answer lost on the way back: a
+    timeout, a dropped connection). GET /v2/notifications?reference= lists the accepted ones
+    with that reference, or answers with the statuses queued in `lookups_fail_with`."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.accepted: dict[str, list[str]] = {}  # reference -> notification ids
+        self.lookups: list[str] = []
         self.fail_with: list[int] = []
+        self.lose_answers: list[int] = []
+        self.lookups_fail_with: list[int] = []
         self.lock = threading.Lock()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                with fake.lock:
-                    fake.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
-                    status = fake.fail_with.pop(0) if fake.fail_with else 201
-                if status == 201:
-                    answer = {"id": str(uuid.uuid4()), "reference": body.get("reference"), "content": {}}
-                else:
+            def _answer(self, status: int, answer: dict[str, Any]) -> None:
+                if status >= 400:
                     answer = {"status_code": status, "errors": [{"error": "Fake", "message": f"fake {status}"}]}
                 payload = json.dumps(answer).encode()
                 self.send_response(status)
@@ -53,6 +54,27 @@ class FakeNotify:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                notification = str(uuid.uuid4())
+                with fake.lock:
+                    fake.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
+                    status = fake.fail_with.pop(0) if fake.fail_with else 201
+                    if status == 201:
+                        fake.accepted.setdefault(str(body.get("reference")), []).append(notification)
+                        status = fake.lose_answers.pop(0) if fake.lose_answers else 201
+                self._answer(status, {"id": notification, "reference": body.get("reference"), "content": {}})
+
+            def do_GET(self) -> None:
+                query = parse_qs(urlsplit(self.path).query)
+                reference = query.get("reference", [""])[0]
+                with fake.lock:
+                    fake.lookups.append(reference)
+                    status = fake.lookups_fail_with.pop(0) if fake.lookups_fail_with else 200
+                    found = [{"id": i, "reference": reference} for i in fake.accepted.get(reference, [])]
+                self._answer(status, {"notifications": found, "links": {}})
 
             def log_message(self, *args: Any) -> None:
                 return
@@ -69,7 +91,11 @@ class FakeNotify:
     def reset(self) -> None:
         with self.lock:
             self.requests.clear()
+            self.accepted.clear()
+            self.lookups.clear()
             self.fail_with.clear()
+            self.lose_answers.clear()
+            self.lookups_fail_with.clear()
 
     def close(self) -> None:
         self.server.shutdown()

@@ -196,6 +196,61 @@ def test_temporary_failures_retry_with_backoff_then_fail_and_the_handler_is_told
     assert "could not be sent" in page.content.decode()
 
 
+def _due_now(text) -> None:
+    Text.objects.filter(pk=text.pk).update(next_attempt_at=timezone.now())
+
+
+def test_a_text_accepted_but_whose_answer_was_lost_is_not_sent_again(actor, fake_notify):
+    """The provider took the text, but its answer never came back (a timeout, a dropped
+    connection: Notify's client says 503). The next try asks the provider for our reference,
+    finds it and records the text as sent: the victim gets one text, not two."""
+    fake_notify.lose_answers = [503]
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    text = Text.objects.get()
+    assert text_send(text_id=text.pk).result == "retry"
+    assert len(fake_notify.sms_for(text.pk)) == 1
+    assert fake_notify.lookups == []  # a first try asks nobody: it just sends
+    _due_now(text)
+    assert text_send(text_id=text.pk).result == "sent"
+    assert len(fake_notify.sms_for(text.pk)) == 1
+    assert fake_notify.lookups == [str(text.pk)]
+    text.refresh_from_db()
+    assert text.status == TextStatus.SENT
+    assert text.provider_id == fake_notify.accepted[str(text.pk)][0]
+    assert incident.entries.filter(kind=EntryKind.TEXT_SENT).count() == 1
+
+
+def test_a_retry_the_provider_never_took_is_sent(actor, fake_notify):
+    fake_notify.fail_with = [503]
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    text = Text.objects.get()
+    assert text_send(text_id=text.pk).result == "retry"
+    _due_now(text)
+    assert text_send(text_id=text.pk).result == "sent"
+    assert fake_notify.lookups == [str(text.pk)]
+    assert len(fake_notify.sms_for(text.pk)) == 2  # the refused try and the one that went
+    assert len(fake_notify.accepted[str(text.pk)]) == 1
+
+
+def test_when_the_provider_cannot_say_whether_it_has_the_text_nothing_is_sent_blind(actor, fake_notify):
+    fake_notify.lose_answers = [503]
+    fake_notify.lookups_fail_with = [500]
+    incident = make_incident(handler=actor)
+    _submit(incident, actor, texting_answers())
+    text = Text.objects.get()
+    text_send(text_id=text.pk)
+    _due_now(text)
+    assert text_send(text_id=text.pk).result == "retry"
+    text.refresh_from_db()
+    assert text.status == TextStatus.QUEUED
+    assert "when asked for text" in text.last_error
+    _due_now(text)
+    assert text_send(text_id=text.pk).result == "sent"
+    assert len(fake_notify.accepted[str(text.pk)]) == 1
+
+
 def test_a_permanent_notify_error_fails_at_once(actor, fake_notify):
     fake_notify.fail_with = [400]
     incident = make_incident(handler=actor)
