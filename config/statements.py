@@ -107,9 +107,19 @@ class ModelStatement(Statement):
         populators = get_related_populators(klass_info, select, alias)
         converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
 
+        converters_at = list(converters.items())
+
         def read(row: tuple) -> Any:
-            if converters:
-                row = next(iter(compiler.apply_converters([row], converters)))
+            if converters_at:
+                # What the compiler's apply_converters does, with this thread's connection (the
+                # compiler's is the connection of the thread that built the statement).
+                row = list(row)
+                connection = connections[alias]
+                for position, (functions, expression) in converters_at:
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
             obj = model.from_db(alias, names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
