@@ -7,11 +7,11 @@ What docs/TEXTS.md promises, and so what is asserted:
   worker, not a duplicate message, not the sweep;
 - once the claim lapses the sweep hands it to a worker, which sends it, and it ends `sent`
   with one TEXT_SENT entry on the incident;
-- the gateway is called once per claim won, so the victim gets one text for each call the
-  gateway accepted. If the gateway had accepted the killed call (the one window TEXTS.md
-  names: a worker killed between the gateway's answer and the status write), the victim gets
-  two texts: at-least-once, preferred to losing the text. If the call died before the gateway
-  accepted it, the victim gets exactly one.
+- the retry asks the gateway first whether it already has the text (by our reference). If
+  the gateway had accepted the killed call (a worker killed between the gateway's answer and
+  the status write), the retry finds it and records it sent without a second call: the
+  victim gets one text. If the call died before the gateway accepted it, the lookup finds
+  nothing and the retry sends it: again exactly one.
 """
 
 import json
@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
@@ -41,11 +42,13 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 class HangingNotify:
     """A fake Notify that holds the first SMS request until released. `accept_first` says
     whether that first request counts as accepted (the gateway took it, then the answer was
-    lost) or died before the gateway took it. Every later request is accepted at once."""
+    lost) or died before the gateway took it. Every later request is accepted at once. A
+    lookup by reference (GET, what a retry asks first) lists the accepted ones."""
 
     def __init__(self, *, accept_first: bool) -> None:
         self.accepted: list[dict[str, Any]] = []
         self.received: list[dict[str, Any]] = []
+        self.lookups: list[str] = []
         self.holding = threading.Event()
         self.release = threading.Event()
         self.lock = threading.Lock()
@@ -54,17 +57,34 @@ class HangingNotify:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                provider_id = str(uuid.uuid4())
                 with fake.lock:
                     fake.received.append(body)
                     first = len(fake.received) == 1
                     if not first or accept_first:
-                        fake.accepted.append(body)
+                        fake.accepted.append({**body, "id": provider_id})
                 if first:
                     fake.holding.set()
                     fake.release.wait(timeout=60)
                     return  # the worker is dead by now: nobody reads an answer
-                payload = json.dumps({"id": str(uuid.uuid4()), "reference": body.get("reference"), "content": {}})
+                payload = json.dumps({"id": provider_id, "reference": body.get("reference"), "content": {}})
                 self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload.encode())
+
+            def do_GET(self) -> None:
+                reference = parse_qs(urlsplit(self.path).query).get("reference", [""])[0]
+                with fake.lock:
+                    fake.lookups.append(reference)
+                    found = [
+                        {"id": sms["id"], "reference": reference}
+                        for sms in fake.accepted
+                        if sms.get("reference") == reference
+                    ]
+                payload = json.dumps({"notifications": found, "links": {}})
+                self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
@@ -122,14 +142,14 @@ def _start(workers: list[Worker], url: str) -> Worker:
 
 
 @pytest.mark.parametrize(
-    ("accept_first", "texts_received"),
+    ("accept_first", "calls"),
     [
-        pytest.param(False, 1, id="killed-before-the-gateway-accepted"),
-        pytest.param(True, 2, id="killed-after-the-gateway-accepted-the-window"),
+        pytest.param(False, 2, id="killed-before-the-gateway-accepted"),
+        pytest.param(True, 1, id="killed-after-the-gateway-accepted"),
     ],
 )
 def test_a_worker_killed_mid_send(
-    accept_first: bool, texts_received: int, gateway_settings: None, workers: list[Worker], api_client_for: Any
+    accept_first: bool, calls: int, gateway_settings: None, workers: list[Worker], api_client_for: Any
 ) -> None:
     fake = HangingNotify(accept_first=accept_first)
     try:
@@ -163,7 +183,8 @@ def test_a_worker_killed_mid_send(
         assert len(fake.received) == 1
         assert Text.objects.get(pk=text.pk).status == TextStatus.QUEUED
 
-        # The claim lapses (5 minutes on): the sweep enqueues it and the new worker sends it.
+        # The claim lapses (5 minutes on): the sweep enqueues it and the new worker asks the
+        # gateway for it, then sends it only if the gateway does not have it.
         later = timezone.now() + timedelta(minutes=6)
         Text.objects.filter(pk=text.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
         assert text_sweep(now=later) == 1
@@ -171,14 +192,16 @@ def test_a_worker_killed_mid_send(
 
         text.refresh_from_db()
         assert text.provider_id
-        assert len(fake.received) == 2  # one call per claim won: the killed one and the retry
-        assert len(fake.accepted) == texts_received  # what reaches the victim's phone
+        assert fake.lookups == [str(text.pk)]  # the retry asked first
+        assert len(fake.received) == calls  # a second send only when the gateway had none
+        assert len(fake.accepted) == 1  # what reaches the victim's phone: one text
+        assert text.provider_id == fake.accepted[0]["id"]
         assert all(sms["reference"] == str(text.pk) for sms in fake.received)
         assert incident.entries.filter(kind=EntryKind.TEXT_SENT).count() == 1
 
         # Nothing later sends it again: a late redelivery finds it sent.
         text_enqueue(text_id=text.pk)
         wait_for(lambda: False, timeout=1.5)
-        assert len(fake.received) == 2
+        assert len(fake.received) == calls
     finally:
         fake.close()
