@@ -85,7 +85,9 @@ def email_send(*, email_id: int) -> SendOutcome:
     if claim is None:
         return SendOutcome("skipped")
     email = Email.objects.get(pk=email_id)
-    message = EmailMessage(subject=email.subject, body=email.body, to=[email.to])
+    message = EmailMessage(
+        subject=email.subject, body=email.body, to=[email.to], headers={"Message-ID": email_message_id(email)}
+    )
     try:
         get_connection().send_messages([message])
     except Exception as exc:  # the mail server refused or is away: retry with a ceiling
@@ -99,6 +101,15 @@ def email_send(*, email_id: int) -> SendOutcome:
         )
     EMAILS.claimed(claim).update(status=EmailStatus.SENT, sent_at=timezone.now(), claimed_until=None, last_error="")
     return SendOutcome("sent")
+
+
+def email_message_id(email: Email) -> str:
+    """The same Message-ID on every try of one email. SMTP cannot be asked whether a message
+    whose answer was lost (a timeout after the server took it) arrived, so such a try is
+    retried and the person may get it twice; mail servers and clients that suppress
+    duplicates (Exchange, Outlook) know the second copy by this header."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "localhost"
+    return f"<thrive-sp.email.{email.pk}@{domain}>"
 
 
 def _email_failed(claim: Claim, *, attempts: int, reason: str) -> SendOutcome:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import transaction
 from django.utils import timezone
 
@@ -91,6 +92,39 @@ def test_a_mail_server_outage_retries_with_backoff_then_fails_visibly(smtp_refus
     assert (email.status, email.attempts) == (EmailStatus.FAILED, 2)
     assert email.failed_at is not None
     assert email_counts(topic="topic:1") == {"queued": 0, "sent": 0, "failed": 1}
+
+
+class TakesThenTimesOut(LocmemBackend):
+    """A mail server that takes the first message and then drops the connection before it
+    answers (what a timeout after acceptance looks like to the sender); later ones go."""
+
+    answered = False
+
+    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+        sent = super().send_messages(messages)
+        if not TakesThenTimesOut.answered:
+            TakesThenTimesOut.answered = True
+            raise TimeoutError("timed out waiting for the server's answer")
+        return sent
+
+
+def test_a_retry_after_a_lost_answer_carries_the_same_message_id(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.TakesThenTimesOut"
+    settings.DEFAULT_FROM_EMAIL = "THRIVE-SP <thrive-sp@force.police.uk>"
+    TakesThenTimesOut.answered = False
+    _queue(2)
+    first, second = Email.objects.order_by("pk")
+    assert email_send(email_id=first.pk).result == "retry"
+    Email.objects.filter(pk=first.pk).update(next_attempt_at=timezone.now())
+    assert email_send(email_id=first.pk).result == "sent"
+    assert email_send(email_id=second.pk).result == "sent"
+    # The server got the first email twice; both copies say they are one message, so a
+    # server or client that suppresses duplicates shows it once. Another email differs.
+    ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
+    assert ids == [f"<thrive-sp.email.{first.pk}@force.police.uk>"] * 2 + [
+        f"<thrive-sp.email.{second.pk}@force.police.uk>"
+    ]
+    assert mail.outbox[0].message()["Message-ID"] == ids[0]  # the header as sent
 
 
 def test_with_the_broker_down_the_hand_over_stops_at_the_first_refusal():
