@@ -31,9 +31,18 @@ function applyConditions(form) {
 }
 
 // ---- Autosave with a local copy -------------------------------------------------------
-// The server saves the draft on every pause in typing (htmx, in the template). Until the
-// server has confirmed a save, a copy of the form stays in this browser's storage, so that
-// a lost connection or a crash loses nothing: the next load puts it back and saves it.
+// The server saves the draft on every pause in typing (htmx, in the template). A copy of the
+// form stays in this browser's storage, so that a lost connection, a crash or a reload loses
+// nothing: the next load puts it back (and saves it) unless the page shows a draft the
+// server saved with everything in the copy. Which one is newer is told without comparing
+// the browser's clock with the server's processing time where that could mislead:
+// - a copy whose content a save confirmed (`confirmed`: that save's time, the server's
+//   clock) is dropped once the page shows a draft saved then or later. A page read while that
+//   save was still being written (a reload as a save answers) shows the older draft: the
+//   copy goes back.
+// - a copy with edits no save has confirmed is dropped only when the server's draft was
+//   saved after the last edit and no save of this page was in flight at that edit (`pending`):
+//   a save in flight carries less than the copy, however late the server wrote it.
 function storageKey(form) {
   return `thrive-draft:${form.dataset.draftKey}`;
 }
@@ -46,10 +55,24 @@ function snapshot(form) {
   return data;
 }
 
-function keepLocalCopy(form) {
+function keepLocalCopy(form, extra) {
   try {
-    localStorage.setItem(storageKey(form), JSON.stringify({ at: Date.now(), data: snapshot(form) }));
+    localStorage.setItem(storageKey(form), JSON.stringify({ at: Date.now(), data: snapshot(form), ...extra }));
   } catch (e) { /* storage full or disabled: the server save still runs */ }
+}
+
+function dropLocalCopy(form) {
+  try { localStorage.removeItem(storageKey(form)); } catch (e) { /* ignore */ }
+}
+
+function localCopyWanted(saved, form) {
+  const serverSavedAt = Date.parse(form.dataset.savedAt || "") || 0;
+  // A copy taken from a form for another version (one since submitted: its last autosave
+  // raced the submission) belongs to that version, not this one: never put it back.
+  const versionField = form.querySelector('input[name="form_version"]');
+  if (versionField && saved.data && saved.data.form_version !== versionField.value) return false;
+  if (saved.confirmed) return serverSavedAt < saved.confirmed;
+  return Boolean(saved.pending) || saved.at > serverSavedAt;
 }
 
 function restoreLocalCopy(form) {
@@ -58,13 +81,8 @@ function restoreLocalCopy(form) {
     saved = JSON.parse(localStorage.getItem(storageKey(form)) || "null");
   } catch (e) { saved = null; }
   if (!saved) return false;
-  const serverSavedAt = Date.parse(form.dataset.savedAt || "") || 0;
-  // A copy taken from a form for another version (one since submitted: its last autosave
-  // raced the submission) belongs to that version, not this one: never put it back.
-  const versionField = form.querySelector('input[name="form_version"]');
-  const sameVersion = !versionField || !saved.data || saved.data.form_version === versionField.value;
-  if (saved.at <= serverSavedAt || !sameVersion) {
-    localStorage.removeItem(storageKey(form));
+  if (!localCopyWanted(saved, form)) {
+    dropLocalCopy(form);
     return false;
   }
   Object.entries(saved.data).forEach(([name, value]) => {
@@ -82,18 +100,34 @@ function restoreLocalCopy(form) {
 function setupAssessmentForm(form) {
   applyConditions(form);
   form.addEventListener("change", () => applyConditions(form));
-  // Count edits, so that a save which answers after more typing does not drop the local
-  // copy of words the server has not yet seen.
+  // Count edits, so that a save which answers after more typing does not mark as confirmed
+  // a copy holding words the server has not yet seen.
   let edits = 0;
   let editsSent = 0;
-  form.addEventListener("input", () => { edits += 1; keepLocalCopy(form); });
-  form.addEventListener("change", () => { edits += 1; keepLocalCopy(form); });
-  form.addEventListener("htmx:beforeRequest", () => { editsSent = edits; });
+  let inFlight = false;
+  const savePath = form.getAttribute("hx-post");
+  const isSave = (event) => Boolean(event.detail.requestConfig) && event.detail.requestConfig.path === savePath;
+  const edited = () => { edits += 1; keepLocalCopy(form, { pending: inFlight }); };
+  form.addEventListener("input", edited);
+  form.addEventListener("change", edited);
+  form.addEventListener("htmx:beforeRequest", (event) => {
+    if (!isSave(event)) return;
+    editsSent = edits;
+    inFlight = true;
+  });
   form.addEventListener("htmx:afterRequest", (event) => {
+    if (!isSave(event)) return;
+    inFlight = false;
     const status = document.getElementById("save-status");
     if (event.detail.successful) {
       if (edits === editsSent) {
-        try { localStorage.removeItem(storageKey(form)); } catch (e) { /* ignore */ }
+        // What the server saved is what the copy holds: keep it, marked with the save's
+        // time, until a page shows that save (the answer names it; a refusal of an
+        // out-of-date form names none, and its copy is dropped).
+        const match = /data-saved-at="([^"]+)"/.exec(event.detail.xhr.responseText || "");
+        const confirmed = match ? Date.parse(match[1]) : 0;
+        if (confirmed) keepLocalCopy(form, { confirmed });
+        else dropLocalCopy(form);
       }
     } else if (status) {
       status.classList.add("app-save-status--error");
@@ -106,10 +140,11 @@ function setupAssessmentForm(form) {
     if (status) status.textContent = "Restored what you typed before the page was closed. Saving…";
     form.dispatchEvent(new Event("change", { bubbles: true }));
   }
-  // Try again every 15 s while a local copy is waiting.
+  // Try again every 15 s while a copy waits for a save (one already confirmed does not).
   setInterval(() => {
     try {
-      if (localStorage.getItem(storageKey(form)) && window.htmx) {
+      const saved = JSON.parse(localStorage.getItem(storageKey(form)) || "null");
+      if (saved && !saved.confirmed && !inFlight && window.htmx) {
         window.htmx.trigger(form, "autosave");
       }
     } catch (e) { /* ignore */ }
